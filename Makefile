@@ -1,0 +1,42 @@
+# `make demo` and `make test` work on a fresh machine: each sets up its own
+# virtual environment (and, as root, the Debian packages) first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export AZLAB_HOME ?= $(CURDIR)/.azlab-home
+
+.PHONY: setup system-packages protos check-protos test unit demo bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@bash deploy/install-system-packages.sh
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "azlab needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+protos: setup
+	$(BIN)/python protos/generate.py
+
+check-protos: setup
+	$(BIN)/python protos/generate.py --check
+
+# pytest exits 5 when it collected nothing; that is a failure here too, said plainly.
+test: check-protos
+	$(BIN)/python -m pytest -ra $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
+
+unit: setup
+	$(BIN)/python -m pytest -ra -m 'not region' $(PYTEST_ARGS)
+
+demo: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH bash examples/demo.sh
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	-$(BIN)/azlab down
+	rm -rf $(VENV) .azlab-home .pytest_cache

@@ -1,0 +1,79 @@
+"""Bringing AZ nodes up: a raylet on the node's host, then its agent pinned to it.
+
+One way to start a node, used by `azlab up` and by restore-az alike. Each
+start is a new incarnation: its raylet carries a resource no other raylet has,
+so the new agent can only land on the new raylet, even while Ray still
+believes a killed predecessor is alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+import ray
+
+from azlab.cluster.region import Region
+from azlab.cluster.runtime import CONTROLLER_NAME, RayRuntime, agent_name
+from azlab.cluster.state import NodeRecord
+from azlab.nodes.agent import NodeAgent
+
+NAME_RELEASE_TIMEOUT_S = 30.0
+
+
+class Fleet:
+    def __init__(self, region: Region, runtime: RayRuntime):
+        self.region = region
+        self.runtime = runtime
+        # Concurrent `ray start`s on one machine race for socket names.
+        self._raylet_start = asyncio.Lock()
+
+    async def start_nodes(self, nodes: list[NodeRecord], timeout_s: float = 120.0) -> None:
+        """Start every node (killing what is left of a previous incarnation) and wait until all heartbeat."""
+        await asyncio.gather(*(self._start(node) for node in nodes))
+        await self.wait_alive(nodes, timeout_s)
+
+    async def _start(self, node: NodeRecord) -> None:
+        await asyncio.to_thread(self.runtime.kill_node, node.name)
+        incarnation = f"azlab-incarnation:{secrets.token_hex(4)}"
+        async with self._raylet_start:
+            await asyncio.to_thread(self.runtime.start_node, node.az, node.idx, incarnation)
+        name = agent_name(node.name)
+        await asyncio.to_thread(self._kill_actor, name)
+        agent = await self._create_agent(node, name, incarnation)
+        await agent.start.remote()
+
+    async def _create_agent(self, node: NodeRecord, name: str, incarnation: str):
+        deadline = time.monotonic() + NAME_RELEASE_TIMEOUT_S
+        while True:
+            try:
+                return NodeAgent.options(
+                    name=name, namespace=self.runtime.namespace, lifetime="detached", max_restarts=0,
+                    num_cpus=0, resources={incarnation: 0.001},
+                ).remote(
+                    node.name, node.address, CONTROLLER_NAME, self.runtime.namespace,
+                    self.region.config.heartbeat_interval_s, str(self.runtime.paths.home),
+                )
+            except ValueError:  # the killed predecessor's name is not released yet
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    def _kill_actor(self, name: str) -> None:
+        try:
+            ray.kill(ray.get_actor(name, namespace=self.runtime.namespace), no_restart=True)
+        except ValueError:
+            pass  # no such actor
+
+    async def wait_alive(self, nodes: list[NodeRecord], timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not all(self.region.nodes[n.name].state == "alive" for n in nodes):
+            if time.monotonic() > deadline:
+                late = [n.name for n in nodes if self.region.nodes[n.name].state != "alive"]
+                raise TimeoutError(f"nodes not heartbeating after {timeout_s:.0f}s: {', '.join(late)}")
+            await asyncio.sleep(0.05)
+
+    def agent(self, node_name: str):
+        """The live agent actor of a node, for the services that run things on it."""
+        return ray.get_actor(agent_name(node_name), namespace=self.runtime.namespace)

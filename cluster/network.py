@@ -1,0 +1,238 @@
+"""The AZ networks of DESIGN.md: where each host of the region lives and how an AZ is cut off.
+
+`loopback`: AZ i is 127.(10+i).0.0/16 and the region node 127.10.0.1. Every
+server binds its own address; nothing can be cut, so partition and slow are
+unsupported.
+
+`netns` (root): a namespace per host, a switch namespace per AZ holding the
+AZ's bridge, and a router namespace joining the AZs and the region node (the
+host's own namespace, on 10.10.0.1):
+
+    root ns (region node, 10.10.0.1) ── router ns ──┬── az1 switch (br0) ── h0 ns 10.11.0.10, h1 ...
+                                                     ├── az2 switch (br0) ── h0 ns 10.12.0.10
+                                                     └── ...
+
+The router's leg into an AZ (`az<i>` in the router namespace) is that AZ's
+uplink: taking it down partitions the AZ while traffic inside the AZ still
+flows; nftables drops (loss) and netem (latency, where the kernel has it) on
+it slow the AZ.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Protocol
+
+from azlab.cluster.errors import UnsupportedOperation
+
+HOST_OFFSET = 10  # first host address in an AZ's subnet: .0.10
+
+
+class AzNetwork(Protocol):
+    isolation: str
+    supports_partition: bool
+
+    def setup(self) -> None:
+        """Create the region's network. Idempotent: an existing part is kept."""
+
+    def teardown(self) -> None:
+        """Remove everything setup made. Succeeds when it is already gone."""
+
+    def region_address(self) -> str: ...
+
+    def host_address(self, az_index: int, host: int) -> str: ...
+
+    def cidr(self, az_index: int) -> str: ...
+
+    def host_command(self, az_index: int, host: int) -> list[str]:
+        """The prefix that runs a command on the host's network."""
+
+    def cut(self, az_index: int) -> None:
+        """Take the AZ's uplink down: the AZ is unreachable from the rest of the region."""
+
+    def heal(self, az_index: int) -> None:
+        """Undo `cut` and `slow`. Succeeds when nothing was done."""
+
+    def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
+        """Add round-trip latency and per-direction loss on the AZ's uplink."""
+
+
+@dataclass(frozen=True)
+class LoopbackNetwork:
+    isolation = "loopback"
+    supports_partition = False
+
+    def setup(self) -> None:
+        pass  # all of 127.0.0.0/8 already routes to lo
+
+    def teardown(self) -> None:
+        pass
+
+    def region_address(self) -> str:
+        return "127.10.0.1"
+
+    def host_address(self, az_index: int, host: int) -> str:
+        return f"127.{10 + az_index}.0.{HOST_OFFSET + host}"
+
+    def cidr(self, az_index: int) -> str:
+        return f"127.{10 + az_index}.0.0/16"
+
+    def host_command(self, az_index: int, host: int) -> list[str]:
+        return []
+
+    def cut(self, az_index: int) -> None:
+        raise UnsupportedOperation("this region uses loopback isolation, which cannot cut an AZ's network; use netns")
+
+    def heal(self, az_index: int) -> None:
+        pass
+
+    def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
+        raise UnsupportedOperation("this region uses loopback isolation, which cannot slow an AZ's network; use netns")
+
+
+def _run(*args: str, ns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {result.stderr.strip()}")
+    return result
+
+
+@dataclass(frozen=True)
+class NetnsNetwork:
+    """Namespaces named azlab-<region_id>-*, so two homes never share one."""
+
+    region_id: str
+    az_count: int
+    hosts_per_az: int
+    isolation = "netns"
+    supports_partition = True
+
+    @staticmethod
+    def available() -> str | None:
+        """None when usable, else why not."""
+        import os
+
+        if os.geteuid() != 0:
+            return "netns isolation needs root"
+        missing = [tool for tool in ("ip", "tc", "nft") if shutil.which(tool) is None]
+        return f"netns isolation needs {', '.join(missing)} (iproute2, nftables)" if missing else None
+
+    # names
+    @property
+    def router(self) -> str:
+        return f"azlab-{self.region_id}-rt"
+
+    def switch(self, az_index: int) -> str:
+        return f"azlab-{self.region_id}-az{az_index}"
+
+    def host_ns(self, az_index: int, host: int) -> str:
+        return f"azlab-{self.region_id}-az{az_index}-h{host}"
+
+    @property
+    def uplink(self) -> str:
+        return f"azl{self.region_id}"  # the region node's link into the router; 11 chars
+
+    # addresses
+    def region_address(self) -> str:
+        return "10.10.0.1"
+
+    def host_address(self, az_index: int, host: int) -> str:
+        return f"10.{10 + az_index}.0.{HOST_OFFSET + host}"
+
+    def cidr(self, az_index: int) -> str:
+        return f"10.{10 + az_index}.0.0/16"
+
+    def _gateway(self, az_index: int) -> str:
+        return f"10.{10 + az_index}.0.1"
+
+    def host_command(self, az_index: int, host: int) -> list[str]:
+        return ["ip", "netns", "exec", self.host_ns(az_index, host)]
+
+    def _namespaces(self) -> set[str]:
+        out = _run("ip", "netns", "list").stdout
+        return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+    def _add_ns(self, name: str, existing: set[str]) -> bool:
+        if name in existing:
+            return False
+        _run("ip", "netns", "add", name)
+        _run("ip", "link", "set", "lo", "up", ns=name)
+        return True
+
+    def setup(self) -> None:
+        existing = self._namespaces()
+        if self._add_ns(self.router, existing):
+            _run("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.router)
+            _run("ip", "link", "add", self.uplink, "type", "veth", "peer", "name", "region", "netns", self.router)
+            _run("ip", "addr", "add", "10.10.0.1/16", "dev", self.uplink)
+            _run("ip", "link", "set", self.uplink, "up")
+            _run("ip", "addr", "add", "10.10.0.254/16", "dev", "region", ns=self.router)
+            _run("ip", "link", "set", "region", "up", ns=self.router)
+        for az in range(1, self.az_count + 1):
+            _run("ip", "route", "replace", self.cidr(az), "via", "10.10.0.254", "dev", self.uplink)
+            switch = self.switch(az)
+            if self._add_ns(switch, existing):
+                _run("ip", "link", "add", "br0", "type", "bridge", ns=switch)
+                _run("ip", "link", "set", "br0", "up", ns=switch)
+                _run("ip", "link", "add", f"az{az}", "netns", self.router, "type", "veth", "peer", "name", "rt", ns=switch)
+                _run("ip", "link", "set", "dev", "rt", "master", "br0", "up", ns=switch)
+                _run("ip", "addr", "add", f"{self._gateway(az)}/16", "dev", f"az{az}", ns=self.router)
+                _run("ip", "link", "set", f"az{az}", "up", ns=self.router)
+            for host in range(self.hosts_per_az):
+                host_ns = self.host_ns(az, host)
+                if self._add_ns(host_ns, existing):
+                    _run("ip", "link", "add", f"h{host}", "type", "veth", "peer", "name", "eth0", "netns", host_ns, ns=switch)
+                    _run("ip", "link", "set", f"h{host}", "master", "br0", "up", ns=switch)
+                    _run("ip", "addr", "add", f"{self.host_address(az, host)}/16", "dev", "eth0", ns=host_ns)
+                    _run("ip", "link", "set", "eth0", "up", ns=host_ns)
+                    _run("ip", "route", "add", "default", "via", self._gateway(az), ns=host_ns)
+
+    def teardown(self) -> None:
+        for name in self._namespaces():
+            if name.startswith(f"azlab-{self.region_id}-"):
+                _run("ip", "netns", "del", name, check=False)
+        # deleting the router namespace destroyed the uplink's peer, and with it the uplink
+        _run("ip", "link", "del", self.uplink, check=False)
+
+    def cut(self, az_index: int) -> None:
+        _run("ip", "link", "set", f"az{az_index}", "down", ns=self.router)
+
+    def heal(self, az_index: int) -> None:
+        _run("nft", "delete", "table", "inet", f"azlab_slow_az{az_index}", ns=self.router, check=False)
+        _run("tc", "qdisc", "del", "dev", f"az{az_index}", "root", ns=self.router, check=False)
+        _run("tc", "qdisc", "del", "dev", "rt", "root", ns=self.switch(az_index), check=False)
+        _run("ip", "link", "set", f"az{az_index}", "up", ns=self.router)
+
+    def netem_missing(self) -> str | None:
+        """None when the kernel has the netem qdisc, else why not (many VM kernels lack it)."""
+        probe = _run("tc", "qdisc", "replace", "dev", "lo", "root", "netem", "delay", "0ms", ns=self.router, check=False)
+        if probe.returncode != 0:
+            return f"this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): {probe.stderr.strip()}"
+        _run("tc", "qdisc", "del", "dev", "lo", "root", ns=self.router, check=False)
+        return None
+
+    def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
+        """Loss is dropped by nftables in the router, latency added by netem on the uplink."""
+        if latency_ms:
+            if reason := self.netem_missing():
+                raise UnsupportedOperation(f"cannot add latency: {reason}; loss alone works")
+            # netem shapes egress only: half the latency on each end of the uplink
+            # makes a round trip across it `latency_ms` longer.
+            netem = ["netem", "delay", f"{latency_ms / 2:g}ms"]
+            _run("tc", "qdisc", "replace", "dev", f"az{az_index}", "root", *netem, ns=self.router)
+            _run("tc", "qdisc", "replace", "dev", "rt", "root", *netem, ns=self.switch(az_index))
+        if loss_pct:
+            table = f"azlab_slow_az{az_index}"
+            per_10k = round(loss_pct * 100)
+            ruleset = (
+                f"table inet {table} {{\n"
+                f"  chain forward {{ type filter hook forward priority 0; policy accept;\n"
+                f'    iifname "az{az_index}" numgen random mod 10000 < {per_10k} drop\n'
+                f'    oifname "az{az_index}" numgen random mod 10000 < {per_10k} drop\n'
+                f"  }}\n}}\n"
+            )
+            _run("nft", "delete", "table", "inet", table, ns=self.router, check=False)
+            subprocess.run(["ip", "netns", "exec", self.router, "nft", "-f", "-"], input=ruleset, text=True, check=True, capture_output=True)

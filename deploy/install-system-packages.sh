@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages azlab uses. Idempotent; as root it installs what is missing,
+# otherwise it says what is missing and carries on (loopback isolation needs none).
+set -euo pipefail
+packages=(iproute2 nftables procps)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "azlab: not installing ${missing[*]} (needs root and apt-get); netns isolation will be unavailable" >&2
+    exit 0
+fi
+echo "azlab: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,1 @@
+"""AZ-scoped code: the node agent actor and what it supervises."""

@@ -1,0 +1,91 @@
+"""The node agent: one actor per AZ node, pinned to that node's raylet.
+
+It heartbeats to the region controller and supervises the node's child
+processes. It is a thin shell: heartbeats in `Heartbeater`, children in
+`ProcessSupervisor`. `ping` has its own concurrency group so a busy agent
+still answers it. Created with max_restarts=0: a dead node's agent must not
+come back somewhere else; the controller starts a new one with the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import ray
+
+from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeater:
+    """Calls `send()` every `interval_s`; a failed or slow beat is skipped, never fatal."""
+
+    def __init__(self, send, interval_s: float):
+        self.send = send
+        self.interval_s = interval_s
+        self.sent = 0
+        self.failed = 0
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self.send(), timeout=self.interval_s * 2)
+                self.sent += 1
+            except Exception as e:  # controller restarting or unreachable: keep beating
+                self.failed += 1
+                log.debug("heartbeat failed: %r", e)
+            await asyncio.sleep(self.interval_s)
+
+
+@ray.remote(concurrency_groups={"health": 1})
+class NodeAgent:
+    def __init__(self, node_name: str, address: str, controller: str, namespace: str, interval_s: float, home: str):
+        self.node_name = node_name
+        self.address = address
+        self.ray_node_id = ray.get_runtime_context().get_node_id()
+        self._controller_name = controller
+        self._namespace = namespace
+        self._controller = None
+        self.supervisor = ProcessSupervisor(Path(home) / "logs" / node_name.replace("/", "-"))
+        self.heartbeater = Heartbeater(self._beat, interval_s)
+        self._beating: asyncio.Task | None = None
+
+    async def _beat(self) -> None:
+        if self._controller is None:
+            self._controller = await asyncio.to_thread(ray.get_actor, self._controller_name, self._namespace)
+        await self._controller.heartbeat.remote(self.node_name, self.ray_node_id)
+
+    async def start(self) -> dict:
+        """Start heartbeating (idempotent) and say who and where this agent is."""
+        if self._beating is None:
+            self._beating = asyncio.get_running_loop().create_task(self.heartbeater.run_forever())
+        return await self.ping()
+
+    @ray.method(concurrency_group="health")
+    async def ping(self) -> dict:
+        return {
+            "node_name": self.node_name,
+            "address": self.address,
+            "ray_node_id": self.ray_node_id,
+            "pid": os.getpid(),
+            "heartbeats_sent": self.heartbeater.sent,
+            "heartbeats_failed": self.heartbeater.failed,
+        }
+
+    async def start_process(self, name: str, argv: list[str], env: dict[str, str] | None = None,
+                            cwd: str | None = None) -> dict:
+        """Start a child on this node's network; idempotent on `name`. Returns its ProcessInfo."""
+        info = await self.supervisor.start(ProcessSpec(name, tuple(argv), env or {}, cwd))
+        return asdict(info)
+
+    async def stop_process(self, name: str) -> dict | None:
+        info = await self.supervisor.stop(name)
+        return asdict(info) if info else None
+
+    async def processes(self) -> list[dict]:
+        return [asdict(p) for p in self.supervisor.describe()]
