@@ -39,7 +39,7 @@ def up(config: RegionConfig, paths: Paths) -> str:
         current = store.get("config")
         endpoint = store.get("endpoint")
         store.close()
-        if current != config.to_dict():
+        if RegionConfig.from_dict(current) != config:
             raise IncorrectState(f"region {current['region']} is already up with other settings; run `azlab down` first")
         if endpoint:
             return endpoint

@@ -92,9 +92,9 @@ class LoopbackNetwork:
         raise UnsupportedOperation("this region uses loopback isolation, which cannot slow an AZ's network; use netns")
 
 
-def _run(*args: str, ns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def _run(*args: str, ns: str | None = None, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
     cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True, input=stdin)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {result.stderr.strip()}")
     return result
@@ -226,13 +226,13 @@ class NetnsNetwork:
             _run("tc", "qdisc", "replace", "dev", "rt", "root", *netem, ns=self.switch(az_index))
         if loss_pct:
             table = f"azlab_slow_az{az_index}"
-            per_10k = round(loss_pct * 100)
+            match = "" if loss_pct >= 100 else f"numgen random mod 10000 < {round(loss_pct * 100)} "
             ruleset = (
                 f"table inet {table} {{\n"
                 f"  chain forward {{ type filter hook forward priority 0; policy accept;\n"
-                f'    iifname "az{az_index}" numgen random mod 10000 < {per_10k} drop\n'
-                f'    oifname "az{az_index}" numgen random mod 10000 < {per_10k} drop\n'
+                f'    iifname "az{az_index}" {match}drop\n'
+                f'    oifname "az{az_index}" {match}drop\n'
                 f"  }}\n}}\n"
             )
             _run("nft", "delete", "table", "inet", table, ns=self.router, check=False)
-            subprocess.run(["ip", "netns", "exec", self.router, "nft", "-f", "-"], input=ruleset, text=True, check=True, capture_output=True)
+            _run("nft", "-f", "-", ns=self.router, stdin=ruleset)

@@ -1,0 +1,49 @@
+import pytest
+
+from azlab.cluster.config import RegionConfig
+from azlab.cluster.errors import InvalidParameterValue
+
+
+def test_default_region_has_three_azs_named_after_it():
+    config = RegionConfig()
+    assert config.azs == ("lab-1a", "lab-1b", "lab-1c")
+    assert config.zone_id("lab-1b") == "lab1-az2"
+
+
+def test_az_count_and_region_name_come_from_the_file(tmp_path):
+    path = tmp_path / "region.toml"
+    path.write_text('region = "lab-2"\nazs = 5\nisolation = "loopback"\nheartbeat_threshold_s = 3.0\n')
+    config = RegionConfig.load(path)
+    assert config.azs == ("lab-2a", "lab-2b", "lab-2c", "lab-2d", "lab-2e")
+    assert config.heartbeat_threshold_s == 3.0
+
+
+def test_flags_override_the_file(tmp_path):
+    path = tmp_path / "region.toml"
+    path.write_text('azs = ["east", "west"]\nisolation = "netns"\n')
+    assert RegionConfig.load(path, isolation="loopback").isolation == "loopback"
+    assert RegionConfig.load(path).azs == ("east", "west")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"azs": 1}, "2 to 6 AZs"),
+        ({"azs": 7}, "2 to 6 AZs"),
+        ({"azs": ["a1", "a1"]}, "unique"),
+        ({"region": "Lab_1"}, "invalid region name"),
+        ({"isolation": "vlan"}, "isolation must be"),
+        ({"heartbeat_interval_s": 2.0, "heartbeat_threshold_s": 1.0}, "heartbeat"),
+        ({"colour": "blue"}, "unknown config keys"),
+    ],
+)
+def test_bad_config_is_refused_with_a_reason(data, message):
+    with pytest.raises(InvalidParameterValue, match=message):
+        RegionConfig.from_dict(data)
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("azs = [")
+    with pytest.raises(InvalidParameterValue, match="cannot read config"):
+        RegionConfig.load(path)
