@@ -47,12 +47,16 @@ def render(data: Any, fmt: str) -> str:
 
 
 def _rows(data: Any) -> list[dict[str, Any]]:
-    """The list a response is about (its first list field), flattened to scalar columns."""
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        items = lists[0] if lists else [data]
-    else:
+    """What a response is about, flattened to scalar columns: its list of
+    resources, or its one resource (e.g. `Fault`), or the response itself."""
+    if isinstance(data, list):
         items = data
+    elif resources := [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]:
+        items = resources[0]
+    elif len(data) == 1 and isinstance(only := next(iter(data.values())), (dict, list)):
+        items = only if isinstance(only, list) else [only]
+    else:
+        items = [data]
     return [{k: _cell(v) for k, v in item.items()} if isinstance(item, dict) else {"Value": item} for item in items]
 
 

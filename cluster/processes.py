@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 TAG_ENV = "AZLAB_TAG"
-_MAX_ROUNDS = 50
 
 
 def tag(region_id: str, node: str) -> str:
@@ -47,25 +47,30 @@ def tagged(prefix: str, exact: bool = False) -> list[int]:
     return pids
 
 
-def kill_tagged(prefix: str, exact: bool = False) -> int:
+def kill_tagged(prefix: str, exact: bool = False, timeout_s: float = 15.0) -> int:
     """SIGKILL every process tagged with `prefix`; returns how many were killed.
 
-    Stops each round's processes first so none can fork a child the next scan
-    misses, then kills them, until a scan finds nothing.
+    Stops each newly found process first so that none can fork a child the
+    next scan misses, then kills them, and rescans until no tagged process is
+    left alive: a killed process with a large address space can take a while
+    to exit, and until it has, it still shows its environment.
     """
     killed: set[int] = set()
-    for _ in range(_MAX_ROUNDS):
-        pids = [pid for pid in tagged(prefix, exact) if pid not in killed or _alive(pid)]
-        if not pids:
-            return len(killed)
+    deadline = time.monotonic() + timeout_s
+    while pids := [pid for pid in tagged(prefix, exact) if _alive(pid)]:
+        fresh = [pid for pid in pids if pid not in killed]
         for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in pids:
+            for pid in fresh:
                 try:
                     os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
-        killed.update(pids)
-    raise RuntimeError(f"processes tagged {prefix!r} still appear after {_MAX_ROUNDS} rounds")
+        killed.update(fresh)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes tagged {prefix!r} still alive after {timeout_s:.0f}s: {pids}")
+        if not fresh:
+            time.sleep(0.02)  # only dying processes left
+    return len(killed)
 
 
 def _alive(pid: int) -> bool:

@@ -170,6 +170,45 @@ def test_killed_controller_comes_back_with_its_state_and_adopts_the_agents(lab):
     assert all(z["State"] == "available" for z in lab.zones().values())
 
 
+def test_partition_cuts_the_az_off_but_keeps_its_processes(lab):
+    if lab.isolation != "netns":
+        pytest.skip("partition needs netns isolation")
+    network = NetnsNetwork(lab.paths.region_id, len(AZS), 1)
+    address = lab.start_echo("lab-1b/node-0")["address"]
+    before = set(lab.tagged("lab-1b"))
+
+    fault = lab.json("chaos", "partition-az", "lab-1b")["Fault"]
+    wait_until(lambda: lab.zones()["lab-1b"]["State"] == "unavailable", DETECT_TIMEOUT_S, "lab-1b reported down")
+    assert fault["Kind"] == "partition-az" and fault["ProcessesKilled"] == 0
+    assert set(lab.tagged("lab-1b")) == before  # nothing was killed
+    assert not can_echo(address, prefix=network.host_command(1, 0))  # from lab-1a
+    assert not can_echo(address)  # from the region node
+    assert can_echo(address, prefix=network.host_command(2, 0))  # inside lab-1b, traffic still flows
+    assert lab.zones()["lab-1a"]["State"] == lab.zones()["lab-1c"]["State"] == "available"
+
+    lab.json("chaos", "restore-az", "lab-1b")
+    assert lab.zones()["lab-1b"]["State"] == "available"
+    assert can_echo(lab.start_echo("lab-1b/node-0")["address"], prefix=network.host_command(1, 0))
+
+
+def test_slow_az_drops_packets_until_restored(lab):
+    if lab.isolation != "netns":
+        pytest.skip("slow-az needs netns isolation")
+    network = NetnsNetwork(lab.paths.region_id, len(AZS), 1)
+    address = lab.start_echo("lab-1c/node-0")["address"]
+    if network.netem_missing():
+        done = lab.azlab("chaos", "slow-az", "lab-1c", "--latency-ms", "200")
+        assert done.returncode == 254 and "(UnsupportedOperation)" in done.stderr and "netem" in done.stderr
+        assert lab.json("chaos", "describe-faults")["Faults"] == []
+    fault = lab.json("chaos", "slow-az", "lab-1c", "--loss-pct", "100")["Fault"]
+    assert fault["LossPct"] == 100
+    assert not can_echo(address, prefix=network.host_command(1, 0))
+    wait_until(lambda: lab.zones()["lab-1c"]["State"] == "unavailable", DETECT_TIMEOUT_S, "lab-1c's heartbeats lost")
+    lab.json("chaos", "restore-az", "lab-1c")
+    assert lab.zones()["lab-1c"]["State"] == "available"
+    assert can_echo(lab.start_echo("lab-1c/node-0")["address"], prefix=network.host_command(1, 0))
+
+
 def _controller_pid(lab, missing_ok: bool = False) -> int | None:
     for pid in lab.tagged():
         try:
