@@ -245,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     except RegionNotFound as e:
         print(f"azlab: {e}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except Exception as e:  # bringing a region up or down failed; the logs say more
+        if args.verb not in ("up", "down"):
+            raise
+        reason = " ".join(str(e).split()) or type(e).__name__
+        print(f"azlab: {args.verb} failed: {reason[:400]} (logs: {Paths.from_env().logs})", file=sys.stderr)
+        return 1
     print(result if isinstance(result, str) else render(result, args.output))
     return 0
 

@@ -49,8 +49,3 @@ class UnsupportedOperation(AzlabError):
 
     code = "UnsupportedOperation"
     status = "FAILED_PRECONDITION"
-
-
-class ServiceUnavailable(AzlabError):
-    code = "ServiceUnavailable"
-    status = "UNAVAILABLE"

@@ -73,7 +73,3 @@ class Fleet:
                 late = [n.name for n in nodes if self.region.nodes[n.name].state != "alive"]
                 raise TimeoutError(f"nodes not heartbeating after {timeout_s:.0f}s: {', '.join(late)}")
             await asyncio.sleep(0.05)
-
-    def agent(self, node_name: str):
-        """The live agent actor of a node, for the services that run things on it."""
-        return ray.get_actor(agent_name(node_name), namespace=self.runtime.namespace)

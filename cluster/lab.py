@@ -12,8 +12,6 @@ from __future__ import annotations
 import shutil
 import time
 
-import grpc
-
 from azlab.cluster import processes
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.errors import IncorrectState, UnsupportedOperation
@@ -33,6 +31,7 @@ def up(config: RegionConfig, paths: Paths) -> str:
     """Bring the region up and return its gRPC endpoint once every node heartbeats.
 
     Idempotent: a region already up with the same config returns its endpoint.
+    A failed `up` leaves nothing running (its logs stay in the state dir).
     """
     if running(paths) and paths.state_db.exists():
         store = Store(paths.state_db)
@@ -47,6 +46,14 @@ def up(config: RegionConfig, paths: Paths) -> str:
     if config.isolation == "netns" and (reason := NetnsNetwork.available()):
         raise UnsupportedOperation(reason)
 
+    try:
+        return _start(config, paths)
+    except BaseException:
+        down(paths)
+        raise
+
+
+def _start(config: RegionConfig, paths: Paths) -> str:
     store = Store(paths.state_db)
     try:
         network = make_network(config, paths)
@@ -88,7 +95,3 @@ def down(paths: Paths) -> int:
         leftover.unlink(missing_ok=True)
     shutil.rmtree(paths.ray_temp, ignore_errors=True)
     return killed
-
-
-def wait_serving(endpoint: str, timeout_s: float = 10.0) -> None:
-    grpc.channel_ready_future(grpc.insecure_channel(endpoint)).result(timeout=timeout_s)

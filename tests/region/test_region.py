@@ -95,7 +95,7 @@ def test_sdk_errors_carry_grpc_status_and_code(lab):
 
 def test_partition_and_slow_are_refused_under_loopback(lab):
     if lab.isolation != "loopback":
-        pytest.skip("netns supports partition; see test_partition.py")
+        pytest.skip("netns supports partition and slow; tested below")
     for args in (("chaos", "partition-az", "lab-1b"), ("chaos", "slow-az", "lab-1b", "--latency-ms", "200")):
         done = lab.azlab(*args)
         assert done.returncode == 254 and "(UnsupportedOperation)" in done.stderr and "loopback" in done.stderr
