@@ -3,9 +3,10 @@
 Every process azlab starts carries `AZLAB_TAG=<region_id>:<node>` in its
 environment (`region` for the region node, `<az>/node-<n>` for an AZ node),
 and everything it forks inherits it: raylets, the Ray workers they spawn, the
-children a node agent starts. Parentage is no guide (`ray start` daemonizes,
-killed raylets leave orphaned workers), but the environment stays, and it
-works for any user, without cgroups.
+children a node agent starts. Parentage alone is no guide (`ray start`
+daemonizes, killed raylets leave orphaned workers), but the environment
+stays, and it works for any user, without cgroups. Where a process rewrote
+its environment (see `kill_tagged`), its parent's tag and the tree find it.
 """
 
 from __future__ import annotations
@@ -48,29 +49,81 @@ def tagged(prefix: str, exact: bool = False) -> list[int]:
 
 
 def kill_tagged(prefix: str, exact: bool = False, timeout_s: float = 15.0) -> int:
-    """SIGKILL every process tagged with `prefix`; returns how many were killed.
+    """SIGKILL every process tagged with `prefix`, and all their descendants;
+    returns how many were killed.
 
-    Stops each newly found process first so that none can fork a child the
-    next scan misses, then kills them, and rescans until no tagged process is
-    left alive: a killed process with a large address space can take a while
-    to exit, and until it has, it still shows its environment.
+    Descendants count because a process may overwrite its environment: Ray's
+    Python workers set their title with setproctitle, which clobbers the
+    environment block `/proc/<pid>/environ` shows. Their parents (raylets,
+    user processes) keep the tag, so the process tree completes the set.
+
+    First everything found is SIGSTOPped, round after round, until a round
+    finds nothing new: stopped processes can neither fork nor lose their
+    children, so the set is then closed. Then all get SIGKILL, and the call
+    waits (bounded) until they have exited.
     """
-    killed: set[int] = set()
     deadline = time.monotonic() + timeout_s
-    while pids := [pid for pid in tagged(prefix, exact) if _alive(pid)]:
-        fresh = [pid for pid in pids if pid not in killed]
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in fresh:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-        killed.update(fresh)
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"processes tagged {prefix!r} still alive after {timeout_s:.0f}s: {pids}")
+    stopped: set[int] = set()
+    spare = _ancestors(os.getpid())  # never the caller, whoever spawned it
+    while True:
+        tree = _children()
+        found = set(tagged(prefix, exact)) | stopped
+        found |= _descendants(found, tree)
+        fresh = {pid for pid in found - stopped - spare if _alive(pid)}
         if not fresh:
-            time.sleep(0.02)  # only dying processes left
-    return len(killed)
+            break
+        _signal(fresh, signal.SIGSTOP)
+        stopped |= fresh
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes tagged {prefix!r} keep appearing after {timeout_s:.0f}s")
+    _signal(stopped, signal.SIGKILL)
+    while any(_alive(pid) for pid in stopped):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes tagged {prefix!r} still alive after SIGKILL: {sorted(stopped)}")
+        time.sleep(0.02)  # a process with a large address space takes a moment to exit
+    return len(stopped)
+
+
+def _signal(pids: set[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and (ppid := _parent(int(entry.name))) is not None:
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _ancestors(pid: int) -> set[int]:
+    found = {pid}
+    while (pid := _parent(pid)) and pid not in found:
+        found.add(pid)
+    return found
+
+
+def _descendants(roots: set[int], tree: dict[int, list[int]]) -> set[int]:
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        for child in tree.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def _alive(pid: int) -> bool:

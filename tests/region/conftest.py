@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import pytest
 
 from azlab.cluster import processes
@@ -40,11 +41,12 @@ class Lab:
     home: Path
     isolation: str
     client: Client | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "AZLAB_ENDPOINT"}
-        return {**env, "AZLAB_HOME": str(self.home)}
+        return {**env, **self.extra_env, "AZLAB_HOME": str(self.home)}
 
     @property
     def paths(self) -> Paths:
@@ -86,6 +88,24 @@ class Lab:
     def zone_of(self, node: str) -> dict:
         zone = self.zones()[node.split("/")[0]]
         return next(n for n in zone["Nodes"] if n["NodeName"] == node)
+
+
+def with_descendants(pids) -> set[int]:
+    """The live processes and every live descendant, by psutil: independent of azlab's own tag scan."""
+    found = set(pids)
+    for pid in pids:
+        try:
+            found |= {child.pid for child in psutil.Process(pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            pass
+    return {pid for pid in found if not gone(pid)}
+
+
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def can_echo(address: str, port: int = ECHO_PORT, timeout: float = 0.5, prefix: list[str] | None = None) -> bool:
@@ -154,8 +174,9 @@ def bring_up(tmp_path_factory, isolation: str):
 def tear_down(lab: Lab) -> None:
     if lab.client:
         lab.client.close()
+    everything = with_descendants(lab.tagged())
     done = lab.azlab("down")
     assert done.returncode == 0, done.stderr
-    assert lab.tagged() == [], "processes of the region survived `azlab down`"
+    assert lab.tagged() == [] and all(gone(pid) for pid in everything), "processes of the region survived `azlab down`"
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout if lab.isolation == "netns" else ""
     assert f"azlab-{lab.paths.region_id}-" not in namespaces

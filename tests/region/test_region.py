@@ -18,7 +18,7 @@ from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.region.v1 import region_pb2
 
-from .conftest import Prober, bring_up, can_echo, tear_down, wait_until
+from .conftest import Prober, bring_up, can_echo, gone, tear_down, wait_until, with_descendants
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
@@ -106,8 +106,9 @@ def test_kill_az_under_load_kills_every_process_of_it_and_spares_the_rest(lab, t
     orphan_pidfile = tmp_path / "orphan.pid"
     echoes = {az: lab.start_echo(f"{az}/node-0", orphan=orphan_pidfile if az == "lab-1b" else None) for az in AZS}
     wait_until(orphan_pidfile.exists, 10, "the detached grandchild in lab-1b")
-    doomed = set(lab.tagged("lab-1b"))
+    doomed = with_descendants(lab.tagged("lab-1b"))
     assert echoes["lab-1b"]["pid"] in doomed and int(orphan_pidfile.read_text()) in doomed
+    assert len(doomed) >= 5  # raylet, its Ray agents, the node agent, the echo server, the orphan
 
     with Prober({az: e["address"] for az, e in echoes.items()}) as load:
         time.sleep(1.0)
@@ -118,7 +119,7 @@ def test_kill_az_under_load_kills_every_process_of_it_and_spares_the_rest(lab, t
 
     assert fault["Kind"] == "kill-az" and fault["ProcessesKilled"] >= len(doomed)
     assert lab.tagged("lab-1b") == []
-    assert all(not os.path.exists(f"/proc/{pid}") or _zombie(pid) for pid in doomed)
+    assert all(gone(pid) for pid in doomed)
     for az in ("lab-1a", "lab-1c"):
         assert load.failures(az) == 0 and load.successes(az, after=killed_at) > 0
         assert lab.zones()[az]["State"] == "available"
@@ -142,10 +143,11 @@ def test_restore_az_brings_new_nodes_that_work(lab):
 
 
 def test_kill_node_then_restore(lab):
+    doomed = with_descendants(lab.tagged("lab-1c"))
     fault = lab.json("chaos", "kill-node", "lab-1c/node-0")["Fault"]
     assert fault["NodeName"] == "lab-1c/node-0" and fault["ProcessesKilled"] > 0
     wait_until(lambda: lab.zones()["lab-1c"]["State"] == "unavailable", DETECT_TIMEOUT_S, "lab-1c/node-0 down")
-    assert lab.tagged("lab-1c") == []
+    assert lab.tagged("lab-1c") == [] and all(gone(pid) for pid in doomed)
     assert lab.azlab("chaos", "kill-node", "lab-1c/node-0").returncode == 254  # already killed
     lab.json("chaos", "restore-az", "lab-1c")
     assert lab.zones()["lab-1c"]["State"] == "available"
@@ -227,11 +229,3 @@ def _answers(lab) -> bool:
         return True
     except ApiError:
         return False
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True

@@ -61,3 +61,17 @@ def test_an_exact_tag_does_not_match_its_longer_neighbours():
         processes.kill_tagged(processes.region_prefix(region))
         node_1.wait(timeout=5)
         node_10.wait(timeout=5)
+
+
+def test_a_child_that_lost_its_tag_dies_with_its_tagged_parent():
+    """Ray workers overwrite their environment with their process title; their parent is tagged."""
+    region = f"t{os.getpid()}"
+    untagged_child = "import os, subprocess, sys, time; env = {k: v for k, v in os.environ.items() if k != 'AZLAB_TAG'}; " \
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], env=env); print(p.pid, flush=True); time.sleep(300)"
+    env = {**os.environ, processes.TAG_ENV: processes.tag(region, "lab-1a/node-0")}
+    parent = subprocess.Popen([sys.executable, "-c", untagged_child], env=env, stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert processes.tagged(processes.region_prefix(region)) == [parent.pid]
+    assert processes.kill_tagged(processes.region_prefix(region)) == 2
+    parent.wait(timeout=5)
+    wait_for(lambda: not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
