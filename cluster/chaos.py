@@ -12,17 +12,15 @@ import asyncio
 
 from azlab.cluster.fleet import Fleet
 from azlab.cluster.region import KILL_AZ, KILL_NODE, PARTITION_AZ, SLOW_AZ, Region
-from azlab.cluster.runtime import RayRuntime
 from azlab.cluster.state import Fault
 
 RESTART_TIMEOUT_S = 120.0
 
 
 class ChaosManager:
-    def __init__(self, region: Region, fleet: Fleet, runtime: RayRuntime):
+    def __init__(self, region: Region, fleet: Fleet):
         self.region = region
         self.fleet = fleet
-        self.runtime = runtime
         self.network = region.network
         self._one_at_a_time = asyncio.Lock()
 
@@ -31,7 +29,7 @@ class ChaosManager:
             self.region.check_kill_az(az)
             if self.network.supports_partition:
                 await asyncio.to_thread(self.network.cut, self.region.config.az_index(az))
-            killed = await asyncio.to_thread(self.runtime.kill_az, az)
+            killed = await self.fleet.kill_nodes(self.region.nodes_in(az))
             return self.region.open_fault(KILL_AZ, az, processes_killed=killed)
 
     async def partition_az(self, az: str) -> Fault:
@@ -49,7 +47,7 @@ class ChaosManager:
     async def kill_node(self, node_name: str) -> Fault:
         async with self._one_at_a_time:
             node = self.region.check_kill_node(node_name)
-            killed = await asyncio.to_thread(self.runtime.kill_node, node.name)
+            killed = await self.fleet.kill_nodes([node])
             return self.region.open_fault(KILL_NODE, node.az, node_name=node.name, processes_killed=killed)
 
     async def restore_az(self, az: str) -> list[Fault]:

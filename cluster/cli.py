@@ -89,7 +89,8 @@ def cmd_up(args: argparse.Namespace) -> Any:
     from azlab.cluster import lab
 
     if args.ray_address:
-        raise AzlabError("joining an existing Ray cluster (--ray-address) is not implemented yet")
+        endpoint = lab.join(args.ray_address, Paths.from_env(), args.region or "lab-1")
+        return {"Region": args.region or "lab-1", "Isolation": "host", "Endpoint": endpoint}
     config = RegionConfig.load(
         args.config, region=args.region,
         azs=zone_names(args.region or "lab-1", args.azs) if args.azs else None,
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--isolation", choices=ISOLATIONS, help="default: netns when root, else loopback")
     up.add_argument("--nodes-per-az", type=int)
     up.add_argument("--config", help="a TOML region config file")
-    up.add_argument("--ray-address", help="join an existing Ray cluster instead (not implemented yet)")
+    up.add_argument("--ray-address", help="join an existing Ray cluster whose AZ raylets carry az:<name> resources")
     up.set_defaults(run=cmd_up)
     verbs.add_parser("down", help="stop everything; no azlab process is left").set_defaults(run=cmd_down)
     verbs.add_parser("status", help="region, AZs, nodes, endpoints").set_defaults(run=cmd_status)

@@ -4,6 +4,10 @@
     azs = ["lab-1a", "lab-1b", "lab-1c"]     # or a count: azs = 3
     isolation = "netns"                      # "loopback" | "netns"; default: netns when root
     nodes_per_az = 1
+
+A region that joins an existing Ray cluster (`azlab up --ray-address`) has
+isolation "host": its AZs and their hosts are discovered from the raylets'
+`az:<name>` resources and recorded in `ray_address` and `hosts`.
     heartbeat_interval_s = 0.5
     heartbeat_threshold_s = 1.5              # a node silent this long is down
 """
@@ -25,7 +29,7 @@ from azlab.cluster.errors import InvalidParameterValue
 
 MIN_AZS, MAX_AZS = 2, 6
 MAX_NODES_PER_AZ = 4
-ISOLATIONS = ("loopback", "netns")
+ISOLATIONS = ("loopback", "netns")  # what `azlab up` can build; "host" is joined, not built
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 
@@ -46,6 +50,8 @@ class RegionConfig:
     nodes_per_az: int = 1
     heartbeat_interval_s: float = 0.5
     heartbeat_threshold_s: float = 1.5
+    ray_address: str = ""                      # joined clusters only: their GCS address
+    hosts: tuple[tuple[str, ...], ...] = ()    # joined clusters only: each AZ's raylet addresses
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.region):
@@ -57,12 +63,20 @@ class RegionConfig:
                 raise InvalidParameterValue(f"invalid AZ name {az!r}: lowercase letters, digits and '-'")
         if len(set(self.azs)) != len(self.azs):
             raise InvalidParameterValue("AZ names must be unique")
-        if self.isolation not in ISOLATIONS:
+        if self.joined:
+            if not self.ray_address or len(self.hosts) != len(self.azs) or not all(self.hosts):
+                raise InvalidParameterValue("a joined region needs its ray_address and at least one host per AZ")
+        elif self.isolation not in ISOLATIONS:
             raise InvalidParameterValue(f"isolation must be one of {', '.join(ISOLATIONS)}, not {self.isolation!r}")
         if not 1 <= self.nodes_per_az <= MAX_NODES_PER_AZ:
             raise InvalidParameterValue(f"nodes_per_az must be 1..{MAX_NODES_PER_AZ}")
         if not 0 < self.heartbeat_interval_s < self.heartbeat_threshold_s:
             raise InvalidParameterValue("need 0 < heartbeat_interval_s < heartbeat_threshold_s")
+
+    @property
+    def joined(self) -> bool:
+        """Whether azlab joined a Ray cluster it did not start (and cannot restart)."""
+        return self.isolation == "host"
 
     def az_index(self, az: str) -> int:
         """1-based, stable: the AZ's zone id and its network both derive from it."""
@@ -84,6 +98,7 @@ class RegionConfig:
         region = data.get("region", cls.region)
         azs = data.get("azs", 3)
         data["azs"] = zone_names(region, azs) if isinstance(azs, int) else tuple(azs)
+        data["hosts"] = tuple(tuple(h) for h in data.get("hosts", ()))
         return cls(**data)
 
     @classmethod

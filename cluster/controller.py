@@ -40,7 +40,7 @@ class RegionController:
         self.runtime = RayRuntime(config, self.paths, self.store.get("runtime")["gcs_port"])
         self.region = Region(config, self.store, self.runtime.network)
         self.fleet = Fleet(self.region, self.runtime)
-        self.chaos = ChaosManager(self.region, self.fleet, self.runtime)
+        self.chaos = ChaosManager(self.region, self.fleet)
         self.started_at = time.time()
         self._serving: asyncio.Task | None = None
 

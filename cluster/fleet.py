@@ -3,7 +3,8 @@
 One way to start a node, used by `azlab up` and by restore-az alike. Each
 start is a new incarnation: its raylet carries a resource no other raylet has,
 so the new agent can only land on the new raylet, even while Ray still
-believes a killed predecessor is alive.
+believes a killed predecessor is alive. In a cluster azlab joined, the
+raylets are their owner's: the agent is pinned to a live one by node id.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import secrets
 import time
 
 import ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import CONTROLLER_NAME, RayRuntime, agent_name
@@ -26,31 +28,69 @@ class Fleet:
     def __init__(self, region: Region, runtime: RayRuntime):
         self.region = region
         self.runtime = runtime
+        self.joined = region.config.joined
         # Concurrent `ray start`s on one machine race for socket names.
         self._raylet_start = asyncio.Lock()
 
     async def start_nodes(self, nodes: list[NodeRecord], timeout_s: float = 120.0) -> None:
-        """Start every node (killing what is left of a previous incarnation) and wait until all heartbeat."""
-        await asyncio.gather(*(self._start(node) for node in nodes))
+        """Start every node (killing what is left of a previous incarnation) and wait until all heartbeat.
+
+        In a joined cluster azlab cannot start raylets: it waits for a live one
+        at each node's address (started by its owner) and puts the agent there.
+        """
+        await asyncio.gather(*(self._start(node, timeout_s) for node in nodes))
         await self.wait_alive(nodes, timeout_s)
 
-    async def _start(self, node: NodeRecord) -> None:
-        await asyncio.to_thread(self.runtime.kill_node, node.name)
-        incarnation = f"azlab-incarnation:{secrets.token_hex(4)}"
-        async with self._raylet_start:
-            await asyncio.to_thread(self.runtime.start_node, node.az, node.idx, incarnation)
+    async def _start(self, node: NodeRecord, timeout_s: float) -> None:
+        if self.joined:
+            ray_node_id = await self._find_raylet(node, timeout_s)
+            placement = {"scheduling_strategy": NodeAffinitySchedulingStrategy(ray_node_id, soft=False)}
+        else:
+            await asyncio.to_thread(self.runtime.kill_node, node.name)
+            incarnation = f"azlab-incarnation:{secrets.token_hex(4)}"
+            async with self._raylet_start:
+                await asyncio.to_thread(self.runtime.start_node, node.az, node.idx, incarnation)
+            placement = {"resources": {incarnation: 0.001}}
         name = agent_name(node.name)
         await asyncio.to_thread(self._kill_actor, name)
-        agent = await self._create_agent(node, name, incarnation)
+        agent = await self._create_agent(node, name, placement)
         await agent.start.remote()
 
-    async def _create_agent(self, node: NodeRecord, name: str, incarnation: str):
+    async def _find_raylet(self, node: NodeRecord, timeout_s: float) -> str:
+        """The id of a live raylet at the node's address carrying its AZ, other than the one last killed."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for raylet in await asyncio.to_thread(ray.nodes):
+                if (raylet["Alive"] and raylet["NodeManagerAddress"] == node.address
+                        and f"az:{node.az}" in raylet["Resources"] and raylet["NodeID"] != node.ray_node_id):
+                    return raylet["NodeID"]
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"no live raylet with az:{node.az} at {node.address}; azlab did not start this cluster, "
+                    f"so start one there (ray start --address {self.runtime.gcs_address} ...) and restore-az again"
+                )
+            await asyncio.sleep(0.5)
+
+    async def kill_nodes(self, nodes: list[NodeRecord]) -> int:
+        """SIGKILL every process of the nodes; returns how many (0 where the agent kills, uncounted)."""
+        if not self.joined:
+            counts = [await asyncio.to_thread(self.runtime.kill_node, node.name) for node in nodes]
+            return sum(counts)
+        for node in nodes:
+            try:
+                agent = await asyncio.to_thread(ray.get_actor, agent_name(node.name), self.runtime.namespace)
+                await agent.kill_node.remote()
+            except (ValueError, ray.exceptions.RayActorError):
+                pass  # no agent, or it died killing its node: either way the node is gone
+        return 0
+
+    async def _create_agent(self, node: NodeRecord, name: str, placement: dict):
         deadline = time.monotonic() + NAME_RELEASE_TIMEOUT_S
         while True:
             try:
                 return NodeAgent.options(
                     name=name, namespace=self.runtime.namespace, lifetime="detached", max_restarts=0,
-                    num_cpus=0, resources={incarnation: 0.001},
+                    num_cpus=0, **placement,
                 ).remote(
                     node.name, node.address, CONTROLLER_NAME, self.runtime.namespace,
                     self.region.config.heartbeat_interval_s, str(self.runtime.paths.home),

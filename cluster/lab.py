@@ -12,19 +12,39 @@ from __future__ import annotations
 import shutil
 import time
 
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from azlab.cluster import processes
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.errors import IncorrectState, UnsupportedOperation
 from azlab.cluster.network import NetnsNetwork
-from azlab.cluster.runtime import CONTROLLER_NAME, REGION_RESOURCE, RayRuntime, free_port, make_network
+from azlab.cluster.runtime import CONTROLLER_NAME, REGION_RESOURCE, RayRuntime, agent_name, free_port, make_network
 from azlab.cluster.state import Store
 
 UP_TIMEOUT_S = 180.0
 
 
-def running(paths: Paths) -> bool:
-    """Whether this home's region has live processes."""
-    return bool(processes.tagged(processes.region_prefix(paths.region_id)))
+def serving(paths: Paths) -> bool:
+    """Whether this home's region controller answers."""
+    if not paths.state_db.exists():
+        return False
+    store = Store(paths.state_db, readonly=True)
+    endpoint = store.get("endpoint")
+    store.close()
+    if not endpoint:
+        return False
+    with grpc.insecure_channel(endpoint) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+        except grpc.RpcError:
+            return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def join(ray_address: str, paths: Paths, region: str = "lab-1") -> str:
+    """Adopt a Ray cluster azlab did not start, whose AZ raylets carry `az:<name>`."""
+    return up(RayRuntime.discover(ray_address, region), paths)
 
 
 def up(config: RegionConfig, paths: Paths) -> str:
@@ -33,15 +53,13 @@ def up(config: RegionConfig, paths: Paths) -> str:
     Idempotent: a region already up with the same config returns its endpoint.
     A failed `up` leaves nothing running (its logs stay in the state dir).
     """
-    if running(paths) and paths.state_db.exists():
-        store = Store(paths.state_db)
-        current = store.get("config")
-        endpoint = store.get("endpoint")
+    if serving(paths):
+        store = Store(paths.state_db, readonly=True)
+        current, endpoint = RegionConfig.from_dict(store.get("config")), store.get("endpoint")
         store.close()
-        if RegionConfig.from_dict(current) != config:
-            raise IncorrectState(f"region {current['region']} is already up with other settings; run `azlab down` first")
-        if endpoint:
-            return endpoint
+        if current != config:
+            raise IncorrectState(f"region {current.region} is already up with other settings; run `azlab down` first")
+        return endpoint
     down(paths)  # leftovers of a region that died without `azlab down`
     if config.isolation == "netns" and (reason := NetnsNetwork.available()):
         raise UnsupportedOperation(reason)
@@ -58,19 +76,25 @@ def _start(config: RegionConfig, paths: Paths) -> str:
     try:
         network = make_network(config, paths)
         network.setup()
-        runtime = RayRuntime(config, paths, free_port(network.region_address()))
+        runtime = RayRuntime(config, paths, 0 if config.joined else free_port(network.region_address()))
         store.put("config", config.to_dict())
         store.put("runtime", runtime.to_dict())
         store.put("created_at", time.time())
-        runtime.start_head()
+        if not config.joined:
+            runtime.start_head()
         runtime.connect()
         import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         from azlab.cluster.controller import RegionController
 
+        placement = (
+            {"scheduling_strategy": NodeAffinitySchedulingStrategy(runtime.region_node_id(), soft=False)}
+            if config.joined else {"resources": {REGION_RESOURCE: 0.001}}
+        )
         controller = RegionController.options(
             name=CONTROLLER_NAME, namespace=runtime.namespace, lifetime="detached",
-            max_restarts=-1, max_task_retries=-1, num_cpus=0, resources={REGION_RESOURCE: 0.001},
+            max_restarts=-1, max_task_retries=-1, num_cpus=0, **placement,
         ).remote(str(paths.home))
         endpoint = ray.get(controller.bootstrap.remote(), timeout=UP_TIMEOUT_S)
         ray.shutdown()
@@ -80,14 +104,21 @@ def _start(config: RegionConfig, paths: Paths) -> str:
 
 
 def down(paths: Paths) -> int:
-    """Kill every process of the region, remove its networks and state. Returns processes killed."""
-    killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
+    """Kill every process of the region, remove its networks and state. Returns processes killed.
+
+    In a joined cluster the raylets are their owner's: only azlab's actors
+    (and the processes they started) are removed.
+    """
     config = None
     if paths.state_db.exists():
         store = Store(paths.state_db)
         if raw := store.get("config"):
             config = RegionConfig.from_dict(raw)
+        runtime_facts = store.get("runtime") or {}
         store.close()
+    if config is not None and config.joined:
+        _remove_actors(RayRuntime(config, paths, runtime_facts.get("gcs_port", 0)))
+    killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
             NetnsNetwork(paths.region_id, 0, 0).teardown()
@@ -95,3 +126,25 @@ def down(paths: Paths) -> int:
         leftover.unlink(missing_ok=True)
     shutil.rmtree(paths.ray_temp, ignore_errors=True)
     return killed
+
+
+def _remove_actors(runtime: RayRuntime) -> None:
+    import ray
+
+    runtime.connect()
+    for az, hosts in zip(runtime.config.azs, runtime.config.hosts):
+        for idx in range(len(hosts)):
+            try:
+                agent = ray.get_actor(agent_name(f"{az}/node-{idx}"), namespace=runtime.namespace)
+            except ValueError:
+                continue  # already gone
+            try:
+                ray.get(agent.stop_all_processes.remote(), timeout=30)
+            except (ray.exceptions.RayError, TimeoutError):
+                pass  # a dead node's agent has nothing left to stop
+            ray.kill(agent, no_restart=True)
+    try:
+        ray.kill(ray.get_actor(CONTROLLER_NAME, namespace=runtime.namespace), no_restart=True)
+    except ValueError:
+        pass
+    ray.shutdown()

@@ -4,6 +4,9 @@
 server binds its own address; nothing can be cut, so partition and slow are
 unsupported.
 
+`host`: a Ray cluster azlab joined (`azlab up --ray-address`); each node is
+a machine on its own network, which azlab does not manage (yet).
+
 `netns` (root): a namespace per host, a switch namespace per AZ holding the
 AZ's bridge, and a router namespace joining the AZs and the region node (the
 host's own namespace, on 10.10.0.1):
@@ -42,6 +45,9 @@ class AzNetwork(Protocol):
 
     def region_address(self) -> str: ...
 
+    def hosts(self, az_index: int) -> int:
+        """How many hosts (Ray nodes) the AZ has."""
+
     def host_address(self, az_index: int, host: int) -> str: ...
 
     def cidr(self, az_index: int) -> str: ...
@@ -61,6 +67,7 @@ class AzNetwork(Protocol):
 
 @dataclass(frozen=True)
 class LoopbackNetwork:
+    hosts_per_az: int = 1
     isolation = "loopback"
     supports_partition = False
 
@@ -72,6 +79,9 @@ class LoopbackNetwork:
 
     def region_address(self) -> str:
         return "127.10.0.1"
+
+    def hosts(self, az_index: int) -> int:
+        return self.hosts_per_az
 
     def host_address(self, az_index: int, host: int) -> str:
         return f"127.{10 + az_index}.0.{HOST_OFFSET + host}"
@@ -90,6 +100,46 @@ class LoopbackNetwork:
 
     def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
         raise UnsupportedOperation("this region uses loopback isolation, which cannot slow an AZ's network; use netns")
+
+
+@dataclass(frozen=True)
+class HostNetwork:
+    """The machines' own network, as found in a joined cluster."""
+
+    region_host: str
+    az_hosts: tuple[tuple[str, ...], ...]
+    isolation = "host"
+    supports_partition = False
+
+    def setup(self) -> None:
+        pass
+
+    def teardown(self) -> None:
+        pass
+
+    def region_address(self) -> str:
+        return self.region_host
+
+    def hosts(self, az_index: int) -> int:
+        return len(self.az_hosts[az_index - 1])
+
+    def host_address(self, az_index: int, host: int) -> str:
+        return self.az_hosts[az_index - 1][host]
+
+    def cidr(self, az_index: int) -> str:
+        return ""  # the machines' own, not azlab's
+
+    def host_command(self, az_index: int, host: int) -> list[str]:
+        raise UnsupportedOperation("azlab runs nothing directly on the machines of a joined cluster")
+
+    def cut(self, az_index: int) -> None:
+        raise UnsupportedOperation("cutting the network of a joined cluster's machines is not implemented yet")
+
+    def heal(self, az_index: int) -> None:
+        pass
+
+    def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
+        raise UnsupportedOperation("slowing the network of a joined cluster's machines is not implemented yet")
 
 
 def _run(*args: str, ns: str | None = None, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -138,6 +188,9 @@ class NetnsNetwork:
     # addresses
     def region_address(self) -> str:
         return "10.10.0.1"
+
+    def hosts(self, az_index: int) -> int:
+        return self.hosts_per_az
 
     def host_address(self, az_index: int, host: int) -> str:
         return f"10.{10 + az_index}.0.{HOST_OFFSET + host}"

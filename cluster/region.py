@@ -48,7 +48,7 @@ class Region:
 
     def _create_missing_nodes(self) -> None:
         for az in self.config.azs:
-            for idx in range(self.config.nodes_per_az):
+            for idx in range(self.network.hosts(self.config.az_index(az))):
                 name = f"{az}/node-{idx}"
                 if name not in self.nodes:
                     address = self.network.host_address(self.config.az_index(az), idx)

@@ -24,7 +24,8 @@ from typing import Any
 
 from azlab.cluster import processes
 from azlab.cluster.config import Paths, RegionConfig
-from azlab.cluster.network import AzNetwork, LoopbackNetwork, NetnsNetwork
+from azlab.cluster.errors import UnsupportedOperation
+from azlab.cluster.network import AzNetwork, HostNetwork, LoopbackNetwork, NetnsNetwork
 
 REGION_RESOURCE = "azlab-region"
 CONTROLLER_NAME = "controller"
@@ -43,9 +44,11 @@ def agent_name(node_name: str) -> str:
 
 
 def make_network(config: RegionConfig, paths: Paths) -> AzNetwork:
+    if config.joined:
+        return HostNetwork(config.ray_address.rsplit(":", 1)[0], config.hosts)
     if config.isolation == "netns":
         return NetnsNetwork(paths.region_id, len(config.azs), config.nodes_per_az)
-    return LoopbackNetwork()
+    return LoopbackNetwork(config.nodes_per_az)
 
 
 def free_port(address: str, start: int = 20000, end: int = 30000) -> int:
@@ -74,23 +77,24 @@ class RayRuntime:
 
     @property
     def gcs_address(self) -> str:
-        return f"{self.network.region_address()}:{self.gcs_port}"
+        return self.config.ray_address or f"{self.network.region_address()}:{self.gcs_port}"
 
     @property
     def namespace(self) -> str:
         return ray_namespace(self.config.region)
 
     def environment(self, node: str) -> dict[str, str]:
+        """What a process of `node` runs with. A joined cluster keeps its own auth settings."""
         env = dict(os.environ)
         env.update(
             {
                 processes.TAG_ENV: processes.tag(self.paths.region_id, node),
                 "AZLAB_HOME": str(self.paths.home),
-                "RAY_AUTH_MODE": "token",
-                "RAY_AUTH_TOKEN_PATH": str(self.paths.ray_token),
                 "RAY_USAGE_STATS_ENABLED": "0",
             }
         )
+        if not self.config.joined:
+            env.update({"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(self.paths.ray_token)})
         return env
 
     def _ray(self, args: list[str], node: str, prefix: list[str] = ()) -> None:
@@ -160,16 +164,44 @@ class RayRuntime:
             ray.init(
                 address=self.gcs_address,
                 namespace=self.namespace,
-                _node_ip_address=self.network.region_address(),
+                # A driver on this machine, which in a joined cluster may be no node of it.
+                _node_ip_address=None if self.config.joined else self.network.region_address(),
                 logging_level="WARNING",
                 log_to_driver=False,
             )
 
+    @staticmethod
+    def discover(ray_address: str, region: str) -> RegionConfig:
+        """Connect to a cluster azlab did not start and read its AZs from the raylets' `az:<name>` resources.
+
+        The driver stays connected, so `connect()` of the resulting runtime is free.
+        """
+        import ray
+
+        ray.init(address=ray_address, namespace=ray_namespace(region), logging_level="WARNING", log_to_driver=False)
+        hosts: dict[str, list[str]] = {}
+        for node in ray.nodes():
+            if node["Alive"]:
+                for resource in node["Resources"]:
+                    if resource.startswith("az:"):
+                        hosts.setdefault(resource.removeprefix("az:"), []).append(node["NodeManagerAddress"])
+        if not hosts:
+            raise UnsupportedOperation(f"no live node of the Ray cluster at {ray_address} carries an az:<name> resource")
+        azs = sorted(hosts)
+        return RegionConfig(region=region, azs=tuple(azs), isolation="host", ray_address=ray_address,
+                            hosts=tuple(tuple(sorted(hosts[az])) for az in azs))
+
+    def region_node_id(self) -> str:
+        """A live node outside every AZ, where the controller runs: the region node."""
+        import ray
+
+        for node in ray.nodes():
+            if node["Alive"] and not any(r.startswith("az:") for r in node["Resources"]):
+                return node["NodeID"]
+        raise UnsupportedOperation("the Ray cluster has no node outside the AZs to run the region controller on")
+
     def kill_node(self, node_name: str) -> int:
         return processes.kill_tagged(processes.tag(self.paths.region_id, node_name), exact=True)
-
-    def kill_az(self, az: str) -> int:
-        return processes.kill_tagged(processes.az_prefix(self.paths.region_id, az))
 
     def to_dict(self) -> dict[str, Any]:
         return {"gcs_port": self.gcs_port}

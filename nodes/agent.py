@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 from dataclasses import asdict
 from pathlib import Path
 
+import psutil
 import ray
 
 from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
@@ -89,3 +91,34 @@ class NodeAgent:
 
     async def processes(self) -> list[dict]:
         return [asdict(p) for p in self.supervisor.describe()]
+
+    async def stop_all_processes(self) -> None:
+        """Stop every child this agent started (before the agent itself is removed)."""
+        await self.supervisor.stop_all()
+
+    async def kill_node(self) -> None:
+        """SIGKILL this whole node: its raylet, every process the raylet spawned
+        (this agent among them) and this agent's children. Never returns.
+
+        For nodes azlab did not start (a joined cluster), where the region
+        cannot find the node's processes itself.
+        """
+        raylet = psutil.Process(os.getppid())  # a Ray worker is its raylet's child
+        if "raylet" not in raylet.name():
+            raise RuntimeError(f"this agent's parent is {raylet.name()!r}, not a raylet; not killing it")
+        victims = [raylet, *raylet.children(recursive=True)]
+        for child in self.supervisor.describe():
+            try:
+                leader = psutil.Process(child.pid)
+                victims += [leader, *leader.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        me = os.getpid()
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for victim in victims:
+                if victim.pid != me:
+                    try:
+                        victim.send_signal(sig)
+                    except psutil.NoSuchProcess:
+                        pass
+        os.kill(me, signal.SIGKILL)

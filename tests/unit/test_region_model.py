@@ -31,7 +31,7 @@ def clock():
 
 def make_region(tmp_path, clock, network=None, nodes_per_az=1):
     config = RegionConfig(isolation="netns" if isinstance(network, NetnsNetwork) else "loopback", nodes_per_az=nodes_per_az)
-    return Region(config, Store(tmp_path / "state.db"), network or LoopbackNetwork(), clock)
+    return Region(config, Store(tmp_path / "state.db"), network or LoopbackNetwork(nodes_per_az), clock)
 
 
 def all_beat(region):
