@@ -43,6 +43,7 @@ class RegionController:
         self.chaos = ChaosManager(self.region, self.fleet)
         self.started_at = time.time()
         self._serving: asyncio.Task | None = None
+        self._sweeper: asyncio.Task | None = None
 
     async def _ensure_serving(self) -> str:
         if self._serving is None:
@@ -61,7 +62,7 @@ class RegionController:
             "ControllerStarted", self.region.config.region,
             f"serving on {host}:{port}" + (f", re-adopted {adopted} live nodes" if restarted else ""),
         )
-        asyncio.get_running_loop().create_task(self._sweep_forever())
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())  # held: the loop keeps only weak refs
         return f"{host}:{port}"
 
     async def _sweep_forever(self) -> None:
