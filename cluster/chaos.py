@@ -27,28 +27,32 @@ class ChaosManager:
     async def kill_az(self, az: str) -> Fault:
         async with self._one_at_a_time:
             self.region.check_kill_az(az)
+            started = self.region.clock()
             if self.network.supports_partition:
                 await asyncio.to_thread(self.network.cut, self.region.config.az_index(az))
             killed = await self.fleet.kill_nodes(self.region.nodes_in(az))
-            return self.region.open_fault(KILL_AZ, az, processes_killed=killed)
+            return self.region.open_fault(KILL_AZ, az, started, processes_killed=killed)
 
     async def partition_az(self, az: str) -> Fault:
         async with self._one_at_a_time:
             self.region.check_partition_az(az)
+            started = self.region.clock()
             await asyncio.to_thread(self.network.cut, self.region.config.az_index(az))
-            return self.region.open_fault(PARTITION_AZ, az)
+            return self.region.open_fault(PARTITION_AZ, az, started)
 
     async def slow_az(self, az: str, latency_ms: int, loss_pct: float) -> Fault:
         async with self._one_at_a_time:
             self.region.check_slow_az(az, latency_ms, loss_pct)
+            started = self.region.clock()
             await asyncio.to_thread(self.network.slow, self.region.config.az_index(az), latency_ms, loss_pct)
-            return self.region.open_fault(SLOW_AZ, az, latency_ms=latency_ms, loss_pct=loss_pct)
+            return self.region.open_fault(SLOW_AZ, az, started, latency_ms=latency_ms, loss_pct=loss_pct)
 
     async def kill_node(self, node_name: str) -> Fault:
         async with self._one_at_a_time:
             node = self.region.check_kill_node(node_name)
+            started = self.region.clock()
             killed = await self.fleet.kill_nodes([node])
-            return self.region.open_fault(KILL_NODE, node.az, node_name=node.name, processes_killed=killed)
+            return self.region.open_fault(KILL_NODE, node.az, started, node_name=node.name, processes_killed=killed)
 
     async def restore_az(self, az: str) -> list[Fault]:
         """Heal the network, give cut-off nodes a chance to come back, restart the rest."""

@@ -187,10 +187,11 @@ class Region:
                 f"cannot {verb} an AZ under {self.network.isolation} isolation; bring the region up with --isolation netns"
             )
 
-    def open_fault(self, kind: str, az: str, node_name: str = "", latency_ms: int = 0,
+    def open_fault(self, kind: str, az: str, started_at: float, node_name: str = "", latency_ms: int = 0,
                    loss_pct: float = 0.0, processes_killed: int = 0) -> Fault:
+        """Record a fault once it has been done; `started_at` is when the doing began."""
         fault = Fault(
-            fault_id=f"fault-{secrets.token_hex(6)}", kind=kind, availability_zone=az, started_at=self.clock(),
+            fault_id=f"fault-{secrets.token_hex(6)}", kind=kind, availability_zone=az, started_at=started_at,
             node_name=node_name, latency_ms=latency_ms, loss_pct=loss_pct, processes_killed=processes_killed,
         )
         self.store.add_fault(fault)

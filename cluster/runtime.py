@@ -128,6 +128,9 @@ class RayRuntime:
                 f"--object-store-memory={OBJECT_STORE_BYTES}",
                 f"--temp-dir={self.paths.ray_temp}",
                 "--include-dashboard=false",
+                # Ray's fixed defaults (8265, 10001) would collide with another region on this machine.
+                f"--dashboard-port={free_port('127.0.0.1')}",
+                f"--ray-client-server-port={free_port(self.network.region_address())}",
             ],
             node="region",
         )

@@ -81,7 +81,7 @@ def test_a_silent_az_is_declared_unavailable_and_comes_back(tmp_path, clock):
 def test_a_restarted_model_rereads_nodes_faults_and_events(tmp_path, clock):
     region = make_region(tmp_path, clock)
     all_beat(region)
-    region.open_fault(KILL_NODE, "lab-1c", node_name="lab-1c/node-0", processes_killed=3)
+    region.open_fault(KILL_NODE, "lab-1c", clock.now, node_name="lab-1c/node-0", processes_killed=3)
     again = make_region(tmp_path, clock)
     assert again.healthy()  # alive nodes get one threshold of grace to keep heartbeating
     assert [f.kind for f in again.faults()] == [KILL_NODE]
@@ -106,7 +106,7 @@ def test_kill_twice_and_restore_without_fault_are_refused(tmp_path, clock):
     with pytest.raises(IncorrectState, match="no fault to restore"):
         region.check_restore_az("lab-1a")
     region.check_kill_az("lab-1a")
-    region.open_fault(KILL_AZ, "lab-1a", processes_killed=4)
+    region.open_fault(KILL_AZ, "lab-1a", clock.now, processes_killed=4)
     with pytest.raises(IncorrectState, match="already killed"):
         region.check_kill_az("lab-1a")
     with pytest.raises(IncorrectState, match="already killed"):
@@ -130,11 +130,11 @@ def test_slow_and_partition_rules_under_netns(tmp_path, clock):
     for latency, loss in ((-1, 0), (0, 0), (10, 101), (70_000, 0)):
         with pytest.raises(InvalidParameterValue):
             region.check_slow_az("lab-1a", latency, loss)
-    region.open_fault(SLOW_AZ, "lab-1a", latency_ms=200, loss_pct=5)
+    region.open_fault(SLOW_AZ, "lab-1a", clock.now, latency_ms=200, loss_pct=5)
     with pytest.raises(IncorrectState, match="already slowed"):
         region.check_slow_az("lab-1a", 100, 0)
     region.check_partition_az("lab-1a")  # a slow AZ can still be cut off
-    region.open_fault(PARTITION_AZ, "lab-1a")
+    region.open_fault(PARTITION_AZ, "lab-1a", clock.now)
     with pytest.raises(IncorrectState, match="already partitioned"):
         region.check_partition_az("lab-1a")
     region.check_kill_az("lab-1a")  # and killed
