@@ -114,10 +114,9 @@ def down(paths: Paths) -> int:
         store = Store(paths.state_db)
         if raw := store.get("config"):
             config = RegionConfig.from_dict(raw)
-        runtime_facts = store.get("runtime") or {}
         store.close()
     if config is not None and config.joined:
-        _remove_actors(RayRuntime(config, paths, runtime_facts.get("gcs_port", 0)))
+        _remove_actors(RayRuntime(config, paths, gcs_port=0))  # a joined cluster's address is in its config
     killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
