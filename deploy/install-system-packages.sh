@@ -2,7 +2,7 @@
 # Debian packages azlab uses. Idempotent; as root it installs what is missing,
 # otherwise it says what is missing and carries on (loopback isolation needs none).
 set -euo pipefail
-packages=(iproute2 nftables)
+packages=(iproute2 nftables ${MAKELEVEL:+vagrant vagrant-libvirt})  # under make (setup, test): Vagrant too, for tests/unit/test_vagrantfile.py; not on lab machines
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
