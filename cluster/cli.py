@@ -89,7 +89,7 @@ def cmd_up(args: argparse.Namespace) -> Any:
     from azlab.cluster import lab
 
     if args.ray_address:
-        endpoint = lab.join(args.ray_address, Paths.from_env(), args.region or "lab-1")
+        endpoint = lab.join(args.ray_address, Paths.from_env(), args.region or "lab-1", expect_azs=args.azs or 0)
         return {"Region": args.region or "lab-1", "Isolation": "host", "Endpoint": endpoint}
     config = RegionConfig.load(
         args.config, region=args.region,
@@ -177,13 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     up = verbs.add_parser("up", help="bring a region up on this machine; returns when healthy")
     up.add_argument("--region", help="region name (default lab-1)")
     up.add_argument("--azs", type=int, choices=range(MIN_AZS, MAX_AZS + 1), metavar=f"{MIN_AZS}..{MAX_AZS}",
-                    help="number of AZs (default 3)")
+                    help="number of AZs (default 3); with --ray-address, wait until this many have joined")
     up.add_argument("--isolation", choices=ISOLATIONS, help="default: netns when root, else loopback")
     up.add_argument("--nodes-per-az", type=int)
     up.add_argument("--config", help="a TOML region config file")
     up.add_argument("--ray-address", help="join an existing Ray cluster whose AZ raylets carry az:<name> resources")
     up.set_defaults(run=cmd_up)
     verbs.add_parser("down", help="stop everything; no azlab process is left").set_defaults(run=cmd_down)
+    # listed here for --help; main() hands its arguments to the agent's own parser
+    verbs.add_parser("machine-agent", help="run a machine's agent (multi-machine labs; see deploy/lab.sh)")
     verbs.add_parser("status", help="region, AZs, nodes, endpoints").set_defaults(run=cmd_status)
     events = verbs.add_parser("events", help="the region's timeline")
     _event_options(events)
@@ -233,6 +235,12 @@ def _event_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from azlab.cluster.sdk import ApiError, RegionNotFound
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["machine-agent"]:
+        from azlab.nodes import machine
+
+        machine.main(argv[1:])
+        return 0
     args = build_parser().parse_args(argv)
     operation = getattr(args.run, "operation", args.verb)
     try:

@@ -52,6 +52,7 @@ class RegionConfig:
     heartbeat_threshold_s: float = 1.5
     ray_address: str = ""                      # joined clusters only: their GCS address
     hosts: tuple[tuple[str, ...], ...] = ()    # joined clusters only: each AZ's raylet addresses
+    machine_port: int = 0                      # joined clusters only: the machine agents' port, 0 if none run
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.region):

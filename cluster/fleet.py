@@ -16,6 +16,7 @@ import time
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from azlab.cluster.machines import Machine
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import CONTROLLER_NAME, RayRuntime, agent_name
 from azlab.cluster.state import NodeRecord
@@ -35,14 +36,17 @@ class Fleet:
     async def start_nodes(self, nodes: list[NodeRecord], timeout_s: float = 120.0) -> None:
         """Start every node (killing what is left of a previous incarnation) and wait until all heartbeat.
 
-        In a joined cluster azlab cannot start raylets: it waits for a live one
-        at each node's address (started by its owner) and puts the agent there.
+        In a joined cluster the machine agents start the raylets; without
+        them azlab waits for a live raylet at each node's address (started by
+        its owner). Either way the agent is then pinned to it.
         """
         await asyncio.gather(*(self._start(node, timeout_s) for node in nodes))
         await self.wait_alive(nodes, timeout_s)
 
     async def _start(self, node: NodeRecord, timeout_s: float) -> None:
         if self.joined:
+            if machine := self._machine(node):
+                await asyncio.to_thread(machine.start_raylet)
             ray_node_id = await self._find_raylet(node, timeout_s)
             placement = {"scheduling_strategy": NodeAffinitySchedulingStrategy(ray_node_id, soft=False)}
         else:
@@ -71,11 +75,22 @@ class Fleet:
                 )
             await asyncio.sleep(0.5)
 
+    def _machine(self, node: NodeRecord) -> Machine | None:
+        """The machine agent of a joined node's machine, where the machines run one."""
+        port = self.region.config.machine_port
+        return Machine(node.address, port) if self.joined and port else None
+
     async def kill_nodes(self, nodes: list[NodeRecord]) -> int:
-        """SIGKILL every process of the nodes; returns how many (0 where the agent kills, uncounted)."""
+        """SIGKILL every process of the nodes; returns how many (0 where the node agent kills, uncounted).
+
+        Here azlab kills by tag; on a joined cluster's machines their machine
+        agents do; without those, each node agent kills its own raylet's tree.
+        """
         if not self.joined:
             counts = [await asyncio.to_thread(self.runtime.kill_node, node.name) for node in nodes]
             return sum(counts)
+        if all(self._machine(node) for node in nodes):
+            return sum([await asyncio.to_thread(self._machine(node).kill) for node in nodes])
         for node in nodes:
             try:
                 agent = await asyncio.to_thread(ray.get_actor, agent_name(node.name), self.runtime.namespace)

@@ -9,6 +9,8 @@ Ray is already dead.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import shutil
 import time
 
@@ -42,9 +44,19 @@ def serving(paths: Paths) -> bool:
     return answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def join(ray_address: str, paths: Paths, region: str = "lab-1") -> str:
-    """Adopt a Ray cluster azlab did not start, whose AZ raylets carry `az:<name>`."""
-    return up(RayRuntime.discover(ray_address, region), paths)
+def join(ray_address: str, paths: Paths, region: str = "lab-1", expect_azs: int = 0) -> str:
+    """Adopt a Ray cluster azlab did not start, whose AZ raylets carry `az:<name>`,
+    once at least `expect_azs` AZs have joined it."""
+    return up(RayRuntime.discover(ray_address, region, expect_azs), paths)
+
+
+@contextlib.contextmanager
+def _exclusive(paths: Paths):
+    """One `up` or `down` of a home at a time: a second waits, then finds the first's work done."""
+    paths.home.mkdir(parents=True, exist_ok=True)
+    with open(paths.home / "lab.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def up(config: RegionConfig, paths: Paths) -> str:
@@ -53,6 +65,11 @@ def up(config: RegionConfig, paths: Paths) -> str:
     Idempotent: a region already up with the same config returns its endpoint.
     A failed `up` leaves nothing running (its logs stay in the state dir).
     """
+    with _exclusive(paths):
+        return _up(config, paths)
+
+
+def _up(config: RegionConfig, paths: Paths) -> str:
     if serving(paths):
         store = Store(paths.state_db, readonly=True)
         current, endpoint = RegionConfig.from_dict(store.get("config")), store.get("endpoint")
@@ -60,14 +77,14 @@ def up(config: RegionConfig, paths: Paths) -> str:
         if current != config:
             raise IncorrectState(f"region {current.region} is already up with other settings; run `azlab down` first")
         return endpoint
-    down(paths)  # leftovers of a region that died without `azlab down`
+    _down(paths)  # leftovers of a region that died without `azlab down`
     if config.isolation == "netns" and (reason := NetnsNetwork.available()):
         raise UnsupportedOperation(reason)
 
     try:
         return _start(config, paths)
     except BaseException:
-        down(paths)
+        _down(paths)
         raise
 
 
@@ -109,6 +126,11 @@ def down(paths: Paths) -> int:
     In a joined cluster the raylets are their owner's: only azlab's actors
     (and the processes they started) are removed.
     """
+    with _exclusive(paths):
+        return _down(paths)
+
+
+def _down(paths: Paths) -> int:
     config = None
     if paths.state_db.exists():
         store = Store(paths.state_db)

@@ -5,7 +5,8 @@ server binds its own address; nothing can be cut, so partition and slow are
 unsupported.
 
 `host`: a Ray cluster azlab joined (`azlab up --ray-address`); each node is
-a machine on its own network, which azlab does not manage (yet).
+a machine on its own network, which azlab reaches through the machine agent
+each machine runs (deploy/lab.sh starts it), where there is one.
 
 `netns` (root): a namespace per host, a switch namespace per AZ holding the
 AZ's bridge, and a router namespace joining the AZs and the region node (the
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from azlab.cluster.errors import UnsupportedOperation
+from azlab.cluster.machines import Machine
 
 HOST_OFFSET = 10  # first host address in an AZ's subnet: .0.10
 
@@ -104,12 +106,25 @@ class LoopbackNetwork:
 
 @dataclass(frozen=True)
 class HostNetwork:
-    """The machines' own network, as found in a joined cluster."""
+    """The machines' own network, as found in a joined cluster.
+
+    Where every machine runs a machine agent (`machine_port`), cutting and
+    slowing an AZ asks the agents of its machines; otherwise azlab cannot.
+    """
 
     region_host: str
     az_hosts: tuple[tuple[str, ...], ...]
+    machine_port: int = 0
     isolation = "host"
-    supports_partition = False
+
+    @property
+    def supports_partition(self) -> bool:
+        return bool(self.machine_port)
+
+    def machines(self, az_index: int) -> list[Machine]:
+        if not self.machine_port:
+            raise UnsupportedOperation("the machines of this joined cluster run no machine agent (deploy/lab.sh starts one)")
+        return [Machine(host, self.machine_port) for host in self.az_hosts[az_index - 1]]
 
     def setup(self) -> None:
         pass
@@ -133,21 +148,42 @@ class HostNetwork:
         raise UnsupportedOperation("azlab runs nothing directly on the machines of a joined cluster")
 
     def cut(self, az_index: int) -> None:
-        raise UnsupportedOperation("cutting the network of a joined cluster's machines is not implemented yet")
+        for machine in self.machines(az_index):
+            machine.cut()
 
     def heal(self, az_index: int) -> None:
-        pass
+        if self.machine_port:
+            for machine in self.machines(az_index):
+                machine.heal()
 
     def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
-        raise UnsupportedOperation("slowing the network of a joined cluster's machines is not implemented yet")
+        for machine in self.machines(az_index):
+            machine.slow(latency_ms, loss_pct)
 
 
-def _run(*args: str, ns: str | None = None, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, ns: str | None = None, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run a network command, in namespace `ns` if given; a failure raises with its stderr."""
     cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
     result = subprocess.run(cmd, capture_output=True, text=True, input=stdin)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {result.stderr.strip()}")
     return result
+
+
+
+
+def netem_missing(ns: str | None = None) -> str | None:
+    """None when the kernel has the netem qdisc, else why not (many VM kernels lack it)."""
+    probe = run("tc", "qdisc", "replace", "dev", "lo", "root", "netem", "delay", "0ms", ns=ns, check=False)
+    if probe.returncode != 0:
+        return f"this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): {probe.stderr.strip()}"
+    run("tc", "qdisc", "del", "dev", "lo", "root", ns=ns, check=False)
+    return None
+
+
+def random_drop(loss_pct: float) -> str:
+    """An nftables statement dropping `loss_pct` percent of the packets it sees."""
+    return "drop" if loss_pct >= 100 else f"numgen random mod 10000 < {round(loss_pct * 100)} drop"
 
 
 @dataclass(frozen=True)
@@ -205,87 +241,79 @@ class NetnsNetwork:
         return ["ip", "netns", "exec", self.host_ns(az_index, host)]
 
     def _namespaces(self) -> set[str]:
-        out = _run("ip", "netns", "list").stdout
+        out = run("ip", "netns", "list").stdout
         return {line.split()[0] for line in out.splitlines() if line.strip()}
 
     def _add_ns(self, name: str, existing: set[str]) -> bool:
         if name in existing:
             return False
-        _run("ip", "netns", "add", name)
-        _run("ip", "link", "set", "lo", "up", ns=name)
+        run("ip", "netns", "add", name)
+        run("ip", "link", "set", "lo", "up", ns=name)
         return True
 
     def setup(self) -> None:
         existing = self._namespaces()
         if self._add_ns(self.router, existing):
-            _run("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.router)
-            _run("ip", "link", "add", self.uplink, "type", "veth", "peer", "name", "region", "netns", self.router)
-            _run("ip", "addr", "add", "10.10.0.1/16", "dev", self.uplink)
-            _run("ip", "link", "set", self.uplink, "up")
-            _run("ip", "addr", "add", "10.10.0.254/16", "dev", "region", ns=self.router)
-            _run("ip", "link", "set", "region", "up", ns=self.router)
+            run("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.router)
+            run("ip", "link", "add", self.uplink, "type", "veth", "peer", "name", "region", "netns", self.router)
+            run("ip", "addr", "add", "10.10.0.1/16", "dev", self.uplink)
+            run("ip", "link", "set", self.uplink, "up")
+            run("ip", "addr", "add", "10.10.0.254/16", "dev", "region", ns=self.router)
+            run("ip", "link", "set", "region", "up", ns=self.router)
         for az in range(1, self.az_count + 1):
-            _run("ip", "route", "replace", self.cidr(az), "via", "10.10.0.254", "dev", self.uplink)
+            run("ip", "route", "replace", self.cidr(az), "via", "10.10.0.254", "dev", self.uplink)
             switch = self.switch(az)
             if self._add_ns(switch, existing):
-                _run("ip", "link", "add", "br0", "type", "bridge", ns=switch)
-                _run("ip", "link", "set", "br0", "up", ns=switch)
-                _run("ip", "link", "add", f"az{az}", "netns", self.router, "type", "veth", "peer", "name", "rt", ns=switch)
-                _run("ip", "link", "set", "dev", "rt", "master", "br0", "up", ns=switch)
-                _run("ip", "addr", "add", f"{self._gateway(az)}/16", "dev", f"az{az}", ns=self.router)
-                _run("ip", "link", "set", f"az{az}", "up", ns=self.router)
+                run("ip", "link", "add", "br0", "type", "bridge", ns=switch)
+                run("ip", "link", "set", "br0", "up", ns=switch)
+                run("ip", "link", "add", f"az{az}", "netns", self.router, "type", "veth", "peer", "name", "rt", ns=switch)
+                run("ip", "link", "set", "dev", "rt", "master", "br0", "up", ns=switch)
+                run("ip", "addr", "add", f"{self._gateway(az)}/16", "dev", f"az{az}", ns=self.router)
+                run("ip", "link", "set", f"az{az}", "up", ns=self.router)
             for host in range(self.hosts_per_az):
                 host_ns = self.host_ns(az, host)
                 if self._add_ns(host_ns, existing):
-                    _run("ip", "link", "add", f"h{host}", "type", "veth", "peer", "name", "eth0", "netns", host_ns, ns=switch)
-                    _run("ip", "link", "set", f"h{host}", "master", "br0", "up", ns=switch)
-                    _run("ip", "addr", "add", f"{self.host_address(az, host)}/16", "dev", "eth0", ns=host_ns)
-                    _run("ip", "link", "set", "eth0", "up", ns=host_ns)
-                    _run("ip", "route", "add", "default", "via", self._gateway(az), ns=host_ns)
+                    run("ip", "link", "add", f"h{host}", "type", "veth", "peer", "name", "eth0", "netns", host_ns, ns=switch)
+                    run("ip", "link", "set", f"h{host}", "master", "br0", "up", ns=switch)
+                    run("ip", "addr", "add", f"{self.host_address(az, host)}/16", "dev", "eth0", ns=host_ns)
+                    run("ip", "link", "set", "eth0", "up", ns=host_ns)
+                    run("ip", "route", "add", "default", "via", self._gateway(az), ns=host_ns)
 
     def teardown(self) -> None:
         for name in self._namespaces():
             if name.startswith(f"azlab-{self.region_id}-"):
-                _run("ip", "netns", "del", name, check=False)
+                run("ip", "netns", "del", name, check=False)
         # deleting the router namespace destroyed the uplink's peer, and with it the uplink
-        _run("ip", "link", "del", self.uplink, check=False)
+        run("ip", "link", "del", self.uplink, check=False)
 
     def cut(self, az_index: int) -> None:
-        _run("ip", "link", "set", f"az{az_index}", "down", ns=self.router)
+        run("ip", "link", "set", f"az{az_index}", "down", ns=self.router)
 
     def heal(self, az_index: int) -> None:
-        _run("nft", "delete", "table", "inet", f"azlab_slow_az{az_index}", ns=self.router, check=False)
-        _run("tc", "qdisc", "del", "dev", f"az{az_index}", "root", ns=self.router, check=False)
-        _run("tc", "qdisc", "del", "dev", "rt", "root", ns=self.switch(az_index), check=False)
-        _run("ip", "link", "set", f"az{az_index}", "up", ns=self.router)
-
-    def netem_missing(self) -> str | None:
-        """None when the kernel has the netem qdisc, else why not (many VM kernels lack it)."""
-        probe = _run("tc", "qdisc", "replace", "dev", "lo", "root", "netem", "delay", "0ms", ns=self.router, check=False)
-        if probe.returncode != 0:
-            return f"this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): {probe.stderr.strip()}"
-        _run("tc", "qdisc", "del", "dev", "lo", "root", ns=self.router, check=False)
-        return None
+        run("nft", "delete", "table", "inet", f"azlab_slow_az{az_index}", ns=self.router, check=False)
+        run("tc", "qdisc", "del", "dev", f"az{az_index}", "root", ns=self.router, check=False)
+        run("tc", "qdisc", "del", "dev", "rt", "root", ns=self.switch(az_index), check=False)
+        run("ip", "link", "set", f"az{az_index}", "up", ns=self.router)
 
     def slow(self, az_index: int, latency_ms: int, loss_pct: float) -> None:
         """Loss is dropped by nftables in the router, latency added by netem on the uplink."""
         if latency_ms:
-            if reason := self.netem_missing():
+            if reason := netem_missing(ns=self.router):
                 raise UnsupportedOperation(f"cannot add latency: {reason}; loss alone works")
             # netem shapes egress only: half the latency on each end of the uplink
             # makes a round trip across it `latency_ms` longer.
             netem = ["netem", "delay", f"{latency_ms / 2:g}ms"]
-            _run("tc", "qdisc", "replace", "dev", f"az{az_index}", "root", *netem, ns=self.router)
-            _run("tc", "qdisc", "replace", "dev", "rt", "root", *netem, ns=self.switch(az_index))
+            run("tc", "qdisc", "replace", "dev", f"az{az_index}", "root", *netem, ns=self.router)
+            run("tc", "qdisc", "replace", "dev", "rt", "root", *netem, ns=self.switch(az_index))
         if loss_pct:
             table = f"azlab_slow_az{az_index}"
-            match = "" if loss_pct >= 100 else f"numgen random mod 10000 < {round(loss_pct * 100)} "
+            drop = random_drop(loss_pct)
             ruleset = (
                 f"table inet {table} {{\n"
                 f"  chain forward {{ type filter hook forward priority 0; policy accept;\n"
-                f'    iifname "az{az_index}" {match}drop\n'
-                f'    oifname "az{az_index}" {match}drop\n'
+                f'    iifname "az{az_index}" {drop}\n'
+                f'    oifname "az{az_index}" {drop}\n'
                 f"  }}\n}}\n"
             )
-            _run("nft", "delete", "table", "inet", table, ns=self.router, check=False)
-            _run("nft", "-f", "-", ns=self.router, stdin=ruleset)
+            run("nft", "delete", "table", "inet", table, ns=self.router, check=False)
+            run("nft", "-f", "-", ns=self.router, stdin=ruleset)

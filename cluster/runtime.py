@@ -18,6 +18,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,14 @@ from typing import Any
 from azlab.cluster import processes
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.errors import UnsupportedOperation
+from azlab.cluster.machines import Machine
 from azlab.cluster.network import AzNetwork, HostNetwork, LoopbackNetwork, NetnsNetwork
 
 REGION_RESOURCE = "azlab-region"
 CONTROLLER_NAME = "controller"
 OBJECT_STORE_BYTES = 80 * 1024 * 1024  # Ray's minimum is 75 MiB; the lab moves no big objects
-AZ_NODE_CPUS = 4  # logical CPUs a node offers to Ray scheduling, not real cores
+AZ_NODE_CPUS = 4
+MACHINE_PORT = 7470  # where a joined cluster's machines run their machine agent  # logical CPUs a node offers to Ray scheduling, not real cores
 
 
 def ray_namespace(region: str) -> str:
@@ -45,7 +48,7 @@ def agent_name(node_name: str) -> str:
 
 def make_network(config: RegionConfig, paths: Paths) -> AzNetwork:
     if config.joined:
-        return HostNetwork(config.ray_address.rsplit(":", 1)[0], config.hosts)
+        return HostNetwork(config.ray_address.rsplit(":", 1)[0], config.hosts, config.machine_port)
     if config.isolation == "netns":
         return NetnsNetwork(paths.region_id, len(config.azs), config.nodes_per_az)
     return LoopbackNetwork(config.nodes_per_az)
@@ -174,25 +177,41 @@ class RayRuntime:
             )
 
     @staticmethod
-    def discover(ray_address: str, region: str) -> RegionConfig:
-        """Connect to a cluster azlab did not start and read its AZs from the raylets' `az:<name>` resources.
+    def discover(ray_address: str, region: str, expect_azs: int = 0, timeout_s: float = 600.0) -> RegionConfig:
+        """Connect to a cluster azlab did not start and read its AZs from the raylets' `az:<name>` resources,
+        waiting (bounded) until at least `expect_azs` AZs have joined.
 
         The driver stays connected, so `connect()` of the resulting runtime is free.
         """
         import ray
 
         ray.init(address=ray_address, namespace=ray_namespace(region), logging_level="WARNING", log_to_driver=False)
-        hosts: dict[str, list[str]] = {}
-        for node in ray.nodes():
-            if node["Alive"]:
-                for resource in node["Resources"]:
-                    if resource.startswith("az:"):
-                        hosts.setdefault(resource.removeprefix("az:"), []).append(node["NodeManagerAddress"])
-        if not hosts:
-            raise UnsupportedOperation(f"no live node of the Ray cluster at {ray_address} carries an az:<name> resource")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            hosts: dict[str, list[str]] = {}
+            for node in ray.nodes():
+                if node["Alive"]:
+                    for resource in node["Resources"]:
+                        if resource.startswith("az:"):
+                            hosts.setdefault(resource.removeprefix("az:"), []).append(node["NodeManagerAddress"])
+            if hosts and len(hosts) >= expect_azs:
+                break
+            if time.monotonic() > deadline:
+                raise UnsupportedOperation(
+                    f"{len(hosts)} AZs (az:<name> resources) in the Ray cluster at {ray_address}, expected {expect_azs or 1}+"
+                )
+            time.sleep(1.0)
         azs = sorted(hosts)
+        az_hosts = tuple(tuple(sorted(hosts[az])) for az in azs)
+        machines = [Machine(host, MACHINE_PORT) for az in az_hosts for host in az]
+        managed = any(machine.answers() for machine in machines)
+        while managed and not all(machine.answers() for machine in machines):
+            if time.monotonic() > deadline:  # some machines run an agent: all must
+                late = [m.endpoint for m in machines if not m.answers()]
+                raise UnsupportedOperation(f"machine agents do not answer on {', '.join(late)}")
+            time.sleep(1.0)
         return RegionConfig(region=region, azs=tuple(azs), isolation="host", ray_address=ray_address,
-                            hosts=tuple(tuple(sorted(hosts[az])) for az in azs))
+                            hosts=az_hosts, machine_port=MACHINE_PORT if managed else 0)
 
     def region_node_id(self) -> str:
         """A live node outside every AZ, where the controller runs: the region node."""

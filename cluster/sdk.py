@@ -17,7 +17,7 @@ import grpc
 
 from azlab.chaos.v1 import chaos_pb2_grpc
 from azlab.cluster.config import Paths
-from azlab.cluster.servicers import ERROR_CODE_KEY
+from azlab.cluster.rpc import ERROR_CODE_KEY
 from azlab.cluster.state import Store
 from azlab.region.v1 import region_pb2_grpc
 

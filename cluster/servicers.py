@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import grpc
@@ -11,15 +10,13 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from azlab.chaos.v1 import chaos_pb2, chaos_pb2_grpc
-from azlab.cluster.errors import AzlabError
+from azlab.cluster.rpc import ErrorInterceptor
 from azlab.cluster.state import Event, Fault
 from azlab.region.v1 import region_pb2, region_pb2_grpc
 
 if TYPE_CHECKING:
     from azlab.cluster.controller import RegionController
 
-log = logging.getLogger(__name__)
-ERROR_CODE_KEY = "aws-error-code"
 
 
 def _ts(seconds: float | None) -> Timestamp | None:
@@ -28,33 +25,6 @@ def _ts(seconds: float | None) -> Timestamp | None:
     ts = Timestamp()
     ts.FromNanoseconds(int(seconds * 1e9))
     return ts
-
-
-class ErrorInterceptor(grpc.aio.ServerInterceptor):
-    """AzlabError -> its status with the AWS code in trailing metadata; anything else -> INTERNAL."""
-
-    async def intercept_service(self, continuation, handler_call_details):
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-
-        async def guarded(request, context):
-            try:
-                return await inner(request, context)
-            except AzlabError as e:
-                status, code, message = grpc.StatusCode[e.status], e.code, e.message
-            except NotImplementedError as e:
-                status, code, message = grpc.StatusCode.UNIMPLEMENTED, "NotImplemented", str(e) or "not implemented"
-            except Exception as e:
-                log.exception("%s failed", handler_call_details.method)
-                status, code, message = grpc.StatusCode.INTERNAL, "InternalFailure", f"{type(e).__name__}: {e}"
-            context.set_trailing_metadata(((ERROR_CODE_KEY, code),))
-            await context.abort(status, message)
-
-        return grpc.unary_unary_rpc_method_handler(
-            guarded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
-        )
 
 
 class RegionServicer(region_pb2_grpc.RegionServicer):
