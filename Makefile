@@ -10,7 +10,7 @@ export AZLAB_HOME ?= $(CURDIR)/.azlab-home
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@bash deploy/install-system-packages.sh
+	@bash deploy/install-system-packages.sh --dev
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "azlab needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages azlab uses. Idempotent; as root it installs what is missing,
 # otherwise it says what is missing and carries on (loopback isolation needs none).
+#   install-system-packages.sh         what a lab machine needs
+#   install-system-packages.sh --dev   and what the test suite needs (Vagrant, to validate the Vagrantfile)
 set -euo pipefail
-packages=(iproute2 nftables ${MAKELEVEL:+vagrant vagrant-libvirt})  # under make (setup, test): Vagrant too, for tests/unit/test_vagrantfile.py; not on lab machines
+packages=(iproute2 nftables)
+[ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

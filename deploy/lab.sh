@@ -108,8 +108,9 @@ else
         echo $! > "$state/machine-agent.pid"
     fi
     raylet_running || "$state/start-raylet" > "$state/raylet-start.log" 2>&1
-    if [ "$role" = region ] && ! [ -s "$state/home/state.db" ]; then
-        setsid "$state/start-region" > "$state/region.log" 2>&1 < /dev/null &
+    if [ "$role" = region ]; then
+        # `azlab up` is idempotent (and serialized per home): a second one returns the first's endpoint.
+        setsid "$state/start-region" >> "$state/region.log" 2>&1 < /dev/null &
     fi
 fi
 echo "lab.sh: $machine ($AZLAB_ADDRESS) is in the lab"

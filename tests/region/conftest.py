@@ -42,6 +42,7 @@ class Lab:
     isolation: str
     client: Client | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    driver_prefix: list[str] = field(default_factory=list)  # where a Ray driver must run, e.g. on the region host
 
     @property
     def env(self) -> dict[str, str]:
@@ -62,7 +63,7 @@ class Lab:
 
     def agent(self, node: str, method: str, **kwargs):
         done = subprocess.run(
-            [sys.executable, str(HERE / "driver.py"), node, method, json.dumps(kwargs)],
+            [*self.driver_prefix, sys.executable, str(HERE / "driver.py"), node, method, json.dumps(kwargs)],
             env=self.env, capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 0, done.stderr[-2000:]

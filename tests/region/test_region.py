@@ -14,7 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.network import NetnsNetwork
+from azlab.cluster.network import NetnsNetwork, netem_missing
 from azlab.cluster.sdk import ApiError
 from azlab.region.v1 import region_pb2
 
@@ -198,7 +198,7 @@ def test_slow_az_drops_packets_until_restored(lab):
         pytest.skip("slow-az needs netns isolation")
     network = NetnsNetwork(lab.paths.region_id, len(AZS), 1)
     address = lab.start_echo("lab-1c/node-0")["address"]
-    if network.netem_missing():
+    if netem_missing(ns=network.router):
         done = lab.azlab("chaos", "slow-az", "lab-1c", "--latency-ms", "200")
         assert done.returncode == 254 and "(UnsupportedOperation)" in done.stderr and "netem" in done.stderr
         assert lab.json("chaos", "describe-faults")["Faults"] == []
