@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.network import NetnsNetwork
+from azlab.cluster.network import NetnsNetwork, netem_missing
 
 pytestmark = pytest.mark.skipif(NetnsNetwork.available() is not None, reason=str(NetnsNetwork.available()))
 
@@ -66,7 +66,7 @@ def test_total_loss_drops_everything_until_healed(network, server_in_az2):
 
 
 def test_latency_is_refused_with_a_reason_where_the_kernel_has_no_netem(network):
-    if network.netem_missing() is None:
+    if netem_missing(ns=network.router) is None:
         network.slow(1, latency_ms=50, loss_pct=0)
         network.heal(1)
     else:
