@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import shutil
 import string
 import tomllib
 from dataclasses import dataclass
@@ -34,8 +33,10 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 
 def default_isolation() -> str:
-    """netns when we can make namespaces (root and iproute2), else loopback."""
-    return "netns" if os.geteuid() == 0 and shutil.which("ip") and shutil.which("tc") else "loopback"
+    """netns when this host can make namespaces (root, iproute2, nftables), else loopback."""
+    from azlab.cluster.network import NetnsNetwork
+
+    return "netns" if NetnsNetwork.available() is None else "loopback"
 
 
 def zone_names(region: str, count: int) -> tuple[str, ...]:

@@ -24,6 +24,8 @@ it slow the AZ.
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -197,14 +199,24 @@ class NetnsNetwork:
     supports_partition = True
 
     @staticmethod
+    @functools.cache
     def available() -> str | None:
-        """None when usable, else why not."""
-        import os
-
+        """None when usable, else why not: root, the tools, and a real probe (a
+        container's root may lack CAP_NET_ADMIN, a kernel nf_tables)."""
         if os.geteuid() != 0:
             return "netns isolation needs root"
         missing = [tool for tool in ("ip", "tc", "nft") if shutil.which(tool) is None]
-        return f"netns isolation needs {', '.join(missing)} (iproute2, nftables)" if missing else None
+        if missing:
+            return f"netns isolation needs {', '.join(missing)} (iproute2, nftables)"
+        probe = f"azlab-probe-{os.getpid()}"
+        try:
+            for cmd in (("ip", "netns", "add", probe), ("ip", "netns", "exec", probe, "nft", "list", "tables")):
+                done = run(*cmd, check=False)
+                if done.returncode != 0:
+                    return f"netns isolation unavailable here: {' '.join(cmd)}: {done.stderr.strip()}"
+        finally:
+            run("ip", "netns", "del", probe, check=False)
+        return None
 
     # names
     @property
