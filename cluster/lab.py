@@ -80,12 +80,26 @@ def _up(config: RegionConfig, paths: Paths) -> str:
     _down(paths)  # leftovers of a region that died without `azlab down`
     if config.isolation == "netns" and (reason := NetnsNetwork.available()):
         raise UnsupportedOperation(reason)
+    if not config.joined and (other := _other_region(paths)):
+        raise IncorrectState(
+            f"another region is up on this machine (AZLAB_HOME={other}); its AZ addresses are the same as this "
+            f"one's, so run `AZLAB_HOME={other} azlab down` first"
+        )
 
     try:
         return _start(config, paths)
     except BaseException:
         _down(paths)
         raise
+
+
+def _other_region(paths: Paths) -> str | None:
+    """The home of another region started on this machine by `azlab up`, if one runs."""
+    for env in processes.environments().values():
+        tag = env.get(processes.TAG_ENV, "")
+        if tag.endswith(":region") and not tag.startswith(processes.region_prefix(paths.region_id)):
+            return env.get("AZLAB_HOME", "?")
+    return None
 
 
 def _start(config: RegionConfig, paths: Paths) -> str:

@@ -30,22 +30,31 @@ def region_prefix(region_id: str) -> str:
     return f"{region_id}:"
 
 
-def tagged(prefix: str, exact: bool = False) -> list[int]:
-    """Pids whose AZLAB_TAG starts with `prefix`, or equals it when `exact`."""
-    needle = f"\0{TAG_ENV}={prefix}{chr(0) if exact else ''}".encode()
+def environments(key: str = TAG_ENV) -> dict[int, dict[str, str]]:
+    """For every readable process (but this one) whose environment has `key`: its azlab variables."""
+    needle = f"\0{key}=".encode()
     me = os.getpid()
-    pids = []
+    found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
         try:
             with open(f"/proc/{entry.name}/environ", "rb") as f:
-                environ = b"\0" + f.read() + b"\0"
+                environ = b"\0" + f.read()
         except OSError:
             continue  # gone, or not ours to read
         if needle in environ:
-            pids.append(int(entry.name))
-    return pids
+            variables = (item.decode(errors="replace").split("=", 1) for item in environ.split(b"\0") if b"=" in item)
+            found[int(entry.name)] = {k: v for k, v in variables if k.startswith("AZLAB_")}
+    return found
+
+
+def tagged(prefix: str, exact: bool = False) -> list[int]:
+    """Pids whose AZLAB_TAG starts with `prefix`, or equals it when `exact`."""
+    return [
+        pid for pid, env in environments().items()
+        if (env.get(TAG_ENV) == prefix if exact else env.get(TAG_ENV, "").startswith(prefix))
+    ]
 
 
 def kill_tagged(prefix: str, exact: bool = False, timeout_s: float = 15.0) -> int:

@@ -31,6 +31,8 @@ def test_a_config_file_gives_two_azs_of_two_nodes_each(tmp_path):
 
         other = lab.azlab("up", "--azs", "4", "--isolation", "loopback")
         assert other.returncode == 254 and "already up with other settings" in other.stderr
+        second = Lab(tmp_path / "second-home", "loopback").azlab("up", "--isolation", "loopback")
+        assert second.returncode == 254 and f"AZLAB_HOME={lab.home}" in second.stderr
     finally:
         tear_down(lab)
 
