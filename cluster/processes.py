@@ -59,36 +59,45 @@ def tagged(prefix: str, exact: bool = False) -> list[int]:
 
 def kill_tagged(prefix: str, exact: bool = False, timeout_s: float = 15.0) -> int:
     """SIGKILL every process tagged with `prefix`, and all their descendants;
-    returns how many were killed.
+    returns how many were killed. Never the caller, nor whoever spawned it.
 
     Descendants count because a process may overwrite its environment: Ray's
     Python workers set their title with setproctitle, which clobbers the
     environment block `/proc/<pid>/environ` shows. Their parents (raylets,
     user processes) keep the tag, so the process tree completes the set.
-
-    First everything found is SIGSTOPped, round after round, until a round
-    finds nothing new: stopped processes can neither fork nor lose their
-    children, so the set is then closed. Then all get SIGKILL, and the call
-    waits (bounded) until they have exited.
     """
+    return _kill(lambda: set(tagged(prefix, exact)), _ancestors(os.getpid()), timeout_s, f"tagged {prefix!r}")
+
+
+def kill_trees(roots: set[int], timeout_s: float = 15.0) -> int:
+    """SIGKILL these processes and all their descendants but the caller; returns how many were killed.
+
+    For a process killing its own parent's tree (a node agent, its raylet's).
+    """
+    return _kill(lambda: set(roots), {os.getpid()}, timeout_s, f"in the trees of {sorted(roots)}")
+
+
+def _kill(find, spare: set[int], timeout_s: float, what: str) -> int:
+    """First everything found (and its descendants) is SIGSTOPped, round after
+    round, until a round finds nothing new: stopped processes can neither fork
+    nor lose their children, so the set is then closed. Then all get SIGKILL,
+    and the call waits (bounded) until they have exited."""
     deadline = time.monotonic() + timeout_s
     stopped: set[int] = set()
-    spare = _ancestors(os.getpid())  # never the caller, whoever spawned it
     while True:
-        tree = _children()
-        found = set(tagged(prefix, exact)) | stopped
-        found |= _descendants(found, tree)
+        found = find() | stopped
+        found |= _descendants(found, _children())
         fresh = {pid for pid in found - stopped - spare if _alive(pid)}
         if not fresh:
             break
         _signal(fresh, signal.SIGSTOP)
         stopped |= fresh
         if time.monotonic() > deadline:
-            raise RuntimeError(f"processes tagged {prefix!r} keep appearing after {timeout_s:.0f}s")
+            raise RuntimeError(f"processes {what} keep appearing after {timeout_s:.0f}s")
     _signal(stopped, signal.SIGKILL)
     while any(_alive(pid) for pid in stopped):
         if time.monotonic() > deadline:
-            raise RuntimeError(f"processes tagged {prefix!r} still alive after SIGKILL: {sorted(stopped)}")
+            raise RuntimeError(f"processes {what} still alive after SIGKILL: {sorted(stopped)}")
         time.sleep(0.02)  # a process with a large address space takes a moment to exit
     return len(stopped)
 

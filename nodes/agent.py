@@ -16,9 +16,9 @@ import signal
 from dataclasses import asdict
 from pathlib import Path
 
-import psutil
 import ray
 
+from azlab.cluster import processes
 from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
 
 log = logging.getLogger(__name__)
@@ -100,25 +100,12 @@ class NodeAgent:
         """SIGKILL this whole node: its raylet, every process the raylet spawned
         (this agent among them) and this agent's children. Never returns.
 
-        For nodes azlab did not start (a joined cluster), where the region
-        cannot find the node's processes itself.
+        For nodes azlab did not start (a joined cluster without machine agents),
+        where the region cannot find the node's processes itself.
         """
-        raylet = psutil.Process(os.getppid())  # a Ray worker is its raylet's child
-        if "raylet" not in raylet.name():
-            raise RuntimeError(f"this agent's parent is {raylet.name()!r}, not a raylet; not killing it")
-        victims = [raylet, *raylet.children(recursive=True)]
-        for child in self.supervisor.describe():
-            try:
-                leader = psutil.Process(child.pid)
-                victims += [leader, *leader.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
-        me = os.getpid()
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for victim in victims:
-                if victim.pid != me:
-                    try:
-                        victim.send_signal(sig)
-                    except psutil.NoSuchProcess:
-                        pass
-        os.kill(me, signal.SIGKILL)
+        raylet = os.getppid()  # a Ray worker is its raylet's child
+        with open(f"/proc/{raylet}/comm") as f:
+            if (name := f.read().strip()) != "raylet":
+                raise RuntimeError(f"this agent's parent is {name!r}, not a raylet; not killing it")
+        processes.kill_trees({raylet, *(child.pid for child in self.supervisor.describe())})
+        os.kill(os.getpid(), signal.SIGKILL)
