@@ -10,6 +10,7 @@ raylets are their owner's: the agent is pinned to a live one by node id.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 
@@ -23,6 +24,8 @@ from azlab.cluster.state import NodeRecord
 from azlab.nodes.agent import NodeAgent
 
 NAME_RELEASE_TIMEOUT_S = 30.0
+RAYLET_START_ATTEMPTS = 2
+log = logging.getLogger(__name__)
 
 
 class Fleet:
@@ -50,15 +53,27 @@ class Fleet:
             ray_node_id = await self._find_raylet(node, timeout_s)
             placement = {"scheduling_strategy": NodeAffinitySchedulingStrategy(ray_node_id, soft=False)}
         else:
-            await asyncio.to_thread(self.runtime.kill_node, node.name)
             incarnation = f"azlab-incarnation:{secrets.token_hex(4)}"
             async with self._raylet_start:
-                await asyncio.to_thread(self.runtime.start_node, node.az, node.idx, incarnation)
+                await self._start_raylet(node, incarnation)
             placement = {"resources": {incarnation: 0.001}}
         name = agent_name(node.name)
         await asyncio.to_thread(self._kill_actor, name)
         agent = await self._create_agent(node, name, placement)
         await agent.start.remote()
+
+    async def _start_raylet(self, node: NodeRecord, incarnation: str) -> None:
+        """Start the node's raylet after killing what is left of it; a failed start is tried again
+        (a raylet now and then misses Ray's 30 s registration deadline on a loaded machine)."""
+        for attempt in range(1, RAYLET_START_ATTEMPTS + 1):
+            await asyncio.to_thread(self.runtime.kill_node, node.name)
+            try:
+                await asyncio.to_thread(self.runtime.start_node, node.az, node.idx, incarnation)
+                return
+            except RuntimeError as e:
+                if attempt == RAYLET_START_ATTEMPTS:
+                    raise
+                log.warning("starting %s failed (%s); trying again", node.name, e)
 
     async def _find_raylet(self, node: NodeRecord, timeout_s: float) -> str:
         """The id of a live raylet at the node's address carrying its AZ, other than the one last killed."""
