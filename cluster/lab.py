@@ -167,7 +167,7 @@ def _remove_actors(runtime: RayRuntime) -> None:
     import ray
 
     runtime.connect()
-    for az, hosts in zip(runtime.config.azs, runtime.config.hosts):
+    for az, hosts in zip(runtime.config.azs, runtime.config.hosts, strict=True):
         for idx in range(len(hosts)):
             try:
                 agent = ray.get_actor(agent_name(f"{az}/node-{idx}"), namespace=runtime.namespace)

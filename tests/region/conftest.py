@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-import pytest
 
 from azlab.cluster import processes
 from azlab.cluster.config import Paths

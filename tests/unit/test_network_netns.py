@@ -1,7 +1,6 @@
 """The netns AZ network for real: namespaces, bridges, a router, cut and heal."""
 
 import os
-import socket
 import subprocess
 import sys
 

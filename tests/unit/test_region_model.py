@@ -35,7 +35,7 @@ def make_region(tmp_path, clock, network=None, nodes_per_az=1):
 
 
 def all_beat(region):
-    for name, node in region.nodes.items():
+    for name in region.nodes:
         region.heartbeat(name, f"ray-{name}")
 
 
