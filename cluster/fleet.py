@@ -104,8 +104,9 @@ class Fleet:
         if not self.joined:
             counts = [await asyncio.to_thread(self.runtime.kill_node, node.name) for node in nodes]
             return sum(counts)
-        if all(self._machine(node) for node in nodes):
-            return sum([await asyncio.to_thread(self._machine(node).kill) for node in nodes])
+        machines = [self._machine(node) for node in nodes]
+        if all(machines):
+            return sum([await asyncio.to_thread(machine.kill) for machine in machines])
         for node in nodes:
             try:
                 agent = await asyncio.to_thread(ray.get_actor, agent_name(node.name), self.runtime.namespace)

@@ -145,14 +145,16 @@ def down(paths: Paths) -> int:
 
 
 def _down(paths: Paths) -> int:
-    config = None
+    config, nodes = None, []
     if paths.state_db.exists():
         store = Store(paths.state_db)
         if raw := store.get("config"):
             config = RegionConfig.from_dict(raw)
+        nodes = [node.name for node in store.nodes()]
         store.close()
     if config is not None and config.joined:
-        _remove_actors(RayRuntime(config, paths, gcs_port=0))  # a joined cluster's address is in its config
+        # a joined cluster's address is in its config, not a stored GCS port
+        _remove_actors(RayRuntime(config, paths, gcs_port=0), nodes)
     killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
@@ -163,21 +165,20 @@ def _down(paths: Paths) -> int:
     return killed
 
 
-def _remove_actors(runtime: RayRuntime) -> None:
+def _remove_actors(runtime: RayRuntime, nodes: list[str]) -> None:
     import ray
 
     runtime.connect()
-    for az, hosts in zip(runtime.config.azs, runtime.config.hosts, strict=True):
-        for idx in range(len(hosts)):
-            try:
-                agent = ray.get_actor(agent_name(f"{az}/node-{idx}"), namespace=runtime.namespace)
-            except ValueError:
-                continue  # already gone
-            try:
-                ray.get(agent.stop_all_processes.remote(), timeout=30)
-            except (ray.exceptions.RayError, TimeoutError):
-                pass  # a dead node's agent has nothing left to stop
-            ray.kill(agent, no_restart=True)
+    for node in nodes:
+        try:
+            agent = ray.get_actor(agent_name(node), namespace=runtime.namespace)
+        except ValueError:
+            continue  # already gone
+        try:
+            ray.get(agent.stop_all_processes.remote(), timeout=30)
+        except (ray.exceptions.RayError, TimeoutError):
+            pass  # a dead node's agent has nothing left to stop
+        ray.kill(agent, no_restart=True)
     try:
         ray.kill(ray.get_actor(CONTROLLER_NAME, namespace=runtime.namespace), no_restart=True)
     except ValueError:

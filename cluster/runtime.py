@@ -32,8 +32,8 @@ from azlab.cluster.network import AzNetwork, HostNetwork, LoopbackNetwork, Netns
 REGION_RESOURCE = "azlab-region"
 CONTROLLER_NAME = "controller"
 OBJECT_STORE_BYTES = 80 * 1024 * 1024  # Ray's minimum is 75 MiB; the lab moves no big objects
-AZ_NODE_CPUS = 4
-MACHINE_PORT = 7470  # where a joined cluster's machines run their machine agent  # logical CPUs a node offers to Ray scheduling, not real cores
+AZ_NODE_CPUS = 4  # logical CPUs a node offers to Ray scheduling, not real cores
+MACHINE_PORT = 7470  # where a joined cluster's machines run their machine agent
 
 
 def ray_namespace(region: str) -> str:
