@@ -17,6 +17,7 @@ from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
 from azlab.chaos.v1 import chaos_pb2
+from azlab.cluster import services
 from azlab.cluster.config import ISOLATIONS, MAX_AZS, MIN_AZS, Paths, RegionConfig, zone_names
 from azlab.cluster.errors import AzlabError
 from azlab.region.v1 import region_pb2
@@ -160,7 +161,7 @@ def _parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _rpc(stub: str, method: str, request_factory: Callable[[argparse.Namespace], Message]):
+def rpc(stub: str, method: str, request_factory: Callable[[argparse.Namespace], Message]):
     def run(args: argparse.Namespace) -> Any:
         with _client() as client:
             return to_output(getattr(getattr(client, stub), method)(request_factory(args)))
@@ -193,10 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     region = verbs.add_parser("region", help="azlab.region.v1").add_subparsers(dest="op", required=True, metavar="OPERATION")
     region.add_parser("describe-region").set_defaults(
-        run=_rpc("region", "DescribeRegion", lambda a: region_pb2.DescribeRegionRequest()))
+        run=rpc("region", "DescribeRegion", lambda a: region_pb2.DescribeRegionRequest()))
     zones = region.add_parser("describe-availability-zones")
     zones.add_argument("--zone-names", nargs="+", default=[])
-    zones.set_defaults(run=_rpc("region", "DescribeAvailabilityZones",
+    zones.set_defaults(run=rpc("region", "DescribeAvailabilityZones",
                                 lambda a: region_pb2.DescribeAvailabilityZonesRequest(zone_names=a.zone_names)))
     _event_options(region.add_parser("describe-events")).set_defaults(run=cmd_events)
 
@@ -208,19 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = chaos.add_parser(op)
         sub.add_argument("availability_zone", metavar="AZ")
-        sub.set_defaults(run=_rpc("chaos", method, lambda a, request=request: request(availability_zone=a.availability_zone)))
+        sub.set_defaults(run=rpc("chaos", method, lambda a, request=request: request(availability_zone=a.availability_zone)))
     slow = chaos.add_parser("slow-az")
     slow.add_argument("availability_zone", metavar="AZ")
     slow.add_argument("--latency-ms", type=int, default=0)
     slow.add_argument("--loss-pct", type=float, default=0.0)
-    slow.set_defaults(run=_rpc("chaos", "SlowAz", lambda a: chaos_pb2.SlowAzRequest(
+    slow.set_defaults(run=rpc("chaos", "SlowAz", lambda a: chaos_pb2.SlowAzRequest(
         availability_zone=a.availability_zone, latency_ms=a.latency_ms, loss_pct=a.loss_pct)))
     kill_node = chaos.add_parser("kill-node")
     kill_node.add_argument("node_name", metavar="NODE")
-    kill_node.set_defaults(run=_rpc("chaos", "KillNode", lambda a: chaos_pb2.KillNodeRequest(node_name=a.node_name)))
+    kill_node.set_defaults(run=rpc("chaos", "KillNode", lambda a: chaos_pb2.KillNodeRequest(node_name=a.node_name)))
     faults = chaos.add_parser("describe-faults")
     faults.add_argument("--zone-names", nargs="+", default=[])
-    faults.set_defaults(run=_rpc("chaos", "DescribeFaults", lambda a: chaos_pb2.DescribeFaultsRequest(zone_names=a.zone_names)))
+    faults.set_defaults(run=rpc("chaos", "DescribeFaults", lambda a: chaos_pb2.DescribeFaultsRequest(zone_names=a.zone_names)))
+    services.add_commands(verbs)
     return parser
 
 

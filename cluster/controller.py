@@ -26,9 +26,11 @@ from azlab.cluster.fleet import Fleet
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import RayRuntime
 from azlab.cluster.servicers import create_server
+from azlab.cluster.services import NodeAgents, ServiceContext, create_all, reconcile_forever
 from azlab.cluster.state import Store
 
 log = logging.getLogger(__name__)
+RECONCILE_INTERVAL_S = 0.2
 
 
 @ray.remote
@@ -41,6 +43,8 @@ class RegionController:
         self.region = Region(config, self.store, self.runtime.network)
         self.fleet = Fleet(self.region, self.runtime)
         self.chaos = ChaosManager(self.region, self.fleet)
+        self.services = create_all(ServiceContext(self.region, self.store, NodeAgents(self.runtime.namespace), self.paths))
+        self._reconcilers: list[asyncio.Task] = []
         self.started_at = time.time()
         self._serving: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
@@ -62,7 +66,10 @@ class RegionController:
             "ControllerStarted", self.region.config.region,
             f"serving on {host}:{port}" + (f", re-adopted {adopted} live nodes" if restarted else ""),
         )
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())  # held: the loop keeps only weak refs
+        loop = asyncio.get_running_loop()
+        # held: the loop keeps only weak references to tasks
+        self._sweeper = loop.create_task(self._sweep_forever())
+        self._reconcilers = [loop.create_task(reconcile_forever(s, RECONCILE_INTERVAL_S)) for s in self.services]
         return f"{host}:{port}"
 
     async def _sweep_forever(self) -> None:

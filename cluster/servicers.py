@@ -11,6 +11,7 @@ from grpc_reflection.v1alpha import reflection
 
 from azlab.chaos.v1 import chaos_pb2, chaos_pb2_grpc
 from azlab.cluster.rpc import ErrorInterceptor
+from azlab.cluster.services import GrpcService
 from azlab.cluster.state import Event, Fault
 from azlab.region.v1 import region_pb2, region_pb2_grpc
 
@@ -42,7 +43,7 @@ class RegionServicer(region_pb2_grpc.RegionServicer):
                 endpoints=region_pb2.Endpoints(grpc=self.region.store.get("endpoint", "")),
                 created_at=_ts(self.region.store.get("created_at")),
                 controller_started_at=_ts(self.controller.started_at),
-                services=sorted(SERVICES),
+                services=sorted(s.full_name for s in grpc_services(self.controller)),
             )
         )
 
@@ -114,10 +115,15 @@ class ChaosServicer(chaos_pb2_grpc.ChaosServicer):
         return chaos_pb2.DescribeFaultsResponse(faults=[_fault(f) for f in faults])
 
 
-SERVICES = {
-    region_pb2.DESCRIPTOR.services_by_name["Region"].full_name: (RegionServicer, region_pb2_grpc.add_RegionServicer_to_server),
-    chaos_pb2.DESCRIPTOR.services_by_name["Chaos"].full_name: (ChaosServicer, chaos_pb2_grpc.add_ChaosServicer_to_server),
-}
+def grpc_services(controller: RegionController) -> list[GrpcService]:
+    """The region's own services, then those of every regional service it hosts."""
+    return [
+        GrpcService(region_pb2.DESCRIPTOR.services_by_name["Region"].full_name, RegionServicer(controller),
+                    region_pb2_grpc.add_RegionServicer_to_server),
+        GrpcService(chaos_pb2.DESCRIPTOR.services_by_name["Chaos"].full_name, ChaosServicer(controller),
+                    chaos_pb2_grpc.add_ChaosServicer_to_server),
+        *(g for service in controller.services for g in service.grpc_services()),
+    ]
 
 
 async def create_server(address: str, controller: RegionController) -> tuple[grpc.aio.Server, int]:
@@ -125,11 +131,13 @@ async def create_server(address: str, controller: RegionController) -> tuple[grp
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[("grpc.so_reuseport", 0)])
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name, (servicer, add) in SERVICES.items():
-        add(servicer(controller), server)
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    services = grpc_services(controller)
+    for service in services:
+        service.add_to_server(service.servicer, server)
+        await health_servicer.set(service.full_name, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection([*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    reflection.enable_server_reflection(
+        [*(s.full_name for s in services), health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"cannot bind {address}")

@@ -26,7 +26,15 @@ CREATE TABLE IF NOT EXISTS faults (
     fault_id TEXT PRIMARY KEY, kind TEXT NOT NULL, availability_zone TEXT NOT NULL,
     node_name TEXT NOT NULL DEFAULT '', latency_ms INTEGER NOT NULL DEFAULT 0,
     loss_pct REAL NOT NULL DEFAULT 0, started_at REAL NOT NULL, processes_killed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS resources (
+    service TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (service, kind, id));
+CREATE TABLE IF NOT EXISTS ports (
+    address TEXT NOT NULL, port INTEGER NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (address, port));
 """
+# Data-plane servers listen here: above Ray's worker (10002-19999) and node
+# (20000-29999) ports, below Linux's ephemeral range (32768-).
+SERVICE_PORTS = range(30000, 32700)
 
 
 @dataclass
@@ -137,3 +145,31 @@ class Store:
 
     def remove_faults(self, fault_ids: list[str]) -> None:
         self._db.executemany("DELETE FROM faults WHERE fault_id = ?", [(f,) for f in fault_ids])
+
+    # services' resources: one JSON document per (service, kind, id)
+    def resources(self, service: str, kind: str) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT doc FROM resources WHERE service = ? AND kind = ? ORDER BY id", (service, kind))
+        return [json.loads(r["doc"]) for r in rows]
+
+    def put_resource(self, service: str, kind: str, id: str, doc: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO resources (service, kind, id, doc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(service, kind, id) DO UPDATE SET doc = excluded.doc",
+            (service, kind, id, json.dumps(doc)),
+        )
+
+    def delete_resource(self, service: str, kind: str, id: str) -> None:
+        self._db.execute("DELETE FROM resources WHERE service = ? AND kind = ? AND id = ?", (service, kind, id))
+
+    # data-plane ports, handed out per address so that no two servers of a host collide
+    def allocate_port(self, address: str, owner: str) -> int:
+        """The lowest free service port on `address`, recorded for `owner` until released."""
+        taken = {r["port"] for r in self._db.execute("SELECT port FROM ports WHERE address = ?", (address,))}
+        port = next((p for p in SERVICE_PORTS if p not in taken), None)
+        if port is None:
+            raise RuntimeError(f"no free service port left on {address}")
+        self._db.execute("INSERT INTO ports (address, port, owner) VALUES (?, ?, ?)", (address, port, owner))
+        return port
+
+    def release_ports(self, owner: str) -> None:
+        self._db.execute("DELETE FROM ports WHERE owner = ?", (owner,))

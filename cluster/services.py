@@ -1,0 +1,115 @@
+"""What a regional service (ElastiCache, SQS, RDS, ...) is to the region controller.
+
+Every service reads the same way (DESIGN.md): `protos/azlab/<svc>/v1` is the
+contract; `azlab.cluster.<svc>` holds `model.py` (state and rules, pure),
+`servicer.py` (wire <-> model), `service.py` (the controller-side part that
+makes the data plane match the model) and `cli.py`; `azlab.nodes.<svc>` holds
+its data-plane servers, where the service has its own.
+
+The controller builds each service from a `ServiceContext` and runs its
+`reconcile()` on a short tick, level-triggered after Kubernetes' controllers:
+compare what the model wants with what the nodes run and the region's health
+says, and act on the difference. So a failover, a restore-az and a restarted
+controller are the same code path; nothing waits for an edge it might miss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from azlab.cluster.config import Paths
+from azlab.cluster.region import Region
+from azlab.cluster.runtime import agent_name
+from azlab.cluster.state import Store
+
+log = logging.getLogger(__name__)
+
+# The services a region serves, each a package `azlab.cluster.<name>`.
+NAMES: tuple[str, ...] = ()
+
+AGENT_CALL_TIMEOUT_S = 5.0
+
+
+class NodeUnreachable(Exception):
+    """The node's agent did not answer in time: the node is dead, cut off or restarting."""
+
+
+class NodeAgents:
+    """Calls to the node agents by node name, each bounded in time: a dead node answers nothing."""
+
+    def __init__(self, namespace: str, timeout_s: float = AGENT_CALL_TIMEOUT_S):
+        self.namespace = namespace
+        self.timeout_s = timeout_s
+        self._handles: dict[str, Any] = {}
+
+    async def call(self, node_name: str, method: str, *args, **kwargs) -> Any:
+        import ray  # here, not at the top: the CLI imports this module and needs no Ray
+
+        try:
+            if node_name not in self._handles:
+                self._handles[node_name] = await asyncio.to_thread(ray.get_actor, agent_name(node_name), self.namespace)
+            ref = getattr(self._handles[node_name], method).remote(*args, **kwargs)
+            return await asyncio.wait_for(ref, self.timeout_s)
+        except (ValueError, asyncio.TimeoutError, ray.exceptions.RayActorError) as e:
+            # a restored node has a new agent under the same name: look it up again next time
+            self._handles.pop(node_name, None)
+            raise NodeUnreachable(f"{node_name}: {type(e).__name__}") from e
+
+    async def start_process(self, node_name: str, name: str, argv: list[str], env: dict[str, str] | None = None,
+                            cwd: str | None = None) -> dict:
+        return await self.call(node_name, "start_process", name, argv, env, cwd)
+
+    async def stop_process(self, node_name: str, name: str) -> dict | None:
+        return await self.call(node_name, "stop_process", name)
+
+    async def processes(self, node_name: str) -> dict[str, dict]:
+        """The node's children by name."""
+        return {p["name"]: p for p in await self.call(node_name, "processes")}
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    region: Region
+    store: Store
+    agents: NodeAgents
+    paths: Paths
+
+
+@dataclass(frozen=True)
+class GrpcService:
+    full_name: str
+    servicer: Any
+    add_to_server: Callable[[Any, Any], None]
+
+
+class Service(Protocol):
+    name: str
+
+    def grpc_services(self) -> list[GrpcService]: ...
+
+    async def reconcile(self) -> None:
+        """Make the data plane match the model once; called again and again, so idempotent."""
+
+
+def create_all(context: ServiceContext) -> list[Service]:
+    return [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
+
+
+def add_commands(verbs) -> None:
+    """Each service's `azlab <service> <operation>` commands."""
+    for name in NAMES:
+        importlib.import_module(f"azlab.cluster.{name}.cli").add_commands(verbs)
+
+
+async def reconcile_forever(service: Service, interval_s: float) -> None:
+    while True:
+        try:
+            await service.reconcile()
+        except Exception:
+            log.exception("reconciling %s failed; trying again", service.name)
+        await asyncio.sleep(interval_s)
