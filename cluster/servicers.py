@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 
-def _ts(seconds: float | None) -> Timestamp | None:
+def timestamp(seconds: float | None) -> Timestamp | None:
     if seconds is None:
         return None
     ts = Timestamp()
@@ -41,8 +41,8 @@ class RegionServicer(region_pb2_grpc.RegionServicer):
                 isolation=config.isolation,
                 ray_address=self.controller.runtime.gcs_address,
                 endpoints=region_pb2.Endpoints(grpc=self.region.store.get("endpoint", "")),
-                created_at=_ts(self.region.store.get("created_at")),
-                controller_started_at=_ts(self.controller.started_at),
+                created_at=timestamp(self.region.store.get("created_at")),
+                controller_started_at=timestamp(self.controller.started_at),
                 services=sorted(s.full_name for s in grpc_services(self.controller)),
             )
         )
@@ -61,7 +61,7 @@ class RegionServicer(region_pb2_grpc.RegionServicer):
             nodes=[
                 region_pb2.Node(
                     node_name=n.name, availability_zone=n.az, address=n.address, ray_node_id=n.ray_node_id,
-                    state=n.state, last_heartbeat=_ts(n.last_heartbeat),
+                    state=n.state, last_heartbeat=timestamp(n.last_heartbeat),
                 )
                 for n in self.region.nodes_in(az)
             ],
@@ -78,13 +78,13 @@ class RegionServicer(region_pb2_grpc.RegionServicer):
 
 
 def _event(e: Event) -> region_pb2.Event:
-    return region_pb2.Event(event_id=e.event_id, time=_ts(e.time), event_type=e.event_type, source=e.source, message=e.message)
+    return region_pb2.Event(event_id=e.event_id, time=timestamp(e.time), event_type=e.event_type, source=e.source, message=e.message)
 
 
 def _fault(f: Fault) -> chaos_pb2.Fault:
     return chaos_pb2.Fault(
         fault_id=f.fault_id, kind=f.kind, availability_zone=f.availability_zone, node_name=f.node_name,
-        latency_ms=f.latency_ms, loss_pct=f.loss_pct, started_at=_ts(f.started_at), processes_killed=f.processes_killed,
+        latency_ms=f.latency_ms, loss_pct=f.loss_pct, started_at=timestamp(f.started_at), processes_killed=f.processes_killed,
     )
 
 

@@ -30,7 +30,7 @@ from azlab.cluster.state import Store
 log = logging.getLogger(__name__)
 
 # The services a region serves, each a package `azlab.cluster.<name>`.
-NAMES: tuple[str, ...] = ()
+NAMES: tuple[str, ...] = ("elasticache",)
 
 AGENT_CALL_TIMEOUT_S = 5.0
 
@@ -47,14 +47,14 @@ class NodeAgents:
         self.timeout_s = timeout_s
         self._handles: dict[str, Any] = {}
 
-    async def call(self, node_name: str, method: str, *args, **kwargs) -> Any:
+    async def call(self, node_name: str, method: str, *args, timeout_s: float | None = None, **kwargs) -> Any:
         import ray  # here, not at the top: the CLI imports this module and needs no Ray
 
         try:
             if node_name not in self._handles:
                 self._handles[node_name] = await asyncio.to_thread(ray.get_actor, agent_name(node_name), self.namespace)
             ref = getattr(self._handles[node_name], method).remote(*args, **kwargs)
-            return await asyncio.wait_for(ref, self.timeout_s)
+            return await asyncio.wait_for(ref, timeout_s or self.timeout_s)
         except (ValueError, asyncio.TimeoutError, ray.exceptions.RayActorError) as e:
             # a restored node has a new agent under the same name: look it up again next time
             self._handles.pop(node_name, None)
@@ -67,9 +67,9 @@ class NodeAgents:
     async def stop_process(self, node_name: str, name: str) -> dict | None:
         return await self.call(node_name, "stop_process", name)
 
-    async def processes(self, node_name: str) -> dict[str, dict]:
+    async def processes(self, node_name: str, timeout_s: float | None = None) -> dict[str, dict]:
         """The node's children by name."""
-        return {p["name"]: p for p in await self.call(node_name, "processes")}
+        return {p["name"]: p for p in await self.call(node_name, "processes", timeout_s=timeout_s)}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,616 @@
+"""ElastiCache's state and rules: replication groups, Memcached clusters, snapshots.
+
+Pure: no Ray, no sockets, no engines. The service feeds it what the engines
+report (replication offsets) and applies what it decides (who is primary, which
+member replaces a lost one). Every change is written to the store before the
+method returns, so a restarted controller decides from what it acknowledged.
+
+Names follow AWS: a replication group's members are its cache clusters
+(`<group>-001`, or `<group>-0001-001` with cluster mode), each one cache node.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from azlab.cluster.errors import AzlabError, InvalidParameterValue
+from azlab.cluster.region import Region
+from azlab.cluster.state import NodeRecord, Store
+
+SERVICE = "elasticache"
+REDIS, MEMCACHED = "redis", "memcached"
+PRIMARY, REPLICA = "primary", "replica"
+CLUSTER_SLOTS = 16384
+MAX_CACHE_CLUSTERS = 6  # a primary and up to 5 replicas
+MAX_REPLICAS_PER_SHARD = 5
+MAX_NODE_GROUPS = 90
+MAX_MEMCACHED_NODES = 40
+RESERVED_MEMORY = 0.25  # AWS's default reserved-memory-percent: what the engine may not use
+ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+MAX_ID_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class NodeType:
+    name: str
+    vcpus: int
+    memory_gib: float
+
+    @property
+    def maxmemory_bytes(self) -> int:
+        return int(self.memory_gib * (1 - RESERVED_MEMORY) * 1024**3)
+
+
+# The previous- and current-generation families AWS had when m3 was new.
+NODE_TYPES = {t.name: t for t in (
+    NodeType("cache.t1.micro", 1, 0.213),
+    NodeType("cache.m1.small", 1, 1.3),
+    NodeType("cache.m1.medium", 1, 3.35),
+    NodeType("cache.m1.large", 2, 7.1),
+    NodeType("cache.m1.xlarge", 4, 14.6),
+    NodeType("cache.m2.xlarge", 2, 16.7),
+    NodeType("cache.m2.2xlarge", 4, 33.8),
+    NodeType("cache.m3.medium", 1, 2.78),
+    NodeType("cache.m3.large", 2, 6.05),
+    NodeType("cache.m3.xlarge", 4, 13.3),
+    NodeType("cache.c1.xlarge", 8, 6.6),
+)}
+DEFAULT_NODE_TYPE = "cache.m3.medium"
+
+
+class ReplicationGroupNotFound(AzlabError):
+    code = "ReplicationGroupNotFoundFault"
+    status = "NOT_FOUND"
+
+
+class ReplicationGroupAlreadyExists(AzlabError):
+    code = "ReplicationGroupAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidReplicationGroupState(AzlabError):
+    code = "InvalidReplicationGroupState"
+    status = "FAILED_PRECONDITION"
+
+
+class NodeGroupNotFound(AzlabError):
+    code = "NodeGroupNotFoundFault"
+    status = "NOT_FOUND"
+
+
+class CacheClusterNotFound(AzlabError):
+    code = "CacheClusterNotFound"
+    status = "NOT_FOUND"
+
+
+class CacheClusterAlreadyExists(AzlabError):
+    code = "CacheClusterAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidCacheClusterState(AzlabError):
+    code = "InvalidCacheClusterState"
+    status = "FAILED_PRECONDITION"
+
+
+class CacheNodeNotFound(AzlabError):
+    code = "CacheNodeNotFound"
+    status = "NOT_FOUND"
+
+
+class SnapshotNotFound(AzlabError):
+    code = "SnapshotNotFoundFault"
+    status = "NOT_FOUND"
+
+
+class SnapshotAlreadyExists(AzlabError):
+    code = "SnapshotAlreadyExistsFault"
+    status = "ALREADY_EXISTS"
+
+
+class SnapshotFeatureNotSupported(AzlabError):
+    code = "SnapshotFeatureNotSupportedFault"
+    status = "FAILED_PRECONDITION"
+
+
+class InvalidParameterCombination(AzlabError):
+    code = "InvalidParameterCombination"
+    status = "INVALID_ARGUMENT"
+
+
+class InsufficientCacheClusterCapacity(AzlabError):
+    code = "InsufficientCacheClusterCapacity"
+    status = "RESOURCE_EXHAUSTED"
+
+
+@dataclass
+class Member:
+    """One cache node: an engine process on a region node, at a port of its own."""
+
+    member_id: str
+    node_group_id: str
+    az: str
+    node_name: str
+    address: str
+    port: int
+    role: str  # PRIMARY / REPLICA for Redis; "" for Memcached
+    created_at: float
+    joined: bool = False  # cluster mode: met the others and took its slots or its primary
+    cluster_node_id: str = ""  # cluster mode: the engine's id in the cluster
+    bus_port: int = 0  # cluster mode: the cluster bus, a port of its own (not port + 10000, in the ephemeral range)
+
+    @property
+    def process_name(self) -> str:
+        return f"elasticache-{self.member_id}"
+
+
+@dataclass
+class NodeGroup:
+    node_group_id: str
+    slots: tuple[int, int] | None = None  # cluster mode only
+    epoch: int = 0
+
+
+@dataclass
+class ReplicationGroup:
+    replication_group_id: str
+    description: str
+    node_type: str
+    cluster_enabled: bool
+    automatic_failover: bool
+    multi_az: bool
+    replicas_per_node_group: int
+    node_groups: list[NodeGroup]
+    members: list[Member]
+    created_at: float
+    status: str = "creating"
+    restore_from: str = ""  # a snapshot's name, until the primaries have loaded it
+    forget: list[str] = field(default_factory=list)  # cluster mode: ids of lost engines the rest must forget
+    next_member: int = 1
+    reader_turn: int = 0
+
+    def group(self, node_group_id: str) -> NodeGroup:
+        for g in self.node_groups:
+            if g.node_group_id == node_group_id:
+                return g
+        raise NodeGroupNotFound(f"replication group {self.replication_group_id} has no node group {node_group_id!r}")
+
+    def members_of(self, node_group_id: str) -> list[Member]:
+        return [m for m in self.members if m.node_group_id == node_group_id]
+
+    def primary(self, node_group_id: str) -> Member:
+        return next(m for m in self.members_of(node_group_id) if m.role == PRIMARY)
+
+
+@dataclass
+class CacheCluster:
+    cache_cluster_id: str
+    node_type: str
+    members: list[Member]
+    created_at: float
+    config_port: int = 0  # on the region node: the configuration endpoint
+    config_version: int = 1  # raised whenever nodes are added or removed, as Auto Discovery counts
+    status: str = "creating"
+    next_member: int = 1
+
+
+@dataclass
+class Snapshot:
+    snapshot_name: str
+    replication_group_id: str
+    node_type: str
+    cluster_enabled: bool
+    shards: list[dict]  # per node group: {"node_group_id", "slots", "file"}
+    size_bytes: int
+    created_at: float
+    source: str = "manual"
+
+
+def _decode_member(doc: dict) -> Member:
+    return Member(**doc)
+
+
+def _decode_group(doc: dict) -> ReplicationGroup:
+    doc = dict(doc)
+    doc["node_groups"] = [NodeGroup(g["node_group_id"], tuple(g["slots"]) if g["slots"] else None, g["epoch"])
+                          for g in doc["node_groups"]]
+    doc["members"] = [_decode_member(m) for m in doc["members"]]
+    return ReplicationGroup(**doc)
+
+
+def _decode_cluster(doc: dict) -> CacheCluster:
+    doc = dict(doc)
+    doc["members"] = [_decode_member(m) for m in doc["members"]]
+    return CacheCluster(**doc)
+
+
+def slot_ranges(shards: int) -> list[tuple[int, int]]:
+    """16384 hash slots split into `shards` contiguous ranges, as redis-cli --cluster create does."""
+    per, extra = divmod(CLUSTER_SLOTS, shards)
+    ranges, start = [], 0
+    for i in range(shards):
+        end = start + per + (1 if i < extra else 0) - 1
+        ranges.append((start, end))
+        start = end + 1
+    return ranges
+
+
+def _check_id(kind: str, value: str) -> str:
+    if not value:
+        raise InvalidParameterValue(f"{kind} is required")
+    if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value.lower()):
+        raise InvalidParameterValue(
+            f"{kind} {value!r} is invalid: 1 to {MAX_ID_LENGTH} letters, digits or hyphens, starting with a letter, "
+            "no two hyphens in a row and no hyphen at the end"
+        )
+    return value.lower()  # ElastiCache stores identifiers in lowercase
+
+
+def node_type(name: str) -> NodeType:
+    name = name or DEFAULT_NODE_TYPE
+    if name not in NODE_TYPES:
+        raise InvalidParameterValue(f"invalid cache node type {name!r}; one of: {', '.join(NODE_TYPES)}")
+    return NODE_TYPES[name]
+
+
+class ElastiCacheModel:
+    def __init__(self, region: Region, store: Store, clock: Callable[[], float] = time.time):
+        self.region = region
+        self.store = store
+        self.clock = clock
+        self.groups = {g.replication_group_id: g for g in map(_decode_group, store.resources(SERVICE, "replication-group"))}
+        self.clusters = {c.cache_cluster_id: c for c in map(_decode_cluster, store.resources(SERVICE, "cache-cluster"))}
+        self.snapshots = {s["snapshot_name"]: Snapshot(**s) for s in store.resources(SERVICE, "snapshot")}
+        # Members no group owns any more, whose engines may still run (on a host that
+        # was cut off): their ports are given back only once the engine is gone.
+        self.retired = {m.member_id: m for m in map(_decode_member, store.resources(SERVICE, "retired-member"))}
+
+    # persistence
+    def save_group(self, group: ReplicationGroup) -> None:
+        self.store.put_resource(SERVICE, "replication-group", group.replication_group_id, asdict(group))
+
+    def save_cluster(self, cluster: CacheCluster) -> None:
+        self.store.put_resource(SERVICE, "cache-cluster", cluster.cache_cluster_id, asdict(cluster))
+
+    def retire(self, member: Member) -> None:
+        self.retired[member.member_id] = member
+        self.store.put_resource(SERVICE, "retired-member", member.member_id, asdict(member))
+
+    def release(self, member: Member) -> None:
+        """The retired member's engine is gone: its ports are free again."""
+        self.retired.pop(member.member_id, None)
+        self.store.delete_resource(SERVICE, "retired-member", member.member_id)
+        self.store.release_ports(f"{SERVICE}/{member.member_id}")
+
+    # lookups
+    def group(self, replication_group_id: str) -> ReplicationGroup:
+        if not replication_group_id:
+            raise InvalidParameterValue("ReplicationGroupId is required")
+        try:
+            return self.groups[replication_group_id.lower()]
+        except KeyError:
+            raise ReplicationGroupNotFound(f"replication group {replication_group_id} not found") from None
+
+    def cluster(self, cache_cluster_id: str) -> CacheCluster:
+        if not cache_cluster_id:
+            raise InvalidParameterValue("CacheClusterId is required")
+        try:
+            return self.clusters[cache_cluster_id.lower()]
+        except KeyError:
+            if cache_cluster_id.lower() in self._member_ids():
+                raise InvalidParameterCombination(
+                    f"{cache_cluster_id} is a member of a Redis replication group; use its replication group"
+                ) from None
+            raise CacheClusterNotFound(f"cache cluster {cache_cluster_id} not found") from None
+
+    def snapshot(self, name: str) -> Snapshot:
+        if not name:
+            raise InvalidParameterValue("SnapshotName is required")
+        try:
+            return self.snapshots[name]
+        except KeyError:
+            raise SnapshotNotFound(f"snapshot {name} not found") from None
+
+    def _member_ids(self) -> set[str]:
+        return {m.member_id for g in self.groups.values() for m in g.members}
+
+    def all_members(self) -> list[Member]:
+        return [m for g in self.groups.values() for m in g.members] + [m for c in self.clusters.values() for m in c.members]
+
+    # placement
+    def _azs(self, preferred: list[str], count: int) -> list[str]:
+        """`count` AZs: the preferred ones as given, else spread round-robin from the AZ with most room."""
+        if preferred:
+            azs = [self.region.az(az) for az in preferred]
+            if len(azs) != count:
+                raise InvalidParameterValue(f"{len(azs)} preferred AZs given for {count} nodes; give one per node")
+            return azs
+        available = [az for az in self.region.config.azs if self.region.az_state(az) != "unavailable"]
+        if not available:
+            raise InsufficientCacheClusterCapacity("no AZ of the region is available")
+        load = {az: sum(m.az == az for m in self.all_members()) for az in available}
+        ordered = sorted(available, key=lambda az: (load[az], self.region.config.az_index(az)))
+        return [ordered[i % len(ordered)] for i in range(count)]
+
+    def _place(self, member_id: str, node_group_id: str, az: str, role: str, bus: bool = False) -> Member:
+        node = self._host(az)
+        owner = f"{SERVICE}/{member_id}"
+        port = self.store.allocate_port(node.address, owner)
+        bus_port = self.store.allocate_port(node.address, owner) if bus else 0
+        return Member(member_id, node_group_id, az, node.name, node.address, port, role, self.clock(), bus_port=bus_port)
+
+    def _host(self, az: str) -> NodeRecord:
+        hosts = [n for n in self.region.nodes_in(az) if n.state == "alive"] or self.region.nodes_in(az)
+        load = {n.name: sum(m.node_name == n.name for m in self.all_members()) for n in hosts}
+        return min(hosts, key=lambda n: (load[n.name], n.idx))
+
+    # replication groups
+    def create_replication_group(
+        self, replication_group_id: str, description: str = "", engine: str = REDIS, cache_node_type: str = "",
+        num_cache_clusters: int = 0, num_node_groups: int = 0, replicas_per_node_group: int = 0,
+        automatic_failover: bool = False, multi_az: bool = False, preferred_azs: list[str] | None = None,
+        snapshot_name: str = "", snapshot_retention_limit: int = 0,
+    ) -> ReplicationGroup:
+        group_id = _check_id("ReplicationGroupId", replication_group_id)
+        if group_id in self.groups:
+            raise ReplicationGroupAlreadyExists(f"replication group {group_id} already exists")
+        if (engine or REDIS) != REDIS:
+            raise InvalidParameterValue(f"replication groups run Redis; {engine!r} is not supported (Memcached: create-cache-cluster)")
+        node_type(cache_node_type)
+        if snapshot_retention_limit:
+            raise InvalidParameterValue("automatic snapshots (SnapshotRetentionLimit > 0) are not available in azlab yet")
+        cluster_enabled = num_node_groups > 0
+        if cluster_enabled:
+            if num_cache_clusters:
+                raise InvalidParameterCombination("give NumCacheClusters or NumNodeGroups, not both")
+            if not 1 <= num_node_groups <= MAX_NODE_GROUPS:
+                raise InvalidParameterValue(f"NumNodeGroups must be 1..{MAX_NODE_GROUPS}")
+            if not 0 <= replicas_per_node_group <= MAX_REPLICAS_PER_SHARD:
+                raise InvalidParameterValue(f"ReplicasPerNodeGroup must be 0..{MAX_REPLICAS_PER_SHARD}")
+            shards, replicas = num_node_groups, replicas_per_node_group
+        else:
+            if replicas_per_node_group:
+                raise InvalidParameterCombination("ReplicasPerNodeGroup needs cluster mode (NumNodeGroups); use NumCacheClusters")
+            num_cache_clusters = num_cache_clusters or 1
+            if not 1 <= num_cache_clusters <= MAX_CACHE_CLUSTERS:
+                raise InvalidParameterValue(
+                    f"NumCacheClusters must be 1..{MAX_CACHE_CLUSTERS} (a primary and up to {MAX_CACHE_CLUSTERS - 1} replicas)")
+            shards, replicas = 1, num_cache_clusters - 1
+        if (automatic_failover or multi_az) and replicas == 0:
+            raise InvalidParameterCombination("automatic failover and Multi-AZ need at least one replica")
+        if multi_az and not automatic_failover:
+            raise InvalidParameterCombination("Multi-AZ needs automatic failover enabled")
+        if cluster_enabled and not automatic_failover and replicas:
+            raise InvalidParameterCombination("cluster mode with replicas needs automatic failover enabled")
+        if snapshot_name:
+            snapshot = self.snapshot(snapshot_name)
+            if len(snapshot.shards) != shards:
+                raise InvalidParameterCombination(
+                    f"snapshot {snapshot_name} has {len(snapshot.shards)} node groups; the new group asks for {shards}")
+        azs = self._azs(preferred_azs or [], shards * (replicas + 1))
+        if multi_az and len(set(azs)) < 2:
+            raise InvalidParameterCombination("Multi-AZ needs its nodes in at least two AZs")
+
+        slots = slot_ranges(shards) if cluster_enabled else [None] * shards
+        group = ReplicationGroup(
+            replication_group_id=group_id, description=description, node_type=node_type(cache_node_type).name,
+            cluster_enabled=cluster_enabled, automatic_failover=automatic_failover, multi_az=multi_az,
+            replicas_per_node_group=replicas, node_groups=[], members=[], created_at=self.clock(),
+            restore_from=snapshot_name,
+        )
+        placed = iter(azs)
+        for shard in range(shards):
+            node_group_id = f"{shard + 1:04d}"
+            group.node_groups.append(NodeGroup(node_group_id, slots[shard]))
+            for i in range(replicas + 1):
+                group.members.append(self._new_member(group, node_group_id, next(placed), PRIMARY if i == 0 else REPLICA))
+        self.groups[group_id] = group
+        self.save_group(group)
+        self.region.record("ReplicationGroupCreated", group_id, f"{len(group.members)} nodes in {', '.join(sorted(set(azs)))}")
+        return group
+
+    def _new_member(self, group: ReplicationGroup, node_group_id: str, az: str, role: str) -> Member:
+        seq = group.next_member
+        group.next_member += 1
+        member_id = (f"{group.replication_group_id}-{node_group_id}-{seq:03d}" if group.cluster_enabled
+                     else f"{group.replication_group_id}-{seq:03d}")
+        return self._place(member_id, node_group_id, az, role, bus=group.cluster_enabled)
+
+    def delete_replication_group(self, replication_group_id: str) -> ReplicationGroup:
+        group = self.group(replication_group_id)
+        if group.status == "creating":
+            raise InvalidReplicationGroupState(f"replication group {group.replication_group_id} is still creating")
+        group.status = "deleting"
+        self.save_group(group)
+        return group
+
+    def forget_group(self, group: ReplicationGroup) -> None:
+        """The group's engines are stopped: drop it and give its ports back."""
+        for member in group.members:
+            self.retire(member)
+        self.groups.pop(group.replication_group_id, None)
+        self.store.delete_resource(SERVICE, "replication-group", group.replication_group_id)
+        self.region.record("ReplicationGroupDeleted", group.replication_group_id, "engines stopped")
+
+    def check_failover(self, replication_group_id: str, node_group_id: str) -> tuple[ReplicationGroup, NodeGroup]:
+        group = self.group(replication_group_id)
+        shard = group.group(node_group_id or group.node_groups[0].node_group_id)
+        if group.status != "available":
+            raise InvalidReplicationGroupState(f"replication group {group.replication_group_id} is {group.status}")
+        if not group.automatic_failover:
+            raise InvalidReplicationGroupState("TestFailover needs automatic failover enabled")
+        if not [m for m in group.members_of(shard.node_group_id) if m.role == REPLICA and self.node_alive(m)]:
+            raise InvalidReplicationGroupState(f"node group {shard.node_group_id} has no available replica to fail over to")
+        return group, shard
+
+    @staticmethod
+    def choose_new_primary(candidates: dict[str, int]) -> str | None:
+        """The replica holding the most of the old primary's stream: every write it
+        acknowledged to any replica is there. Ties go to the lowest member id."""
+        if not candidates:
+            return None
+        return max(sorted(candidates), key=lambda member_id: candidates[member_id])
+
+    def promote(self, group: ReplicationGroup, node_group_id: str, member_id: str, reason: str) -> Member:
+        """Record a failover: `member_id` is the node group's primary under a new epoch."""
+        shard = group.group(node_group_id)
+        old = group.primary(node_group_id)
+        for member in group.members_of(node_group_id):
+            member.role = PRIMARY if member.member_id == member_id else REPLICA
+        shard.epoch += 1
+        self.save_group(group)
+        self.region.record("FailoverComplete", group.replication_group_id,
+                           f"node group {node_group_id}: {member_id} is primary (epoch {shard.epoch}), was {old.member_id}: {reason}")
+        return next(m for m in group.members if m.member_id == member_id)
+
+    def replace(self, group: ReplicationGroup, lost: Member) -> Member:
+        """A replica in a surviving AZ for a member whose AZ or host is down, fewest of the group first."""
+        alive = [az for az in self.region.config.azs if self.region.az_state(az) == "available" and az != lost.az]
+        if not alive:
+            raise InsufficientCacheClusterCapacity("no available AZ to replace a lost node in")
+        load = {az: sum(m.az == az for m in group.members if m is not lost) for az in alive}
+        az = min(alive, key=lambda a: (load[a], self.region.config.az_index(a)))
+        replacement = self._new_member(group, lost.node_group_id, az, REPLICA)
+        group.members[group.members.index(lost)] = replacement
+        if lost.cluster_node_id:
+            group.forget.append(lost.cluster_node_id)
+        self.retire(lost)
+        self.save_group(group)
+        self.region.record("CacheNodeReplaced", group.replication_group_id,
+                           f"{lost.member_id} in {lost.az} lost; {replacement.member_id} replaces it in {az}")
+        return replacement
+
+    def node_alive(self, member: Member) -> bool:
+        node = self.region.nodes.get(member.node_name)
+        return node is not None and node.state == "alive"
+
+    def reader(self, group: ReplicationGroup, node_group_id: str) -> Member | None:
+        """A replica for the reader endpoint, rotating over the available ones; the primary when there is none."""
+        replicas = [m for m in group.members_of(node_group_id) if m.role == REPLICA and self.node_alive(m)]
+        if not replicas:
+            return None
+        group.reader_turn += 1
+        return replicas[group.reader_turn % len(replicas)]
+
+    # Memcached clusters
+    def create_cache_cluster(self, cache_cluster_id: str, engine: str = MEMCACHED, cache_node_type: str = "",
+                             num_cache_nodes: int = 0, preferred_azs: list[str] | None = None,
+                             snapshot_name: str = "") -> CacheCluster:
+        cluster_id = _check_id("CacheClusterId", cache_cluster_id)
+        if cluster_id in self.clusters or cluster_id in self._member_ids():
+            raise CacheClusterAlreadyExists(f"cache cluster {cluster_id} already exists")
+        if engine == REDIS:
+            raise InvalidParameterValue("Redis runs as a replication group in azlab: use create-replication-group")
+        if engine != MEMCACHED:
+            raise InvalidParameterValue(f"invalid engine {engine!r}: memcached or redis")
+        if snapshot_name:
+            raise SnapshotFeatureNotSupported("Memcached clusters have no snapshots")
+        node_type(cache_node_type)
+        num_cache_nodes = num_cache_nodes or 1
+        if not 1 <= num_cache_nodes <= MAX_MEMCACHED_NODES:
+            raise InvalidParameterValue(f"NumCacheNodes must be 1..{MAX_MEMCACHED_NODES}")
+        azs = self._azs(preferred_azs or [], num_cache_nodes)
+        cluster = CacheCluster(cluster_id, node_type(cache_node_type).name, [], self.clock())
+        cluster.config_port = self.store.allocate_port(self.region.network.region_address(), f"{SERVICE}/{cluster_id}")
+        for az in azs:
+            cluster.members.append(self._new_cache_node(cluster, az))
+        self.clusters[cluster_id] = cluster
+        self.save_cluster(cluster)
+        self.region.record("CacheClusterCreated", cluster_id, f"{num_cache_nodes} Memcached nodes in {', '.join(sorted(set(azs)))}")
+        return cluster
+
+    def _new_cache_node(self, cluster: CacheCluster, az: str) -> Member:
+        seq = cluster.next_member
+        cluster.next_member += 1
+        member = self._place(f"{cluster.cache_cluster_id}-{seq:04d}", "", az, "")
+        return member
+
+    def modify_cache_cluster(self, cache_cluster_id: str, num_cache_nodes: int, remove: list[str],
+                             new_azs: list[str] | None = None) -> CacheCluster:
+        cluster = self.cluster(cache_cluster_id)
+        if cluster.status not in ("available", "creating"):
+            raise InvalidCacheClusterState(f"cache cluster {cluster.cache_cluster_id} is {cluster.status}")
+        ids = {cache_node_id(m): m for m in cluster.members}
+        unknown = [r for r in remove if r not in ids]
+        if unknown:
+            raise CacheNodeNotFound(f"cache cluster {cluster.cache_cluster_id} has no node {unknown[0]!r}")
+        current = len(cluster.members)
+        if not 1 <= num_cache_nodes <= MAX_MEMCACHED_NODES:
+            raise InvalidParameterValue(f"NumCacheNodes must be 1..{MAX_MEMCACHED_NODES}")
+        if remove and num_cache_nodes != current - len(remove):
+            raise InvalidParameterCombination(
+                f"removing {len(remove)} of {current} nodes leaves {current - len(remove)}, not NumCacheNodes {num_cache_nodes}")
+        if not remove and num_cache_nodes < current:
+            raise InvalidParameterCombination("to remove nodes, name them in CacheNodeIdsToRemove")
+        added = self._azs(new_azs or [], num_cache_nodes - current) if num_cache_nodes > current else []
+        for node_id in remove:
+            member = ids[node_id]
+            cluster.members.remove(member)
+            self.retire(member)
+        for az in added:
+            cluster.members.append(self._new_cache_node(cluster, az))
+        cluster.config_version += 1
+        self.save_cluster(cluster)
+        self.region.record("CacheClusterModified", cluster.cache_cluster_id,
+                           f"{len(added)} nodes added, {len(remove)} removed: {len(cluster.members)} nodes")
+        return cluster
+
+    def delete_cache_cluster(self, cache_cluster_id: str) -> CacheCluster:
+        cluster = self.cluster(cache_cluster_id)
+        cluster.status = "deleting"
+        self.save_cluster(cluster)
+        return cluster
+
+    def forget_cluster(self, cluster: CacheCluster) -> None:
+        for member in cluster.members:
+            self.retire(member)
+        self.store.release_ports(f"{SERVICE}/{cluster.cache_cluster_id}")
+        self.clusters.pop(cluster.cache_cluster_id, None)
+        self.store.delete_resource(SERVICE, "cache-cluster", cluster.cache_cluster_id)
+        self.region.record("CacheClusterDeleted", cluster.cache_cluster_id, "engines stopped")
+
+    # snapshots
+    def check_snapshot(self, replication_group_id: str, cache_cluster_id: str, snapshot_name: str) -> ReplicationGroup:
+        if cache_cluster_id and not replication_group_id:
+            if cache_cluster_id.lower() in self.clusters:
+                raise SnapshotFeatureNotSupported("Memcached clusters have no snapshots")
+            raise CacheClusterNotFound(f"cache cluster {cache_cluster_id} not found; give a Redis ReplicationGroupId")
+        group = self.group(replication_group_id)
+        _check_id("SnapshotName", snapshot_name)
+        if snapshot_name in self.snapshots:
+            raise SnapshotAlreadyExists(f"snapshot {snapshot_name} already exists")
+        if group.status != "available":
+            raise InvalidReplicationGroupState(f"replication group {group.replication_group_id} is {group.status}")
+        return group
+
+    def add_snapshot(self, snapshot: Snapshot) -> Snapshot:
+        self.snapshots[snapshot.snapshot_name] = snapshot
+        self.store.put_resource(SERVICE, "snapshot", snapshot.snapshot_name, asdict(snapshot))
+        self.region.record("SnapshotCreated", snapshot.replication_group_id, f"{snapshot.snapshot_name}: {snapshot.size_bytes} bytes")
+        return snapshot
+
+    def delete_snapshot(self, snapshot_name: str) -> Snapshot:
+        snapshot = self.snapshot(snapshot_name)
+        del self.snapshots[snapshot_name]
+        self.store.delete_resource(SERVICE, "snapshot", snapshot_name)
+        return snapshot
+
+
+def cache_node_id(member: Member) -> str:
+    """A Memcached node's id within its cluster ("0001"), as AWS numbers them."""
+    return member.member_id.rsplit("-", 1)[1]
+
+
+def page(ids: list[str], max_records: int = 0, marker: str = "") -> tuple[list[str], str]:
+    """One page of ids by marker, as DescribeReplicationGroups pages: the marker is the next id."""
+    if max_records and not 20 <= max_records <= 100:
+        raise InvalidParameterValue("MaxRecords must be 20..100")
+    ids = sorted(ids)
+    if marker and marker not in ids:
+        raise InvalidParameterValue(f"invalid Marker {marker!r}")
+    start = ids.index(marker) if marker else 0
+    end = start + (max_records or 100)
+    return ids[start:end], ids[end] if end < len(ids) else ""

@@ -1,0 +1,289 @@
+"""ElastiCache's controller side: make the engines match the model, and fail over.
+
+Level-triggered (cluster/services.py): every tick looks at each member of each
+group and acts on what differs, so creation, failover, replacement of a lost
+node, restore-az and a restarted controller are all the same few rules:
+
+1. A node group whose primary's host is down, or whose primary engine has
+   exited, fails over to the replica with the highest replication offset (the
+   stream is one prefix, so it holds every write any replica acknowledged,
+   i.e. every write a client confirmed with WAIT 1), under a new epoch.
+2. A member whose host is down is replaced by a new replica in a surviving AZ.
+3. A member whose host is alive but runs no engine gets one, in its role.
+4. An engine whose role differs from the model's is told its role.
+5. A retired member's engine (replaced, removed or deleted; perhaps back from
+   a partition, where it still thinks it is primary) is stopped, and only
+   then are its ports given back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+
+from azlab.cluster.elasticache import engines
+from azlab.cluster.elasticache.config_endpoint import ConfigEndpoint
+from azlab.cluster.elasticache.model import (
+    PRIMARY,
+    REPLICA,
+    SERVICE,
+    CacheCluster,
+    ElastiCacheModel,
+    Member,
+    ReplicationGroup,
+    Snapshot,
+)
+from azlab.cluster.errors import UnsupportedOperation
+from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+
+log = logging.getLogger(__name__)
+ROLE_CHECK_INTERVAL_S = 1.0
+# A live agent lists its children in milliseconds; one that does not answer
+# this fast is on a host that just died, and must not hold up the failover.
+LOOK_TIMEOUT_S = 1.0
+PROCESS_PREFIX = "elasticache-"
+
+
+class ElastiCache:
+    name = SERVICE
+
+    def __init__(self, context: ServiceContext):
+        self.region = context.region
+        self.agents = context.agents
+        self.data = context.paths.home / "data" / SERVICE
+        self.snapshots_dir = context.paths.home / SERVICE / "snapshots"
+        self.model = ElastiCacheModel(context.region, context.store)
+        # Reconcile and the API both change the model; one at a time.
+        self.lock = asyncio.Lock()
+        self.running: set[str] = set()  # member ids whose engine ran at the last look
+        self._processes: dict[str, dict[str, dict]] = {}
+        self._role_checked: dict[str, float] = {}
+        self._config_endpoints: dict[str, ConfigEndpoint] = {}
+
+    def grpc_services(self) -> list[GrpcService]:
+        from azlab.cluster.elasticache.servicer import ElastiCacheServicer
+        from azlab.elasticache.v1 import elasticache_pb2, elasticache_pb2_grpc
+
+        return [GrpcService(elasticache_pb2.DESCRIPTOR.services_by_name["ElastiCache"].full_name,
+                            ElastiCacheServicer(self), elasticache_pb2_grpc.add_ElastiCacheServicer_to_server)]
+
+    def check_engines(self) -> None:
+        if why := engines.missing():
+            raise UnsupportedOperation(f"ElastiCache is unavailable on this region's machine: {why}")
+
+    # the tick
+    async def reconcile(self) -> None:
+        if not (self.model.groups or self.model.clusters or self.model.retired):
+            return
+        async with self.lock:
+            await self._look()
+            for group in list(self.model.groups.values()):
+                await self._reconcile_group(group)
+            for cluster in list(self.model.clusters.values()):
+                await self._reconcile_cluster(cluster)
+            await self._retire()
+
+    async def _look(self) -> None:
+        """Every live node's children, in one round of calls."""
+        alive = [n.name for n in self.region.nodes.values() if n.state == "alive"]
+        found = await asyncio.gather(*(self.agents.processes(n, LOOK_TIMEOUT_S) for n in alive), return_exceptions=True)
+        self._processes = {n: p for n, p in zip(alive, found) if not isinstance(p, BaseException)}
+        self.running = {
+            name.removeprefix(PROCESS_PREFIX) for procs in self._processes.values()
+            for name, p in procs.items() if name.startswith(PROCESS_PREFIX) and p["running"]
+        }
+
+    def _engine_state(self, member: Member) -> str:
+        """"running", "exited" (it ran and stopped), "absent" (this node never ran it) or "unknown" (host down)."""
+        procs = self._processes.get(member.node_name)
+        if procs is None or not self.model.node_alive(member):
+            return "unknown"
+        proc = procs.get(member.process_name)
+        return "absent" if proc is None else "running" if proc["running"] else "exited"
+
+    async def _reconcile_group(self, group: ReplicationGroup) -> None:
+        if group.status == "deleting":
+            self.model.forget_group(group)  # its members retire: their engines stop on this tick
+            return
+        for shard in group.node_groups:
+            primary = group.primary(shard.node_group_id)
+            state = self._engine_state(primary)
+            if group.automatic_failover and (state == "exited" or not self.model.node_alive(primary)):
+                await self.failover(group, shard.node_group_id, f"{primary.member_id} {'exited' if state == 'exited' else 'host down'}")
+        if group.automatic_failover:
+            for member in list(group.members):
+                if not self.model.node_alive(member) and member.role == REPLICA:
+                    self.model.replace(group, member)
+        for member in group.members:
+            await self._ensure_engine(group, member)
+        await self._ensure_roles(group)
+        if group.status == "creating" and await self._ready(group):
+            group.status, group.restore_from = "available", ""
+            self.model.save_group(group)
+            self.region.record("ReplicationGroupAvailable", group.replication_group_id, f"{len(group.members)} nodes")
+
+    async def _ensure_engine(self, group: ReplicationGroup, member: Member) -> None:
+        state = self._engine_state(member)
+        if state not in ("absent", "exited"):
+            return
+        if state == "exited" and member.role == PRIMARY and group.automatic_failover:
+            return  # failover handles it once a replica can take over
+        data_dir = self.data / member.member_id
+        if member.role == PRIMARY and group.restore_from:
+            self._seed(group, member, data_dir)
+        elif not group.cluster_enabled:
+            shutil.rmtree(data_dir, ignore_errors=True)  # a replica starts empty and syncs; never loads stale data
+        if group.cluster_enabled and state == "absent":
+            shutil.rmtree(data_dir, ignore_errors=True)  # a new engine: a new identity in the cluster
+            if member.cluster_node_id:
+                group.forget.append(member.cluster_node_id)
+            member.joined, member.cluster_node_id = False, ""
+            self.model.save_group(group)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        primary = group.primary(member.node_group_id)
+        argv = engines.redis_argv(member, group.node_type, data_dir, group.cluster_enabled,
+                                  primary if member.role == REPLICA else None)
+        await self._start(member, argv)
+
+    def _seed(self, group: ReplicationGroup, member: Member, data_dir) -> None:
+        snapshot = self.model.snapshots.get(group.restore_from)
+        if snapshot is None:
+            return
+        shard = next(s for s in snapshot.shards if s["node_group_id"] == member.node_group_id)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.snapshots_dir / shard["file"], data_dir / "dump.rdb")
+
+    async def _start(self, member: Member, argv: list[str]) -> None:
+        try:
+            await self.agents.start_process(member.node_name, member.process_name, argv)
+            self._processes.setdefault(member.node_name, {})[member.process_name] = {"running": True}
+        except NodeUnreachable as e:
+            log.info("cannot start %s yet: %s", member.member_id, e)
+
+    async def _ensure_roles(self, group: ReplicationGroup) -> None:
+        """Tell every running engine the role the model gives it, at most once a second each."""
+        now = time.monotonic()
+        if group.cluster_enabled:
+            from azlab.cluster.elasticache.cluster_mode import ensure_cluster
+
+            await ensure_cluster(self, group)
+            return
+        for member in group.members:
+            if self._engine_state(member) != "running" or now - self._role_checked.get(member.member_id, 0) < ROLE_CHECK_INTERVAL_S:
+                continue
+            self._role_checked[member.member_id] = now
+            seen = await engines.replication(member)
+            if seen is None:
+                continue
+            primary = group.primary(member.node_group_id)
+            try:
+                if member.role == PRIMARY and seen.role != "master":
+                    await engines.command(member, "REPLICAOF", "NO", "ONE")
+                elif member.role == REPLICA and seen.master != (primary.address, primary.port):
+                    await engines.command(member, "REPLICAOF", primary.address, str(primary.port))
+            except (OSError, engines.aioredis.RedisError) as e:
+                log.info("cannot set the role of %s yet: %s", member.member_id, e)
+
+    async def _ready(self, group: ReplicationGroup) -> bool:
+        if any(self._engine_state(m) != "running" for m in group.members):
+            return False
+        if group.cluster_enabled and not all(m.joined for m in group.members):
+            return False
+        seen = await asyncio.gather(*(engines.replication(m) for m in group.members))
+        return all(s is not None and (s.role == "master") == (m.role == PRIMARY) and s.link_up
+                   for m, s in zip(group.members, seen))
+
+    async def failover(self, group: ReplicationGroup, node_group_id: str, reason: str) -> Member | None:
+        """Promote the most caught-up live replica; None when none can take over (yet)."""
+        replicas = [m for m in group.members_of(node_group_id)
+                    if m.role == REPLICA and self._engine_state(m) == "running"]
+        seen = await asyncio.gather(*(engines.replication(m) for m in replicas))
+        offsets = {m.member_id: s.offset for m, s in zip(replicas, seen) if s is not None}
+        chosen = self.model.choose_new_primary(offsets)
+        if chosen is None:
+            return None
+        member = next(m for m in replicas if m.member_id == chosen)
+        if group.cluster_enabled:
+            # TAKEOVER: the controller has decided; no vote among the primaries is needed.
+            await engines.command(member, "CLUSTER", "FAILOVER", "TAKEOVER")
+        else:
+            await engines.command(member, "REPLICAOF", "NO", "ONE")
+        promoted = self.model.promote(group, node_group_id, chosen, reason)
+        for other in group.members_of(node_group_id):
+            self._role_checked.pop(other.member_id, None)  # re-point the others on this tick
+        return promoted
+
+    async def _reconcile_cluster(self, cluster: CacheCluster) -> None:
+        if cluster.status == "deleting":
+            await self._close_config_endpoint(cluster.cache_cluster_id)
+            self.model.forget_cluster(cluster)
+            return
+        for member in cluster.members:
+            if self._engine_state(member) in ("absent", "exited"):
+                await self._start(member, engines.memcached_argv(member, cluster.node_type))
+        if cluster.cache_cluster_id not in self._config_endpoints:
+            endpoint = ConfigEndpoint(self.region.network.region_address(), cluster.config_port,
+                                      lambda c=cluster: self.model.clusters.get(c.cache_cluster_id, c))
+            await endpoint.start()
+            self._config_endpoints[cluster.cache_cluster_id] = endpoint
+        if cluster.status == "creating" and all(self._engine_state(m) == "running" for m in cluster.members):
+            cluster.status = "available"
+            self.model.save_cluster(cluster)
+            self.region.record("CacheClusterAvailable", cluster.cache_cluster_id, f"{len(cluster.members)} nodes")
+
+    async def _close_config_endpoint(self, cluster_id: str) -> None:
+        if endpoint := self._config_endpoints.pop(cluster_id, None):
+            await endpoint.close()
+
+    async def _retire(self) -> None:
+        """Stop the engines of retired members; free their ports once they are gone."""
+        for member in list(self.model.retired.values()):
+            state = self._engine_state(member)
+            if state == "running":
+                try:
+                    await self.agents.stop_process(member.node_name, member.process_name)
+                except NodeUnreachable:
+                    continue
+                state = "exited"
+            if state in ("absent", "exited"):
+                shutil.rmtree(self.data / member.member_id, ignore_errors=True)
+                self.model.release(member)
+
+    # API actions that need the engines
+    async def test_failover(self, replication_group_id: str, node_group_id: str) -> ReplicationGroup:
+        async with self.lock:
+            group, shard = self.model.check_failover(replication_group_id, node_group_id)
+            if await self.failover(group, shard.node_group_id, "TestFailover") is None:
+                from azlab.cluster.elasticache.model import InvalidReplicationGroupState
+
+                raise InvalidReplicationGroupState(f"no replica of node group {shard.node_group_id} answers")
+            return group
+
+    async def create_snapshot(self, replication_group_id: str, cache_cluster_id: str, snapshot_name: str,
+                              source: str = "manual") -> Snapshot:
+        async with self.lock:
+            group = self.model.check_snapshot(replication_group_id, cache_cluster_id, snapshot_name)
+            shards, size = [], 0
+            for shard in group.node_groups:
+                # From a replica where there is one, as ElastiCache does: the primary keeps serving.
+                members = sorted(group.members_of(shard.node_group_id), key=lambda m: m.role != REPLICA)
+                source_member = next(m for m in members if self._engine_state(m) == "running")
+                file = f"{snapshot_name}/{shard.node_group_id}.rdb"
+                size += await engines.dump_rdb(source_member, self.snapshots_dir / file)
+                shards.append({"node_group_id": shard.node_group_id, "slots": shard.slots, "file": file})
+            return self.model.add_snapshot(Snapshot(
+                snapshot_name, group.replication_group_id, group.node_type, group.cluster_enabled, shards, size,
+                time.time(), source,
+            ))
+
+    async def delete_snapshot(self, snapshot_name: str) -> Snapshot:
+        async with self.lock:
+            snapshot = self.model.delete_snapshot(snapshot_name)
+            shutil.rmtree(self.snapshots_dir / snapshot_name, ignore_errors=True)
+            return snapshot
+
+
+def create(context: ServiceContext) -> ElastiCache:
+    return ElastiCache(context)

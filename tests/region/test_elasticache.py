@@ -1,0 +1,252 @@
+"""ElastiCache with real engines and real clients: redis-py and pymemcache against
+the endpoints, a whole AZ killed under a writing client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+import redis
+from pymemcache.client.base import Client
+from pymemcache.client.hash import HashClient
+from redis.cluster import RedisCluster
+
+from azlab.chaos.v1 import chaos_pb2
+from azlab.cluster.elasticache import engines
+from azlab.cluster.elasticache.model import NODE_TYPES
+from azlab.cluster.sdk import ApiError
+from azlab.elasticache.v1 import elasticache_pb2 as pb
+
+from .conftest import bring_up, tear_down, wait_until
+
+pytestmark = [
+    pytest.mark.region,
+    pytest.mark.skipif(engines.missing() is not None, reason=f"ElastiCache engines: {engines.missing()}"),
+]
+AVAILABLE_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    lab = bring_up(tmp_path_factory, "loopback")
+    yield lab
+    tear_down(lab)
+
+
+def describe(lab, group_id: str) -> pb.ReplicationGroup:
+    request = pb.DescribeReplicationGroupsRequest(replication_group_id=group_id)
+    return lab.client.elasticache.DescribeReplicationGroups(request).replication_groups[0]
+
+
+def available(lab, group_id: str) -> pb.ReplicationGroup:
+    def ready():
+        group = describe(lab, group_id)
+        nodes = [n for g in group.node_groups for n in g.node_group_members]
+        return group if group.status == "available" and all(n.cache_node_status == "available" for n in nodes) else None
+
+    return wait_until(ready, AVAILABLE_TIMEOUT_S, f"replication group {group_id} available")
+
+
+def create_group(lab, group_id: str, **fields) -> pb.ReplicationGroup:
+    lab.client.elasticache.CreateReplicationGroup(pb.CreateReplicationGroupRequest(replication_group_id=group_id, **fields))
+    return available(lab, group_id)
+
+
+def connect(endpoint: pb.Endpoint) -> redis.Redis:
+    return redis.Redis(host=endpoint.address, port=endpoint.port, socket_timeout=1, socket_connect_timeout=1)
+
+
+@pytest.fixture(scope="module")
+def sessions(lab):
+    return create_group(lab, "sessions", num_cache_clusters=3, automatic_failover_enabled=True, multi_az_enabled=True,
+                        cache_node_type="cache.m3.medium")
+
+
+def test_a_replication_group_spreads_over_the_azs_and_replicates(lab, sessions):
+    [shard] = sessions.node_groups
+    assert sorted(n.availability_zone for n in shard.node_group_members) == ["lab-1a", "lab-1b", "lab-1c"]
+    assert [n.current_role for n in shard.node_group_members].count("primary") == 1
+    primary = connect(shard.primary_endpoint)
+    primary.set("greeting", "hello")
+    assert primary.wait(2, 2000) == 2  # both replicas have it
+    reader = describe(lab, "sessions").node_groups[0].reader_endpoint
+    assert (reader.address, reader.port) != (shard.primary_endpoint.address, shard.primary_endpoint.port)
+    assert connect(reader).get("greeting") == b"hello"
+    with pytest.raises(redis.ReadOnlyError):
+        connect(reader).set("greeting", "from a replica")
+    expected = NODE_TYPES["cache.m3.medium"].maxmemory_bytes
+    assert int(primary.config_get("maxmemory")["maxmemory"]) == expected
+
+
+def test_bad_input_gets_elasticache_errors_and_changes_nothing(lab, sessions):
+    before = lab.client.elasticache.DescribeReplicationGroups(pb.DescribeReplicationGroupsRequest())
+    cases = [
+        (pb.DescribeReplicationGroupsRequest(replication_group_id="nope"), "DescribeReplicationGroups", "ReplicationGroupNotFoundFault"),
+        (pb.CreateReplicationGroupRequest(replication_group_id="big", num_cache_clusters=7), "CreateReplicationGroup", "InvalidParameterValue"),
+        (pb.CreateReplicationGroupRequest(replication_group_id="sessions", num_cache_clusters=2), "CreateReplicationGroup", "ReplicationGroupAlreadyExists"),
+        (pb.CreateReplicationGroupRequest(replication_group_id="odd", cache_node_type="cache.x9.huge"), "CreateReplicationGroup", "InvalidParameterValue"),
+        (pb.CreateReplicationGroupRequest(replication_group_id="bad--id"), "CreateReplicationGroup", "InvalidParameterValue"),
+        (pb.TestFailoverRequest(replication_group_id="sessions", node_group_id="0009"), "TestFailover", "NodeGroupNotFoundFault"),
+        (pb.CreateSnapshotRequest(replication_group_id="nope", snapshot_name="s"), "CreateSnapshot", "ReplicationGroupNotFoundFault"),
+    ]
+    for request, method, code in cases:
+        with pytest.raises(ApiError) as error:
+            getattr(lab.client.elasticache, method)(request)
+        assert error.value.code == code, (method, error.value)
+    after = lab.client.elasticache.DescribeReplicationGroups(pb.DescribeReplicationGroupsRequest())
+    assert [g.replication_group_id for g in after.replication_groups] == [g.replication_group_id for g in before.replication_groups]
+    done = lab.azlab("elasticache", "describe-replication-groups", "--replication-group-id", "nope")
+    assert done.returncode == 254
+    assert "(ReplicationGroupNotFoundFault)" in done.stderr and done.stdout == ""
+
+
+def test_test_failover_promotes_a_replica_and_the_old_primary_follows_it(lab, sessions):
+    old = describe(lab, "sessions").node_groups[0]
+    connect(old.primary_endpoint).set("before-failover", "kept")
+    assert connect(old.primary_endpoint).wait(2, 2000) == 2
+    lab.client.elasticache.TestFailover(pb.TestFailoverRequest(replication_group_id="sessions", node_group_id="0001"))
+    new = available(lab, "sessions").node_groups[0]
+    assert new.failover_epoch == old.failover_epoch + 1
+    assert new.primary_endpoint != old.primary_endpoint
+    promoted = connect(new.primary_endpoint)
+    assert promoted.get("before-failover") == b"kept"
+    promoted.set("after-failover", "written")
+    demoted = connect(old.primary_endpoint)
+    wait_until(lambda: demoted.info("replication")["role"] == "slave" and demoted.get("after-failover") == b"written",
+               20, "the old primary replicating from the new one")
+
+
+def test_a_snapshot_restores_into_a_new_group(lab, sessions):
+    primary = connect(describe(lab, "sessions").node_groups[0].primary_endpoint)
+    primary.mset({f"snap:{i}": i for i in range(500)})
+    snapshot = lab.client.elasticache.CreateSnapshot(
+        pb.CreateSnapshotRequest(replication_group_id="sessions", snapshot_name="s1")).snapshot
+    assert snapshot.size_bytes > 0 and snapshot.snapshot_status == "available"
+    restored = create_group(lab, "restored", num_cache_clusters=2, snapshot_name="s1", automatic_failover_enabled=True)
+    copy = connect(restored.node_groups[0].primary_endpoint)
+    assert copy.mget([f"snap:{i}" for i in range(500)]) == [str(i).encode() for i in range(500)]
+    lab.client.elasticache.DeleteReplicationGroup(pb.DeleteReplicationGroupRequest(replication_group_id="restored"))
+    wait_until(lambda: "restored" not in {g.replication_group_id for g in lab.client.elasticache.DescribeReplicationGroups(
+        pb.DescribeReplicationGroupsRequest()).replication_groups}, 30, "the restored group deleted")
+    wait_until(lambda: not answers(copy), 30, "the deleted group's engines stopped")
+
+
+def answers(client: redis.Redis) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def config_nodes(endpoint: pb.Endpoint) -> tuple[int, list[tuple[str, int]]]:
+    """Auto Discovery, as a cluster client does it: `config get cluster` on the configuration endpoint."""
+    with socket.create_connection((endpoint.address, endpoint.port), timeout=2) as s:
+        s.sendall(b"config get cluster\r\n")
+        reply = b""
+        while not reply.endswith(b"END\r\n"):
+            reply += s.recv(4096)
+    version, nodes = reply.split(b"\r\n")[1].decode().splitlines()[:2]
+    return int(version), [(n.split("|")[1], int(n.split("|")[2])) for n in nodes.split()]
+
+
+def test_a_memcached_cluster_shards_keys_over_its_nodes(lab):
+    es = lab.client.elasticache
+    es.CreateCacheCluster(pb.CreateCacheClusterRequest(cache_cluster_id="pages", engine="memcached", num_cache_nodes=3))
+    cluster = wait_until(lambda: (c := es.DescribeCacheClusters(pb.DescribeCacheClustersRequest(
+        cache_cluster_id="pages")).cache_clusters[0]).cache_cluster_status == "available" and c, 30, "pages available")
+    version, nodes = config_nodes(cluster.configuration_endpoint)
+    assert sorted(nodes) == sorted((n.endpoint.address, n.endpoint.port) for n in cluster.cache_nodes)
+    assert sorted(n.availability_zone for n in cluster.cache_nodes) == ["lab-1a", "lab-1b", "lab-1c"]
+    client = HashClient(nodes, connect_timeout=1, timeout=1)
+    for i in range(300):
+        client.set(f"page:{i}", f"body {i}")
+    assert all(client.get(f"page:{i}") == f"body {i}".encode() for i in range(300))
+    per_node = [Client(n).stats()[b"curr_items"] for n in nodes]
+    assert sum(per_node) == 300 and all(count > 0 for count in per_node)
+
+    with pytest.raises(ApiError) as error:
+        es.CreateSnapshot(pb.CreateSnapshotRequest(cache_cluster_id="pages", snapshot_name="nope"))
+    assert error.value.code == "SnapshotFeatureNotSupportedFault"
+    es.ModifyCacheCluster(pb.ModifyCacheClusterRequest(cache_cluster_id="pages", num_cache_nodes=4))
+    wait_until(lambda: len(config_nodes(cluster.configuration_endpoint)[1]) == 4, 30, "a fourth node listed")
+    removed = cluster.cache_nodes[0]
+    es.ModifyCacheCluster(pb.ModifyCacheClusterRequest(
+        cache_cluster_id="pages", num_cache_nodes=3, cache_node_ids_to_remove=[removed.cache_node_id]))
+    new_version, nodes = config_nodes(cluster.configuration_endpoint)
+    assert new_version == version + 2 and (removed.endpoint.address, removed.endpoint.port) not in nodes
+
+
+def test_cluster_mode_spreads_keys_and_holds_more_than_one_node(lab):
+    group = create_group(lab, "shards", num_node_groups=2, replicas_per_node_group=1, automatic_failover_enabled=True,
+                         cache_node_type="cache.t1.micro")
+    assert [g.slots for g in group.node_groups] == ["0-8191", "8192-16383"]
+    endpoint = group.configuration_endpoint
+    client = RedisCluster(host=endpoint.address, port=endpoint.port, socket_timeout=5)
+    value = os.urandom(1 << 20)
+    one_node = NODE_TYPES["cache.t1.micro"].maxmemory_bytes
+    count = one_node * 3 // 2 // len(value)  # half again what one node may hold
+    for i in range(count):
+        client.set(f"blob:{i}", value)
+    sizes = [connect(g.primary_endpoint).dbsize() for g in group.node_groups]
+    assert sum(sizes) == count and all(s > count // 4 for s in sizes)
+    assert client.get(f"blob:{count - 1}") == value
+
+
+class Writer:
+    """A client writing in a loop, each SET followed by WAIT for one replica; a write is
+    acknowledged only when WAIT says a replica has it. Bounded in count and time."""
+
+    def __init__(self, lab, group_id: str, max_writes: int = 20000, max_s: float = 90):
+        self.lab, self.group_id, self.max_writes, self.max_s = lab, group_id, max_writes, max_s
+        self.acknowledged: list[int] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.max_s
+        client = None
+        for i in range(self.max_writes):
+            if self._stop.is_set() or time.monotonic() > deadline:
+                return
+            try:
+                if client is None:  # (re)connect to the primary the region names now
+                    client = connect(describe(self.lab, self.group_id).node_groups[0].primary_endpoint)
+                client.set(f"w:{i}", i)
+                if client.wait(1, 500) >= 1:
+                    self.acknowledged.append(i)
+            except (redis.RedisError, OSError, ApiError):
+                self.errors += 1
+                client = None
+                time.sleep(0.05)
+
+    def __enter__(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions):
+    before = available(lab, "sessions").node_groups[0]
+    primary_az = next(n.availability_zone for n in before.node_group_members if n.current_role == "primary")
+    with Writer(lab, "sessions") as writer:
+        wait_until(lambda: len(writer.acknowledged) >= 200, 30, "writes before the kill")
+        lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=primary_az))
+        acknowledged_at_kill = len(writer.acknowledged)
+        wait_until(lambda: len(writer.acknowledged) >= acknowledged_at_kill + 200, 60, "writes acknowledged after the failover")
+    after = available(lab, "sessions").node_groups[0]
+    new_primary = connect(after.primary_endpoint)
+    values = new_primary.mget([f"w:{i}" for i in writer.acknowledged])
+    lost = [i for i, v in zip(writer.acknowledged, values) if v != str(i).encode()]
+    assert lost == [], f"{len(lost)} acknowledged writes lost of {len(writer.acknowledged)}"
+    assert after.failover_epoch > before.failover_epoch
+    members = after.node_group_members
+    assert len(members) == 3 and primary_az not in {m.availability_zone for m in members}
+    assert all(m.cache_node_status == "available" for m in members)
+    lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=primary_az))
