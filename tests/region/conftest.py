@@ -85,6 +85,17 @@ class Lab:
         wait_until(lambda: can_echo(address), 20, f"echo server on {node}")
         return {**info, "address": address}
 
+    def controller_pid(self, missing_ok: bool = False) -> int | None:
+        for pid in self.tagged():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if f.read().startswith(b"ray::RegionController"):
+                        return pid
+            except OSError:
+                continue
+        assert missing_ok, "no controller process"
+        return None
+
     def zone_of(self, node: str) -> dict:
         zone = self.zones()[node.split("/")[0]]
         return next(n for n in zone["Nodes"] if n["NodeName"] == node)

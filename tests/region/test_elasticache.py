@@ -4,6 +4,7 @@ the endpoints, a whole AZ killed under a writing client."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -179,20 +180,56 @@ def test_a_memcached_cluster_shards_keys_over_its_nodes(lab):
     assert new_version == version + 2 and (removed.endpoint.address, removed.endpoint.port) not in nodes
 
 
-def test_cluster_mode_spreads_keys_and_holds_more_than_one_node(lab):
-    group = create_group(lab, "shards", num_node_groups=2, replicas_per_node_group=1, automatic_failover_enabled=True,
-                         cache_node_type="cache.t1.micro")
-    assert [g.slots for g in group.node_groups] == ["0-8191", "8192-16383"]
+@pytest.fixture(scope="module")
+def shards(lab):
+    """Cluster mode, three shards whose primaries sit one in each AZ, each with a replica in the next."""
+    return create_group(lab, "shards", num_node_groups=3, replicas_per_node_group=1, automatic_failover_enabled=True,
+                        cache_node_type="cache.t1.micro",
+                        preferred_cache_cluster_azs=["lab-1a", "lab-1b", "lab-1b", "lab-1c", "lab-1c", "lab-1a"])
+
+
+def cluster_client(group: pb.ReplicationGroup) -> RedisCluster:
     endpoint = group.configuration_endpoint
-    client = RedisCluster(host=endpoint.address, port=endpoint.port, socket_timeout=5)
-    value = os.urandom(1 << 20)
-    one_node = NODE_TYPES["cache.t1.micro"].maxmemory_bytes
-    count = one_node * 3 // 2 // len(value)  # half again what one node may hold
+    return RedisCluster(host=endpoint.address, port=endpoint.port, socket_timeout=5)
+
+
+BLOB = os.urandom(1 << 20)
+
+
+def test_cluster_mode_spreads_keys_and_holds_more_than_one_node(lab, shards):
+    assert [g.slots for g in shards.node_groups] == ["0-5461", "5462-10922", "10923-16383"]
+    client = cluster_client(shards)
+    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes * 3 // 2 // len(BLOB)  # half again what one node may hold
     for i in range(count):
-        client.set(f"blob:{i}", value)
-    sizes = [connect(g.primary_endpoint).dbsize() for g in group.node_groups]
-    assert sum(sizes) == count and all(s > count // 4 for s in sizes)
-    assert client.get(f"blob:{count - 1}") == value
+        client.set(f"blob:{i}", BLOB)
+    sizes = [connect(g.primary_endpoint).dbsize() for g in shards.node_groups]
+    assert sum(sizes) == count and all(s > count // 6 for s in sizes)
+    assert all(connect(g.primary_endpoint).wait(1, 5000) == 1 for g in shards.node_groups)
+    assert client.get(f"blob:{count - 1}") == BLOB
+
+
+def test_engines_serve_while_the_controller_restarts_and_are_adopted_not_restarted(lab, sessions):
+    shard = available(lab, "sessions").node_groups[0]
+    engines_before = {m.cache_node_id: connect(m.endpoint).info("server")["run_id"] for m in shard.node_group_members}
+    controller = lab.controller_pid()
+    os.kill(controller, signal.SIGKILL)
+    primary = connect(shard.primary_endpoint)
+    primary.set("during-restart", "accepted")  # the data plane does not need the control plane
+    assert primary.wait(2, 2000) == 2
+    wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+    after = wait_until(lambda: answers_api(lab) and available(lab, "sessions"), 60, "the restarted controller")
+    assert after.node_groups[0].primary_endpoint == shard.primary_endpoint
+    engines_after = {m.cache_node_id: connect(m.endpoint).info("server")["run_id"] for m in after.node_groups[0].node_group_members}
+    assert engines_after == engines_before  # the same engines, adopted
+    assert connect(after.node_groups[0].reader_endpoint).get("during-restart") == b"accepted"
+
+
+def answers_api(lab) -> bool:
+    try:
+        lab.client.elasticache.DescribeReplicationGroups(pb.DescribeReplicationGroupsRequest(), timeout=2)
+        return True
+    except ApiError:
+        return False
 
 
 class Writer:
@@ -232,8 +269,9 @@ class Writer:
         self._thread.join(timeout=30)
 
 
-def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions):
+def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions, shards):
     before = available(lab, "sessions").node_groups[0]
+    shards_before = available(lab, "shards")
     primary_az = next(n.availability_zone for n in before.node_group_members if n.current_role == "primary")
     with Writer(lab, "sessions") as writer:
         wait_until(lambda: len(writer.acknowledged) >= 200, 30, "writes before the kill")
@@ -249,4 +287,16 @@ def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions):
     members = after.node_group_members
     assert len(members) == 3 and primary_az not in {m.availability_zone for m in members}
     assert all(m.cache_node_status == "available" for m in members)
+
+    # The cluster-mode group lost the primary of one shard, and fails that shard over alone.
+    shards_after = available(lab, "shards")
+    epochs = {g.node_group_id: g.failover_epoch for g in shards_after.node_groups}
+    for shard in shards_before.node_groups:
+        lost_primary = next(m for m in shard.node_group_members if m.current_role == "primary").availability_zone == primary_az
+        assert epochs[shard.node_group_id] == shard.failover_epoch + (1 if lost_primary else 0)
+    shard_members = [m for g in shards_after.node_groups for m in g.node_group_members]
+    assert len(shard_members) == 6 and primary_az not in {m.availability_zone for m in shard_members}
+    client = cluster_client(shards_after)
+    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes * 3 // 2 // len(BLOB)
+    assert all(client.get(f"blob:{i}") == BLOB for i in range(0, count, 7))
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=primary_az))

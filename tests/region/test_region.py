@@ -161,9 +161,9 @@ def test_kill_node_then_restore(lab):
 def test_killed_controller_comes_back_with_its_state_and_adopts_the_agents(lab):
     agents_before = {az: lab.agent(f"{az}/node-0", "ping")["pid"] for az in AZS}
     fault = lab.json("chaos", "kill-node", "lab-1a/node-0")["Fault"]
-    controller = _controller_pid(lab)
+    controller = lab.controller_pid()
     os.kill(controller, signal.SIGKILL)
-    wait_until(lambda: _controller_pid(lab, missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+    wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
     wait_until(lambda: _answers(lab), 60, "the restarted controller to serve on the same endpoint")
 
     assert [f["FaultId"] for f in lab.json("chaos", "describe-faults")["Faults"]] == [fault["FaultId"]]
@@ -214,18 +214,6 @@ def test_slow_az_drops_packets_until_restored(lab):
     lab.json("chaos", "restore-az", "lab-1c")
     assert lab.zones()["lab-1c"]["State"] == "available"
     assert can_echo(lab.start_echo("lab-1c/node-0")["address"], prefix=network.host_command(1, 0))
-
-
-def _controller_pid(lab, missing_ok: bool = False) -> int | None:
-    for pid in lab.tagged():
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if f.read().startswith(b"ray::RegionController"):
-                    return pid
-        except OSError:
-            continue
-    assert missing_ok, "no controller process"
-    return None
 
 
 def _answers(lab) -> bool:
