@@ -93,7 +93,7 @@ def plain_redis(data_dir: Path) -> tuple[subprocess.Popen, int]:
     """The peer: the same redis-server with the same settings, outside the lab."""
     port = free_port("127.0.0.1")
     argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--protected-mode", "no", "--dir", str(data_dir),
-            "--save", "", "--appendonly", "no", "--maxmemory", str(NODE_TYPES[NODE_TYPE].maxmemory_bytes),
+            "--save", "", "--appendonly", "no", "--maxmemory", str(NODE_TYPES[NODE_TYPE].maxmemory_bytes()),
             "--maxmemory-policy", "volatile-lru", "--logfile", ""]
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10

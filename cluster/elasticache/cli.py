@@ -30,13 +30,16 @@ def add_commands(verbs) -> None:
                         dest="preferred_cache_cluster_azs")
     create.add_argument("--snapshot-name", default="")
     create.add_argument("--snapshot-retention-limit", type=int, default=0)
+    create.add_argument("--snapshot-window", default="")
+    create.add_argument("--cache-parameter-group-name", default="")
     create.set_defaults(run=rpc("elasticache", "CreateReplicationGroup", lambda a: pb.CreateReplicationGroupRequest(
         replication_group_id=a.replication_group_id, replication_group_description=a.replication_group_description,
         engine=a.engine, cache_node_type=a.cache_node_type, num_cache_clusters=a.num_cache_clusters,
         num_node_groups=a.num_node_groups, replicas_per_node_group=a.replicas_per_node_group,
         automatic_failover_enabled=a.automatic_failover_enabled, multi_az_enabled=a.multi_az_enabled,
         preferred_cache_cluster_azs=a.preferred_cache_cluster_azs, snapshot_name=a.snapshot_name,
-        snapshot_retention_limit=a.snapshot_retention_limit,
+        snapshot_retention_limit=a.snapshot_retention_limit, snapshot_window=a.snapshot_window,
+        cache_parameter_group_name=a.cache_parameter_group_name,
     )))
 
     describe = ops.add_parser("describe-replication-groups")
@@ -113,3 +116,41 @@ def add_commands(verbs) -> None:
 
     ops.add_parser("describe-cache-node-types").set_defaults(
         run=rpc("elasticache", "DescribeCacheNodeTypes", lambda a: pb.DescribeCacheNodeTypesRequest()))
+
+    params = ops.add_parser("create-cache-parameter-group")
+    params.add_argument("--cache-parameter-group-name", required=True)
+    params.add_argument("--cache-parameter-group-family", required=True)
+    params.add_argument("--description", default="")
+    params.set_defaults(run=rpc("elasticache", "CreateCacheParameterGroup", lambda a: pb.CreateCacheParameterGroupRequest(
+        cache_parameter_group_name=a.cache_parameter_group_name,
+        cache_parameter_group_family=a.cache_parameter_group_family, description=a.description)))
+
+    describe_params = ops.add_parser("describe-cache-parameter-groups")
+    describe_params.add_argument("--cache-parameter-group-name", default="")
+    describe_params.set_defaults(run=rpc("elasticache", "DescribeCacheParameterGroups", lambda a: pb.DescribeCacheParameterGroupsRequest(
+        cache_parameter_group_name=a.cache_parameter_group_name)))
+
+    values = ops.add_parser("describe-cache-parameters")
+    values.add_argument("--cache-parameter-group-name", required=True)
+    values.set_defaults(run=rpc("elasticache", "DescribeCacheParameters", lambda a: pb.DescribeCacheParametersRequest(
+        cache_parameter_group_name=a.cache_parameter_group_name)))
+
+    modify_params = ops.add_parser("modify-cache-parameter-group")
+    modify_params.add_argument("--cache-parameter-group-name", required=True)
+    modify_params.add_argument("--parameter-name-values", nargs="+", required=True, type=_name_value,
+                               metavar="ParameterName=NAME,ParameterValue=VALUE")
+    modify_params.set_defaults(run=rpc("elasticache", "ModifyCacheParameterGroup", lambda a: pb.ModifyCacheParameterGroupRequest(
+        cache_parameter_group_name=a.cache_parameter_group_name, parameter_name_values=a.parameter_name_values)))
+
+    delete_params = ops.add_parser("delete-cache-parameter-group")
+    delete_params.add_argument("--cache-parameter-group-name", required=True)
+    delete_params.set_defaults(run=rpc("elasticache", "DeleteCacheParameterGroup", lambda a: pb.DeleteCacheParameterGroupRequest(
+        cache_parameter_group_name=a.cache_parameter_group_name)))
+
+
+def _name_value(text: str) -> pb.ParameterNameValue:
+    """aws-cli's shorthand: ParameterName=maxmemory-policy,ParameterValue=allkeys-lru."""
+    fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+    if set(fields) != {"ParameterName", "ParameterValue"}:
+        raise argparse.ArgumentTypeError(f"{text!r}: use ParameterName=NAME,ParameterValue=VALUE")
+    return pb.ParameterNameValue(parameter_name=fields["ParameterName"], parameter_value=fields["ParameterValue"])

@@ -28,16 +28,17 @@ def missing() -> str | None:
     return f"{', '.join(absent)} not installed (Debian: redis-server redis-tools memcached)" if absent else None
 
 
-def redis_argv(member: Member, node_type: str, data_dir: Path, cluster: bool, replica_of: Member | None) -> list[str]:
+def redis_argv(member: Member, settings: dict[str, str], data_dir: Path, cluster: bool, replica_of: Member | None) -> list[str]:
     argv = [
         shutil.which("redis-server") or "redis-server",
         "--bind", member.address, "--port", str(member.port), "--protected-mode", "no",
         "--dir", str(data_dir), "--dbfilename", "dump.rdb",
         # No persistence, as ElastiCache's default: data lives in memory and in replicas.
         "--save", "", "--appendonly", "no",
-        "--maxmemory", str(NODE_TYPES[node_type].maxmemory_bytes), "--maxmemory-policy", "volatile-lru",
         "--daemonize", "no", "--logfile", "",
     ]
+    for name, value in settings.items():  # from the parameter group and the node type
+        argv += [f"--{name}", value]
     if cluster:
         argv += [
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
@@ -51,7 +52,7 @@ def redis_argv(member: Member, node_type: str, data_dir: Path, cluster: bool, re
 
 
 def memcached_argv(member: Member, node_type: str) -> list[str]:
-    megabytes = NODE_TYPES[node_type].maxmemory_bytes // 2**20
+    megabytes = NODE_TYPES[node_type].maxmemory_bytes() // 2**20
     argv = [shutil.which("memcached") or "memcached", "-l", member.address, "-p", str(member.port), "-U", "0",
             "-m", str(megabytes), "-t", "2"]
     if os.geteuid() == 0:

@@ -28,9 +28,10 @@ MAX_CACHE_CLUSTERS = 6  # a primary and up to 5 replicas
 MAX_REPLICAS_PER_SHARD = 5
 MAX_NODE_GROUPS = 90
 MAX_MEMCACHED_NODES = 40
-RESERVED_MEMORY = 0.25  # AWS's default reserved-memory-percent: what the engine may not use
+DEFAULT_RESERVED_MEMORY_PERCENT = 25  # AWS's default: memory the engine may not use (forks, buffers)
 ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MAX_ID_LENGTH = 40
+MAX_SNAPSHOT_RETENTION_DAYS = 35
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,8 @@ class NodeType:
     vcpus: int
     memory_gib: float
 
-    @property
-    def maxmemory_bytes(self) -> int:
-        return int(self.memory_gib * (1 - RESERVED_MEMORY) * 1024**3)
+    def maxmemory_bytes(self, reserved_percent: int = DEFAULT_RESERVED_MEMORY_PERCENT) -> int:
+        return int(self.memory_gib * (100 - reserved_percent) / 100 * 1024**3)
 
 
 # The previous- and current-generation families AWS had when m3 was new.
@@ -59,6 +59,92 @@ NODE_TYPES = {t.name: t for t in (
     NodeType("cache.c1.xlarge", 8, 6.6),
 )}
 DEFAULT_NODE_TYPE = "cache.m3.medium"
+REDIS_FAMILY, MEMCACHED_FAMILY = "redis7", "memcached1.6"
+DEFAULT_PARAMETER_GROUPS = {REDIS_FAMILY: "default.redis7", MEMCACHED_FAMILY: "default.memcached1.6"}
+EVICTION_POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random",
+                     "allkeys-random", "volatile-ttl", "noeviction")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    name: str
+    default: str
+    data_type: str  # "string" | "integer"
+    allowed: tuple[str, ...] | tuple[int, int]  # choices, or an integer range
+    description: str
+
+    @property
+    def allowed_values(self) -> str:
+        if self.data_type == "integer":
+            return f"{self.allowed[0]}-{self.allowed[1]}"
+        return ",".join(self.allowed)  # type: ignore[arg-type]
+
+    def check(self, value: str) -> str:
+        if self.data_type == "integer":
+            low, high = self.allowed
+            if not value.isdigit() or not low <= int(value) <= high:  # type: ignore[operator]
+                raise InvalidParameterValue(f"{self.name} must be an integer {low}..{high}, not {value!r}")
+        elif self.allowed and value not in self.allowed:
+            raise InvalidParameterValue(f"{self.name} must be one of {self.allowed_values}, not {value!r}")
+        return value
+
+
+# The Redis settings users change most, with ElastiCache's defaults. Memcached
+# parameter groups exist (as on AWS) but hold nothing modifiable here yet.
+REDIS_PARAMETERS = {p.name: p for p in (
+    ParameterSpec("maxmemory-policy", "volatile-lru", "string", EVICTION_POLICIES, "the eviction policy when maxmemory is reached"),
+    ParameterSpec("maxmemory-samples", "3", "integer", (1, 64), "keys sampled per eviction"),
+    ParameterSpec("reserved-memory-percent", str(DEFAULT_RESERVED_MEMORY_PERCENT), "integer", (0, 100),
+                  "percent of the node's memory kept out of maxmemory"),
+    ParameterSpec("timeout", "0", "integer", (0, 86400), "seconds before an idle client is closed; 0 never"),
+    ParameterSpec("notify-keyspace-events", "", "string", (), "keyspace notifications, as Redis spells them"),
+)}
+FAMILY_PARAMETERS = {REDIS_FAMILY: REDIS_PARAMETERS, MEMCACHED_FAMILY: {}}
+
+
+@dataclass
+class ParameterGroup:
+    name: str
+    family: str
+    description: str
+    values: dict[str, str] = field(default_factory=dict)  # only what differs from the family's defaults
+
+    @property
+    def is_default(self) -> bool:
+        return self.name in DEFAULT_PARAMETER_GROUPS.values()
+
+    def effective(self) -> dict[str, str]:
+        return {name: self.values.get(name, spec.default) for name, spec in FAMILY_PARAMETERS[self.family].items()}
+
+
+def engine_settings(parameters: dict[str, str], node_type_name: str) -> dict[str, str]:
+    """A Redis engine's config (`--name value`, or CONFIG SET) from a parameter group's values."""
+    settings = {k: v for k, v in parameters.items() if k != "reserved-memory-percent"}
+    settings["maxmemory"] = str(NODE_TYPES[node_type_name].maxmemory_bytes(int(parameters["reserved-memory-percent"])))
+    return settings
+
+
+WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
+DEFAULT_SNAPSHOT_WINDOW = "05:00-06:00"
+MIN_WINDOW_MINUTES = 60
+DAY_S = 86400
+
+
+def _window_minutes(window: str) -> tuple[int, int]:
+    match = WINDOW.fullmatch(window)
+    if not match:
+        raise InvalidParameterValue(f"SnapshotWindow {window!r} must read hh24:mi-hh24:mi (UTC)")
+    h1, m1, h2, m2 = map(int, match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if (end - start) % 1440 < MIN_WINDOW_MINUTES:
+        raise InvalidParameterValue(f"SnapshotWindow {window!r} must last at least {MIN_WINDOW_MINUTES} minutes")
+    return start, end
+
+
+def in_window(window: str, now: float) -> bool:
+    start, end = _window_minutes(window)
+    minute = int(now % DAY_S) // 60
+    return (minute - start) % 1440 < (end - start) % 1440
 
 
 class ReplicationGroupNotFound(AzlabError):
@@ -169,6 +255,9 @@ class ReplicationGroup:
     status: str = "creating"
     restore_from: str = ""  # a snapshot's name, until the primaries have loaded it
     forget: list[str] = field(default_factory=list)  # cluster mode: ids of lost engines the rest must forget
+    snapshot_retention_limit: int = 0  # days of automatic snapshots kept; 0: none taken
+    snapshot_window: str = DEFAULT_SNAPSHOT_WINDOW
+    parameter_group: str = DEFAULT_PARAMETER_GROUPS[REDIS_FAMILY]
     next_member: int = 1
     reader_turn: int = 0
 
@@ -267,6 +356,9 @@ class ElastiCacheModel:
         # Members no group owns any more, whose engines may still run (on a host that
         # was cut off): their ports are given back only once the engine is gone.
         self.retired = {m.member_id: m for m in map(_decode_member, store.resources(SERVICE, "retired-member"))}
+        self.parameter_groups = {name: ParameterGroup(name, family, f"Default parameter group for {family}")
+                                 for family, name in DEFAULT_PARAMETER_GROUPS.items()}
+        self.parameter_groups.update({d["name"]: ParameterGroup(**d) for d in store.resources(SERVICE, "parameter-group")})
 
     # persistence
     def save_group(self, group: ReplicationGroup) -> None:
@@ -352,7 +444,8 @@ class ElastiCacheModel:
         self, replication_group_id: str, description: str = "", engine: str = REDIS, cache_node_type: str = "",
         num_cache_clusters: int = 0, num_node_groups: int = 0, replicas_per_node_group: int = 0,
         automatic_failover: bool = False, multi_az: bool = False, preferred_azs: list[str] | None = None,
-        snapshot_name: str = "", snapshot_retention_limit: int = 0,
+        snapshot_name: str = "", snapshot_retention_limit: int = 0, snapshot_window: str = "",
+        cache_parameter_group_name: str = "",
     ) -> ReplicationGroup:
         group_id = _check_id("ReplicationGroupId", replication_group_id)
         if group_id in self.groups:
@@ -360,8 +453,14 @@ class ElastiCacheModel:
         if (engine or REDIS) != REDIS:
             raise InvalidParameterValue(f"replication groups run Redis; {engine!r} is not supported (Memcached: create-cache-cluster)")
         node_type(cache_node_type)
-        if snapshot_retention_limit:
-            raise InvalidParameterValue("automatic snapshots (SnapshotRetentionLimit > 0) are not available in azlab yet")
+        if not 0 <= snapshot_retention_limit <= MAX_SNAPSHOT_RETENTION_DAYS:
+            raise InvalidParameterValue(f"SnapshotRetentionLimit must be 0..{MAX_SNAPSHOT_RETENTION_DAYS} days")
+        snapshot_window = snapshot_window or DEFAULT_SNAPSHOT_WINDOW
+        _window_minutes(snapshot_window)
+        parameters = self.parameter_group(cache_parameter_group_name or DEFAULT_PARAMETER_GROUPS[REDIS_FAMILY])
+        if parameters.family != REDIS_FAMILY:
+            raise InvalidParameterCombination(
+                f"parameter group {parameters.name} is for {parameters.family}; a Redis group needs {REDIS_FAMILY}")
         cluster_enabled = num_node_groups > 0
         if cluster_enabled:
             if num_cache_clusters:
@@ -399,7 +498,8 @@ class ElastiCacheModel:
             replication_group_id=group_id, description=description, node_type=node_type(cache_node_type).name,
             cluster_enabled=cluster_enabled, automatic_failover=automatic_failover, multi_az=multi_az,
             replicas_per_node_group=replicas, node_groups=[], members=[], created_at=self.clock(),
-            restore_from=snapshot_name,
+            restore_from=snapshot_name, snapshot_retention_limit=snapshot_retention_limit,
+            snapshot_window=snapshot_window, parameter_group=parameters.name,
         )
         placed = iter(azs)
         for shard in range(shards):
@@ -431,6 +531,9 @@ class ElastiCacheModel:
         """The group's engines are stopped: drop it and give its ports back."""
         for member in group.members:
             self.retire(member)
+        for snapshot in list(self.snapshots.values()):
+            if snapshot.replication_group_id == group.replication_group_id and snapshot.source == "automated":
+                self.delete_snapshot(snapshot.snapshot_name)  # as AWS does; manual ones outlive the group
         self.groups.pop(group.replication_group_id, None)
         self.store.delete_resource(SERVICE, "replication-group", group.replication_group_id)
         self.region.record("ReplicationGroupDeleted", group.replication_group_id, "engines stopped")
@@ -592,11 +695,93 @@ class ElastiCacheModel:
         self.region.record("SnapshotCreated", snapshot.replication_group_id, f"{snapshot.snapshot_name}: {snapshot.size_bytes} bytes")
         return snapshot
 
+    def due_automatic_snapshot(self, group: ReplicationGroup) -> str | None:
+        """The name of the automatic snapshot to take now, if one is due: once a day, inside the window."""
+        now = self.clock()
+        if group.status != "available" or not group.snapshot_retention_limit or not in_window(group.snapshot_window, now):
+            return None
+        taken = [s.created_at for s in self.snapshots.values()
+                 if s.replication_group_id == group.replication_group_id and s.source == "automated"]
+        if taken and now - max(taken) < DAY_S - MIN_WINDOW_MINUTES * 60:
+            return None  # this window's snapshot is taken
+        return f"automatic.{group.replication_group_id}-{time.strftime('%Y-%m-%d-%H-%M', time.gmtime(now))}"
+
+    def expired_snapshots(self) -> list[Snapshot]:
+        """Automatic snapshots older than their group's retention."""
+        now = self.clock()
+        return [s for s in self.snapshots.values() if s.source == "automated" and s.replication_group_id in self.groups
+                and now - s.created_at > self.groups[s.replication_group_id].snapshot_retention_limit * DAY_S]
+
+    # parameter groups
+    def parameter_group(self, name: str) -> ParameterGroup:
+        if not name:
+            raise InvalidParameterValue("CacheParameterGroupName is required")
+        try:
+            return self.parameter_groups[name]
+        except KeyError:
+            raise CacheParameterGroupNotFound(f"cache parameter group {name} not found") from None
+
+    def create_parameter_group(self, name: str, family: str, description: str) -> ParameterGroup:
+        name = _check_id("CacheParameterGroupName", name)
+        if name in self.parameter_groups:
+            raise CacheParameterGroupAlreadyExists(f"cache parameter group {name} already exists")
+        if family not in FAMILY_PARAMETERS:
+            raise InvalidParameterValue(f"invalid family {family!r}; one of: {', '.join(FAMILY_PARAMETERS)}")
+        group = ParameterGroup(name, family, description)
+        self.parameter_groups[name] = group
+        self.store.put_resource(SERVICE, "parameter-group", name, asdict(group))
+        return group
+
+    def modify_parameter_group(self, name: str, changes: dict[str, str]) -> ParameterGroup:
+        group = self.parameter_group(name)
+        if group.is_default:
+            raise InvalidCacheParameterGroupState(f"{name} is a default parameter group and cannot be modified")
+        if not changes:
+            raise InvalidParameterValue("ParameterNameValues is required")
+        specs = FAMILY_PARAMETERS[group.family]
+        for key, value in changes.items():
+            if key not in specs:
+                raise InvalidParameterValue(f"{key!r} is not a modifiable {group.family} parameter in azlab "
+                                            f"({', '.join(specs) or 'none yet'})")
+            specs[key].check(value)
+        group.values.update(changes)
+        self.store.put_resource(SERVICE, "parameter-group", name, asdict(group))
+        return group
+
+    def delete_parameter_group(self, name: str) -> ParameterGroup:
+        group = self.parameter_group(name)
+        if group.is_default:
+            raise InvalidCacheParameterGroupState(f"{name} is a default parameter group and cannot be deleted")
+        users = [g.replication_group_id for g in self.groups.values() if g.parameter_group == name]
+        if users:
+            raise InvalidCacheParameterGroupState(f"{name} is in use by {', '.join(users)}")
+        del self.parameter_groups[name]
+        self.store.delete_resource(SERVICE, "parameter-group", name)
+        return group
+
+    def settings(self, group: ReplicationGroup) -> dict[str, str]:
+        return engine_settings(self.parameter_groups[group.parameter_group].effective(), group.node_type)
+
     def delete_snapshot(self, snapshot_name: str) -> Snapshot:
         snapshot = self.snapshot(snapshot_name)
         del self.snapshots[snapshot_name]
         self.store.delete_resource(SERVICE, "snapshot", snapshot_name)
         return snapshot
+
+
+class CacheParameterGroupNotFound(AzlabError):
+    code = "CacheParameterGroupNotFound"
+    status = "NOT_FOUND"
+
+
+class CacheParameterGroupAlreadyExists(AzlabError):
+    code = "CacheParameterGroupAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidCacheParameterGroupState(AzlabError):
+    code = "InvalidCacheParameterGroupState"
+    status = "FAILED_PRECONDITION"
 
 
 def cache_node_id(member: Member) -> str:

@@ -31,6 +31,7 @@ from azlab.cluster.elasticache.model import (
     SERVICE,
     CacheCluster,
     ElastiCacheModel,
+    InvalidReplicationGroupState,
     Member,
     ReplicationGroup,
     Snapshot,
@@ -75,7 +76,7 @@ class ElastiCache:
 
     # the tick
     async def reconcile(self) -> None:
-        if not (self.model.groups or self.model.clusters or self.model.retired):
+        if not (self.model.groups or self.model.clusters or self.model.retired or self.model.snapshots):
             return
         async with self.lock:
             await self._look()
@@ -84,6 +85,7 @@ class ElastiCache:
             for cluster in list(self.model.clusters.values()):
                 await self._reconcile_cluster(cluster)
             await self._retire()
+            await self._automatic_snapshots()
 
     async def _look(self) -> None:
         """Every live node's children, in one round of calls."""
@@ -143,7 +145,7 @@ class ElastiCache:
             self.model.save_group(group)
         data_dir.mkdir(parents=True, exist_ok=True)
         primary = group.primary(member.node_group_id)
-        argv = engines.redis_argv(member, group.node_type, data_dir, group.cluster_enabled,
+        argv = engines.redis_argv(member, self.model.settings(group), data_dir, group.cluster_enabled,
                                   primary if member.role == REPLICA else None)
         await self._start(member, argv)
 
@@ -256,33 +258,64 @@ class ElastiCache:
         async with self.lock:
             group, shard = self.model.check_failover(replication_group_id, node_group_id)
             if await self.failover(group, shard.node_group_id, "TestFailover") is None:
-                from azlab.cluster.elasticache.model import InvalidReplicationGroupState
-
                 raise InvalidReplicationGroupState(f"no replica of node group {shard.node_group_id} answers")
             return group
 
-    async def create_snapshot(self, replication_group_id: str, cache_cluster_id: str, snapshot_name: str,
-                              source: str = "manual") -> Snapshot:
+    async def create_snapshot(self, replication_group_id: str, cache_cluster_id: str, snapshot_name: str) -> Snapshot:
         async with self.lock:
             group = self.model.check_snapshot(replication_group_id, cache_cluster_id, snapshot_name)
-            shards, size = [], 0
+            return await self._snapshot(group, snapshot_name, "manual")
+
+    async def _snapshot(self, group: ReplicationGroup, snapshot_name: str, source: str) -> Snapshot:
+        shards, size = [], 0
+        try:
             for shard in group.node_groups:
                 # From a replica where there is one, as ElastiCache does: the primary keeps serving.
                 members = sorted(group.members_of(shard.node_group_id), key=lambda m: m.role != REPLICA)
-                source_member = next(m for m in members if self._engine_state(m) == "running")
+                source_member = next((m for m in members if self._engine_state(m) == "running"), None)
+                if source_member is None:
+                    raise InvalidReplicationGroupState(f"no engine of node group {shard.node_group_id} runs to snapshot")
                 file = f"{snapshot_name}/{shard.node_group_id}.rdb"
                 size += await engines.dump_rdb(source_member, self.snapshots_dir / file)
                 shards.append({"node_group_id": shard.node_group_id, "slots": shard.slots, "file": file})
-            return self.model.add_snapshot(Snapshot(
-                snapshot_name, group.replication_group_id, group.node_type, group.cluster_enabled, shards, size,
-                time.time(), source,
-            ))
+        except BaseException:
+            shutil.rmtree(self.snapshots_dir / snapshot_name, ignore_errors=True)
+            raise
+        return self.model.add_snapshot(Snapshot(
+            snapshot_name, group.replication_group_id, group.node_type, group.cluster_enabled, shards, size,
+            time.time(), source,
+        ))
+
+    async def _automatic_snapshots(self) -> None:
+        """Take the day's snapshot of each group inside its window; drop those past retention."""
+        for group in list(self.model.groups.values()):
+            if name := self.model.due_automatic_snapshot(group):
+                try:
+                    await self._snapshot(group, name, "automated")
+                except (OSError, RuntimeError, InvalidReplicationGroupState) as e:
+                    log.warning("automatic snapshot of %s failed: %s", group.replication_group_id, e)
+        for snapshot in self.model.expired_snapshots():
+            self.model.delete_snapshot(snapshot.snapshot_name)
+        kept = set(self.model.snapshots)
+        for directory in self.snapshots_dir.glob("*") if self.snapshots_dir.exists() else ():
+            if directory.name not in kept:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    async def modify_parameter_group(self, name: str, changes: dict[str, str]) -> None:
+        """Change the group, then every running engine that uses it, as AWS applies dynamic parameters."""
+        async with self.lock:
+            self.model.modify_parameter_group(name, changes)
+            for group in self.model.groups.values():
+                if group.parameter_group != name:
+                    continue
+                settings = self.model.settings(group)
+                for member in group.members:
+                    if self._engine_state(member) == "running":
+                        await engines.command(member, "CONFIG", "SET", *[x for kv in settings.items() for x in kv])
 
     async def delete_snapshot(self, snapshot_name: str) -> Snapshot:
         async with self.lock:
-            snapshot = self.model.delete_snapshot(snapshot_name)
-            shutil.rmtree(self.snapshots_dir / snapshot_name, ignore_errors=True)
-            return snapshot
+            return self.model.delete_snapshot(snapshot_name)  # its files go on the next tick
 
 
 def create(context: ServiceContext) -> ElastiCache:

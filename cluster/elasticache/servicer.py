@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from azlab.cluster.elasticache.model import (
+    FAMILY_PARAMETERS,
     NODE_TYPES,
     PRIMARY,
     CacheCluster,
     Member,
+    ParameterGroup,
     ReplicationGroup,
     Snapshot,
     cache_node_id,
@@ -36,6 +38,7 @@ class ElastiCacheServicer(elasticache_pb2_grpc.ElastiCacheServicer):
                 request.cache_node_type, request.num_cache_clusters, request.num_node_groups,
                 request.replicas_per_node_group, request.automatic_failover_enabled, request.multi_az_enabled,
                 list(request.preferred_cache_cluster_azs), request.snapshot_name, request.snapshot_retention_limit,
+                request.snapshot_window, request.cache_parameter_group_name,
             )
         return pb.CreateReplicationGroupResponse(replication_group=self._group(group))
 
@@ -81,6 +84,8 @@ class ElastiCacheServicer(elasticache_pb2_grpc.ElastiCacheServicer):
             automatic_failover="enabled" if group.automatic_failover else "disabled",
             multi_az="enabled" if group.multi_az else "disabled", node_groups=node_groups,
             configuration_endpoint=configuration, create_time=timestamp(group.created_at),
+            snapshot_retention_limit=group.snapshot_retention_limit, snapshot_window=group.snapshot_window,
+            cache_parameter_group_name=group.parameter_group,
         )
 
     def _node(self, member: Member, node_id: str) -> pb.CacheNode:
@@ -152,13 +157,49 @@ class ElastiCacheServicer(elasticache_pb2_grpc.ElastiCacheServicer):
 
     async def DescribeCacheNodeTypes(self, request, context):
         return pb.DescribeCacheNodeTypesResponse(cache_node_types=[
-            pb.CacheNodeType(cache_node_type=t.name, memory_gib=t.memory_gib, vcpus=t.vcpus, maxmemory_bytes=t.maxmemory_bytes)
+            pb.CacheNodeType(cache_node_type=t.name, memory_gib=t.memory_gib, vcpus=t.vcpus, maxmemory_bytes=t.maxmemory_bytes())
             for t in NODE_TYPES.values()
         ])
+
+    # parameter groups
+    async def CreateCacheParameterGroup(self, request, context):
+        group = self.model.create_parameter_group(
+            request.cache_parameter_group_name, request.cache_parameter_group_family, request.description)
+        return pb.CreateCacheParameterGroupResponse(cache_parameter_group=_parameter_group(group))
+
+    async def DescribeCacheParameterGroups(self, request, context):
+        if request.cache_parameter_group_name:
+            groups = [self.model.parameter_group(request.cache_parameter_group_name)]
+        else:
+            groups = sorted(self.model.parameter_groups.values(), key=lambda g: g.name)
+        return pb.DescribeCacheParameterGroupsResponse(cache_parameter_groups=[_parameter_group(g) for g in groups])
+
+    async def DescribeCacheParameters(self, request, context):
+        group = self.model.parameter_group(request.cache_parameter_group_name)
+        values = group.effective()
+        return pb.DescribeCacheParametersResponse(parameters=[
+            pb.Parameter(parameter_name=spec.name, parameter_value=values[spec.name], description=spec.description,
+                         data_type=spec.data_type, allowed_values=spec.allowed_values, is_modifiable=not group.is_default)
+            for spec in FAMILY_PARAMETERS[group.family].values()
+        ])
+
+    async def ModifyCacheParameterGroup(self, request, context):
+        changes = {p.parameter_name: p.parameter_value for p in request.parameter_name_values}
+        await self.service.modify_parameter_group(request.cache_parameter_group_name, changes)
+        return pb.ModifyCacheParameterGroupResponse(cache_parameter_group_name=request.cache_parameter_group_name)
+
+    async def DeleteCacheParameterGroup(self, request, context):
+        self.model.delete_parameter_group(request.cache_parameter_group_name)
+        return pb.DeleteCacheParameterGroupResponse()
 
 
 def _endpoint(member: Member) -> pb.Endpoint:
     return pb.Endpoint(address=member.address, port=member.port)
+
+
+def _parameter_group(group: ParameterGroup) -> pb.CacheParameterGroup:
+    return pb.CacheParameterGroup(cache_parameter_group_name=group.name, cache_parameter_group_family=group.family,
+                                  description=group.description, is_global=group.is_default)
 
 
 def _snapshot(snapshot: Snapshot) -> pb.Snapshot:

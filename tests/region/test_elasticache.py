@@ -78,7 +78,7 @@ def test_a_replication_group_spreads_over_the_azs_and_replicates(lab, sessions):
     assert connect(reader).get("greeting") == b"hello"
     with pytest.raises(redis.ReadOnlyError):
         connect(reader).set("greeting", "from a replica")
-    expected = NODE_TYPES["cache.m3.medium"].maxmemory_bytes
+    expected = NODE_TYPES["cache.m3.medium"].maxmemory_bytes()
     assert int(primary.config_get("maxmemory")["maxmemory"]) == expected
 
 
@@ -142,6 +142,39 @@ def answers(client: redis.Redis) -> bool:
         return False
 
 
+def window_around_now() -> str:
+    minute = int(time.time() % 86400) // 60
+    start, end = (minute - 5) % 1440, (minute + 60) % 1440
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def test_parameter_groups_reach_running_engines_and_automatic_snapshots_follow_the_window(lab):
+    es = lab.client.elasticache
+    es.CreateCacheParameterGroup(pb.CreateCacheParameterGroupRequest(
+        cache_parameter_group_name="evict-any", cache_parameter_group_family="redis7", description="allkeys"))
+    group = create_group(lab, "tuned", cache_parameter_group_name="evict-any", snapshot_retention_limit=1,
+                         snapshot_window=window_around_now())
+    engine = connect(group.node_groups[0].primary_endpoint)
+    assert engine.config_get("maxmemory-policy") == {"maxmemory-policy": "volatile-lru"}
+    es.ModifyCacheParameterGroup(pb.ModifyCacheParameterGroupRequest(
+        cache_parameter_group_name="evict-any",
+        parameter_name_values=[pb.ParameterNameValue(parameter_name="maxmemory-policy", parameter_value="allkeys-lru")]))
+    assert engine.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}  # applied on return
+    done = lab.azlab("elasticache", "modify-cache-parameter-group", "--cache-parameter-group-name", "evict-any",
+                     "--parameter-name-values", "ParameterName=maxmemory-policy,ParameterValue=sometimes")
+    assert done.returncode == 254 and "(InvalidParameterValue)" in done.stderr
+    assert engine.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+
+    def automated():
+        return [s for s in es.DescribeSnapshots(pb.DescribeSnapshotsRequest(
+            replication_group_id="tuned", snapshot_source="automated")).snapshots]
+
+    [snapshot] = wait_until(automated, 30, "the automatic snapshot inside the window")
+    assert snapshot.snapshot_name.startswith("automatic.tuned-")
+    es.DeleteReplicationGroup(pb.DeleteReplicationGroupRequest(replication_group_id="tuned"))
+    wait_until(lambda: not automated(), 30, "automatic snapshots deleted with their group")
+
+
 def config_nodes(endpoint: pb.Endpoint) -> tuple[int, list[tuple[str, int]]]:
     """Auto Discovery, as a cluster client does it: `config get cluster` on the configuration endpoint."""
     with socket.create_connection((endpoint.address, endpoint.port), timeout=2) as s:
@@ -199,7 +232,7 @@ BLOB = os.urandom(1 << 20)
 def test_cluster_mode_spreads_keys_and_holds_more_than_one_node(lab, shards):
     assert [g.slots for g in shards.node_groups] == ["0-5461", "5462-10922", "10923-16383"]
     client = cluster_client(shards)
-    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes * 3 // 2 // len(BLOB)  # half again what one node may hold
+    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes() * 3 // 2 // len(BLOB)  # half again what one node may hold
     for i in range(count):
         client.set(f"blob:{i}", BLOB)
     sizes = [connect(g.primary_endpoint).dbsize() for g in shards.node_groups]
@@ -297,6 +330,6 @@ def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions, shar
     shard_members = [m for g in shards_after.node_groups for m in g.node_group_members]
     assert len(shard_members) == 6 and primary_az not in {m.availability_zone for m in shard_members}
     client = cluster_client(shards_after)
-    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes * 3 // 2 // len(BLOB)
+    count = NODE_TYPES["cache.t1.micro"].maxmemory_bytes() * 3 // 2 // len(BLOB)
     assert all(client.get(f"blob:{i}") == BLOB for i in range(0, count, 7))
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=primary_az))

@@ -7,9 +7,13 @@ import pytest
 from azlab.cluster.config import RegionConfig
 from azlab.cluster.elasticache.config_endpoint import config_reply
 from azlab.cluster.elasticache.model import (
+    DAY_S,
     PRIMARY,
     REPLICA,
     CacheNodeNotFound,
+    CacheParameterGroupNotFound,
+    InvalidCacheParameterGroupState,
+    Snapshot,
     ElastiCacheModel,
     InvalidParameterCombination,
     InvalidReplicationGroupState,
@@ -33,9 +37,22 @@ def region(tmp_path):
     return region
 
 
+class Clock:
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def model(region):
-    return ElastiCacheModel(region, region.store, lambda: 1000.0)
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def model(region, clock):
+    return ElastiCacheModel(region, region.store, clock)
 
 
 def test_a_group_puts_its_primary_and_replicas_in_different_azs_on_ports_of_their_own(model):
@@ -67,7 +84,11 @@ def test_the_model_survives_a_restart(model, region):
     ({"engine": "memcached"}, InvalidParameterValue),
     ({"num_cache_clusters": 2, "preferred_azs": ["lab-1a", "lab-9z"]}, AvailabilityZoneNotFound),
     ({"num_cache_clusters": 2, "preferred_azs": ["lab-1a"]}, InvalidParameterValue),
-    ({"snapshot_retention_limit": 1}, InvalidParameterValue),
+    ({"snapshot_retention_limit": 36}, InvalidParameterValue),
+    ({"snapshot_window": "5:00-6:00"}, InvalidParameterValue),
+    ({"snapshot_window": "05:00-05:30"}, InvalidParameterValue),
+    ({"cache_parameter_group_name": "nope"}, CacheParameterGroupNotFound),
+    ({"cache_parameter_group_name": "default.memcached1.6"}, InvalidParameterCombination),
 ])
 def test_bad_input_changes_nothing(model, region, kwargs, error):
     with pytest.raises(error):
@@ -155,3 +176,41 @@ def test_paging_by_marker():
     assert first + second + third == ids and end == ""
     with pytest.raises(InvalidParameterValue):
         page(ids, 5)
+
+
+def test_parameter_groups_set_the_engines_settings(model, region):
+    default = model.settings(model.create_replication_group("plain"))
+    assert default["maxmemory-policy"] == "volatile-lru" and default["maxmemory"] == str(
+        int(2.78 * 0.75 * 1024**3))
+    model.create_parameter_group("lru", "redis7", "evict any key")
+    with pytest.raises(InvalidParameterValue):
+        model.modify_parameter_group("lru", {"maxmemory-policy": "random-guess"})
+    with pytest.raises(InvalidParameterValue):
+        model.modify_parameter_group("lru", {"appendonly": "yes"})
+    with pytest.raises(InvalidCacheParameterGroupState):
+        model.modify_parameter_group("default.redis7", {"timeout": "5"})
+    model.modify_parameter_group("lru", {"maxmemory-policy": "allkeys-lru", "reserved-memory-percent": "50"})
+    group = model.create_replication_group("tuned", cache_parameter_group_name="lru")
+    settings = model.settings(group)
+    assert settings["maxmemory-policy"] == "allkeys-lru" and settings["maxmemory"] == str(int(2.78 * 0.5 * 1024**3))
+    with pytest.raises(InvalidCacheParameterGroupState):
+        model.delete_parameter_group("lru")  # in use
+    assert ElastiCacheModel(region, region.store).parameter_groups["lru"].values["maxmemory-policy"] == "allkeys-lru"
+
+
+def test_automatic_snapshots_are_due_once_a_day_in_the_window_and_kept_for_the_retention(model, clock):
+    clock.now = 20 * DAY_S + 5.5 * 3600  # 05:30 UTC
+    group = model.create_replication_group("g", snapshot_retention_limit=2, snapshot_window="05:00-06:00")
+    assert model.due_automatic_snapshot(group) is None  # still creating
+    group.status = "available"
+    name = model.due_automatic_snapshot(group)
+    assert name == "automatic.g-1970-01-21-05-30"
+    model.add_snapshot(Snapshot(name, "g", group.node_type, False, [], 10, clock.now, "automated"))
+    assert model.due_automatic_snapshot(group) is None
+    clock.now += 3600  # 06:30, outside the window
+    assert model.due_automatic_snapshot(group) is None
+    clock.now += DAY_S - 3600  # 05:30 the next day
+    assert model.due_automatic_snapshot(group) is not None
+    assert model.expired_snapshots() == []
+    clock.now += 2 * DAY_S
+    assert [s.snapshot_name for s in model.expired_snapshots()] == [name]

@@ -52,7 +52,7 @@ class NodeGroup(_message.Message):
     def __init__(self, node_group_id: _Optional[str] = ..., status: _Optional[str] = ..., primary_endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., reader_endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., slots: _Optional[str] = ..., node_group_members: _Optional[_Iterable[_Union[CacheNode, _Mapping]]] = ..., failover_epoch: _Optional[int] = ...) -> None: ...
 
 class ReplicationGroup(_message.Message):
-    __slots__ = ("replication_group_id", "description", "status", "engine", "cache_node_type", "cluster_enabled", "automatic_failover", "multi_az", "node_groups", "configuration_endpoint", "snapshot_retention_limit", "create_time")
+    __slots__ = ("replication_group_id", "description", "status", "engine", "cache_node_type", "cluster_enabled", "automatic_failover", "multi_az", "node_groups", "configuration_endpoint", "snapshot_retention_limit", "create_time", "snapshot_window", "cache_parameter_group_name")
     REPLICATION_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,8 @@ class ReplicationGroup(_message.Message):
     CONFIGURATION_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_RETENTION_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     replication_group_id: str
     description: str
     status: str
@@ -77,10 +79,12 @@ class ReplicationGroup(_message.Message):
     configuration_endpoint: Endpoint
     snapshot_retention_limit: int
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, replication_group_id: _Optional[str] = ..., description: _Optional[str] = ..., status: _Optional[str] = ..., engine: _Optional[str] = ..., cache_node_type: _Optional[str] = ..., cluster_enabled: _Optional[bool] = ..., automatic_failover: _Optional[str] = ..., multi_az: _Optional[str] = ..., node_groups: _Optional[_Iterable[_Union[NodeGroup, _Mapping]]] = ..., configuration_endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., snapshot_retention_limit: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    snapshot_window: str
+    cache_parameter_group_name: str
+    def __init__(self, replication_group_id: _Optional[str] = ..., description: _Optional[str] = ..., status: _Optional[str] = ..., engine: _Optional[str] = ..., cache_node_type: _Optional[str] = ..., cluster_enabled: _Optional[bool] = ..., automatic_failover: _Optional[str] = ..., multi_az: _Optional[str] = ..., node_groups: _Optional[_Iterable[_Union[NodeGroup, _Mapping]]] = ..., configuration_endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., snapshot_retention_limit: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot_window: _Optional[str] = ..., cache_parameter_group_name: _Optional[str] = ...) -> None: ...
 
 class CreateReplicationGroupRequest(_message.Message):
-    __slots__ = ("replication_group_id", "replication_group_description", "engine", "cache_node_type", "num_cache_clusters", "num_node_groups", "replicas_per_node_group", "automatic_failover_enabled", "multi_az_enabled", "preferred_cache_cluster_azs", "snapshot_name", "snapshot_retention_limit")
+    __slots__ = ("replication_group_id", "replication_group_description", "engine", "cache_node_type", "num_cache_clusters", "num_node_groups", "replicas_per_node_group", "automatic_failover_enabled", "multi_az_enabled", "preferred_cache_cluster_azs", "snapshot_name", "snapshot_retention_limit", "snapshot_window", "cache_parameter_group_name")
     REPLICATION_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     REPLICATION_GROUP_DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +97,8 @@ class CreateReplicationGroupRequest(_message.Message):
     PREFERRED_CACHE_CLUSTER_AZS_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_NAME_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_RETENTION_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     replication_group_id: str
     replication_group_description: str
     engine: str
@@ -105,7 +111,9 @@ class CreateReplicationGroupRequest(_message.Message):
     preferred_cache_cluster_azs: _containers.RepeatedScalarFieldContainer[str]
     snapshot_name: str
     snapshot_retention_limit: int
-    def __init__(self, replication_group_id: _Optional[str] = ..., replication_group_description: _Optional[str] = ..., engine: _Optional[str] = ..., cache_node_type: _Optional[str] = ..., num_cache_clusters: _Optional[int] = ..., num_node_groups: _Optional[int] = ..., replicas_per_node_group: _Optional[int] = ..., automatic_failover_enabled: _Optional[bool] = ..., multi_az_enabled: _Optional[bool] = ..., preferred_cache_cluster_azs: _Optional[_Iterable[str]] = ..., snapshot_name: _Optional[str] = ..., snapshot_retention_limit: _Optional[int] = ...) -> None: ...
+    snapshot_window: str
+    cache_parameter_group_name: str
+    def __init__(self, replication_group_id: _Optional[str] = ..., replication_group_description: _Optional[str] = ..., engine: _Optional[str] = ..., cache_node_type: _Optional[str] = ..., num_cache_clusters: _Optional[int] = ..., num_node_groups: _Optional[int] = ..., replicas_per_node_group: _Optional[int] = ..., automatic_failover_enabled: _Optional[bool] = ..., multi_az_enabled: _Optional[bool] = ..., preferred_cache_cluster_azs: _Optional[_Iterable[str]] = ..., snapshot_name: _Optional[str] = ..., snapshot_retention_limit: _Optional[int] = ..., snapshot_window: _Optional[str] = ..., cache_parameter_group_name: _Optional[str] = ...) -> None: ...
 
 class CreateReplicationGroupResponse(_message.Message):
     __slots__ = ("replication_group",)
@@ -334,3 +342,103 @@ class DescribeCacheNodeTypesResponse(_message.Message):
     CACHE_NODE_TYPES_FIELD_NUMBER: _ClassVar[int]
     cache_node_types: _containers.RepeatedCompositeFieldContainer[CacheNodeType]
     def __init__(self, cache_node_types: _Optional[_Iterable[_Union[CacheNodeType, _Mapping]]] = ...) -> None: ...
+
+class Parameter(_message.Message):
+    __slots__ = ("parameter_name", "parameter_value", "description", "data_type", "allowed_values", "is_modifiable")
+    PARAMETER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_VALUES_FIELD_NUMBER: _ClassVar[int]
+    IS_MODIFIABLE_FIELD_NUMBER: _ClassVar[int]
+    parameter_name: str
+    parameter_value: str
+    description: str
+    data_type: str
+    allowed_values: str
+    is_modifiable: bool
+    def __init__(self, parameter_name: _Optional[str] = ..., parameter_value: _Optional[str] = ..., description: _Optional[str] = ..., data_type: _Optional[str] = ..., allowed_values: _Optional[str] = ..., is_modifiable: _Optional[bool] = ...) -> None: ...
+
+class CacheParameterGroup(_message.Message):
+    __slots__ = ("cache_parameter_group_name", "cache_parameter_group_family", "description", "is_global")
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    CACHE_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IS_GLOBAL_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    cache_parameter_group_family: str
+    description: str
+    is_global: bool
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ..., cache_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ..., is_global: _Optional[bool] = ...) -> None: ...
+
+class CreateCacheParameterGroupRequest(_message.Message):
+    __slots__ = ("cache_parameter_group_name", "cache_parameter_group_family", "description")
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    CACHE_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    cache_parameter_group_family: str
+    description: str
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ..., cache_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateCacheParameterGroupResponse(_message.Message):
+    __slots__ = ("cache_parameter_group",)
+    CACHE_PARAMETER_GROUP_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group: CacheParameterGroup
+    def __init__(self, cache_parameter_group: _Optional[_Union[CacheParameterGroup, _Mapping]] = ...) -> None: ...
+
+class DescribeCacheParameterGroupsRequest(_message.Message):
+    __slots__ = ("cache_parameter_group_name",)
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeCacheParameterGroupsResponse(_message.Message):
+    __slots__ = ("cache_parameter_groups",)
+    CACHE_PARAMETER_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_groups: _containers.RepeatedCompositeFieldContainer[CacheParameterGroup]
+    def __init__(self, cache_parameter_groups: _Optional[_Iterable[_Union[CacheParameterGroup, _Mapping]]] = ...) -> None: ...
+
+class DescribeCacheParametersRequest(_message.Message):
+    __slots__ = ("cache_parameter_group_name",)
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeCacheParametersResponse(_message.Message):
+    __slots__ = ("parameters",)
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    parameters: _containers.RepeatedCompositeFieldContainer[Parameter]
+    def __init__(self, parameters: _Optional[_Iterable[_Union[Parameter, _Mapping]]] = ...) -> None: ...
+
+class ParameterNameValue(_message.Message):
+    __slots__ = ("parameter_name", "parameter_value")
+    PARAMETER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    parameter_name: str
+    parameter_value: str
+    def __init__(self, parameter_name: _Optional[str] = ..., parameter_value: _Optional[str] = ...) -> None: ...
+
+class ModifyCacheParameterGroupRequest(_message.Message):
+    __slots__ = ("cache_parameter_group_name", "parameter_name_values")
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_NAME_VALUES_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    parameter_name_values: _containers.RepeatedCompositeFieldContainer[ParameterNameValue]
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ..., parameter_name_values: _Optional[_Iterable[_Union[ParameterNameValue, _Mapping]]] = ...) -> None: ...
+
+class ModifyCacheParameterGroupResponse(_message.Message):
+    __slots__ = ("cache_parameter_group_name",)
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DeleteCacheParameterGroupRequest(_message.Message):
+    __slots__ = ("cache_parameter_group_name",)
+    CACHE_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    cache_parameter_group_name: str
+    def __init__(self, cache_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DeleteCacheParameterGroupResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -94,6 +94,31 @@ class ElastiCacheStub:
                 request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesRequest.SerializeToString,
                 response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesResponse.FromString,
                 _registered_method=True)
+        self.CreateCacheParameterGroup = channel.unary_unary(
+                '/azlab.elasticache.v1.ElastiCache/CreateCacheParameterGroup',
+                request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DescribeCacheParameterGroups = channel.unary_unary(
+                '/azlab.elasticache.v1.ElastiCache/DescribeCacheParameterGroups',
+                request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsRequest.SerializeToString,
+                response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsResponse.FromString,
+                _registered_method=True)
+        self.DescribeCacheParameters = channel.unary_unary(
+                '/azlab.elasticache.v1.ElastiCache/DescribeCacheParameters',
+                request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersRequest.SerializeToString,
+                response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersResponse.FromString,
+                _registered_method=True)
+        self.ModifyCacheParameterGroup = channel.unary_unary(
+                '/azlab.elasticache.v1.ElastiCache/ModifyCacheParameterGroup',
+                request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DeleteCacheParameterGroup = channel.unary_unary(
+                '/azlab.elasticache.v1.ElastiCache/DeleteCacheParameterGroup',
+                request_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupResponse.FromString,
+                _registered_method=True)
 
 
 class ElastiCacheServicer:
@@ -177,6 +202,39 @@ class ElastiCacheServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateCacheParameterGroup(self, request, context):
+        """Parameter groups: the engine settings users change. A change reaches every
+        running engine of every group using it at once (CONFIG SET), as AWS applies
+        dynamic parameters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeCacheParameterGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeCacheParameters(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ModifyCacheParameterGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteCacheParameterGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ElastiCacheServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -239,6 +297,31 @@ def add_ElastiCacheServicer_to_server(servicer, server):
                     servicer.DescribeCacheNodeTypes,
                     request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesRequest.FromString,
                     response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesResponse.SerializeToString,
+            ),
+            'CreateCacheParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCacheParameterGroup,
+                    request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupResponse.SerializeToString,
+            ),
+            'DescribeCacheParameterGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeCacheParameterGroups,
+                    request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsRequest.FromString,
+                    response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsResponse.SerializeToString,
+            ),
+            'DescribeCacheParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeCacheParameters,
+                    request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersRequest.FromString,
+                    response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersResponse.SerializeToString,
+            ),
+            'ModifyCacheParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ModifyCacheParameterGroup,
+                    request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupResponse.SerializeToString,
+            ),
+            'DeleteCacheParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteCacheParameterGroup,
+                    request_deserializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -565,6 +648,141 @@ class ElastiCache:
             '/azlab.elasticache.v1.ElastiCache/DescribeCacheNodeTypes',
             azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesRequest.SerializeToString,
             azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheNodeTypesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCacheParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elasticache.v1.ElastiCache/CreateCacheParameterGroup',
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupRequest.SerializeToString,
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.CreateCacheParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeCacheParameterGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elasticache.v1.ElastiCache/DescribeCacheParameterGroups',
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsRequest.SerializeToString,
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParameterGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeCacheParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elasticache.v1.ElastiCache/DescribeCacheParameters',
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersRequest.SerializeToString,
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DescribeCacheParametersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ModifyCacheParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elasticache.v1.ElastiCache/ModifyCacheParameterGroup',
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupRequest.SerializeToString,
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.ModifyCacheParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteCacheParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elasticache.v1.ElastiCache/DeleteCacheParameterGroup',
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupRequest.SerializeToString,
+            azlab_dot_elasticache_dot_v1_dot_elasticache__pb2.DeleteCacheParameterGroupResponse.FromString,
             options,
             channel_credentials,
             insecure,
