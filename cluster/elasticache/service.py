@@ -24,6 +24,7 @@ import shutil
 import time
 
 from azlab.cluster.elasticache import engines
+from azlab.cluster.elasticache.cluster_mode import ensure_cluster
 from azlab.cluster.elasticache.config_endpoint import ConfigEndpoint
 from azlab.cluster.elasticache.model import (
     PRIMARY,
@@ -136,7 +137,9 @@ class ElastiCache:
         if member.role == PRIMARY and group.restore_from:
             self._seed(group, member, data_dir)
         elif not group.cluster_enabled:
-            shutil.rmtree(data_dir, ignore_errors=True)  # a replica starts empty and syncs; never loads stale data
+            # Engines start empty, as ElastiCache's do without persistence: a replica
+            # then syncs from its primary, and never serves a stale file it left.
+            shutil.rmtree(data_dir, ignore_errors=True)
         if group.cluster_enabled and state == "absent":
             shutil.rmtree(data_dir, ignore_errors=True)  # a new engine: a new identity in the cluster
             if member.cluster_node_id:
@@ -168,8 +171,6 @@ class ElastiCache:
         """Tell every running engine the role the model gives it, at most once a second each."""
         now = time.monotonic()
         if group.cluster_enabled:
-            from azlab.cluster.elasticache.cluster_mode import ensure_cluster
-
             await ensure_cluster(self, group)
             return
         for member in group.members:
