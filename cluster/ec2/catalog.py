@@ -73,6 +73,7 @@ def builtin_images() -> list[dict]:
             "architecture": {"aarch64": "arm64"}.get(platform.machine(), platform.machine() or "x86_64"),
             "virtualization_type": "hvm", "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
             "image_location": "", "backends": ["process"], "source_instance_id": "", "creation_date": 0.0,
+            "state": "available",
         }
     ]
 

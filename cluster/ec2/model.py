@@ -118,7 +118,7 @@ class Instance:
     interruption_at: float | None = None  # when a spot interruption notice ends
     usage: list[list[float | None]] = field(default_factory=list)  # [started, ended] of each running period
     terminated_at: float | None = None
-    limits: dict[str, Any] = field(default_factory=dict)  # what the host enforced at the last boot
+    limits: dict[str, Any] = field(default_factory=dict)  # what the host enforced at its first boot on it; {}: booting
     reboots: int = 0  # asked for; the service reboots once per increment
 
     @property
@@ -290,6 +290,8 @@ class Ec2Model:
         if len(user_data) > MAX_USER_DATA:
             raise InvalidParameterValue(f"user data is {len(user_data)} bytes; at most {MAX_USER_DATA}")
         tags = _check_tags(tags or {})
+        if image.get("state", "available") != "available":
+            raise InvalidParameterValue(f"image {image_id} is {image['state']}, not available")
         if backend not in image["backends"]:
             raise UnsupportedOperation(
                 f"image {image_id} boots on {', '.join(image['backends']) or 'no backend yet'}, "
@@ -467,13 +469,15 @@ class Ec2Model:
             self._save_instance(i)
 
     # what the data plane did, as the service observed it
-    def mark_running(self, instance_id: str, limits: dict[str, Any]) -> None:
+    def mark_running(self, instance_id: str) -> None:
+        """Its host runs it now, as a VM runs once its hypervisor started it; its OS may still be booting."""
+        self._change(self.instances[instance_id], RUNNING)
+
+    def mark_booted(self, instance_id: str, limits: dict[str, Any]) -> None:
+        """Its init is up: what the host enforces of its limits is known."""
         instance = self.instances[instance_id]
         instance.limits = limits
-        if instance.state == PENDING:
-            self._change(instance, RUNNING)
-        else:
-            self._save_instance(instance)
+        self._save_instance(instance)
 
     def mark_stopped(self, instance_id: str) -> None:
         self._change(self.instances[instance_id], STOPPED, self.instances[instance_id].state_reason)
@@ -496,12 +500,12 @@ class Ec2Model:
         host = next((h for h in self.hosts() if h.name == instance.host), None)
         if host is None or not host.alive:
             return "impaired", "impaired"
-        return "ok", "ok"
+        return "ok", "ok" if instance.limits else "initializing"
 
     # images
     def register_image(self, name: str, description: str = "", architecture: str = "", virtualization_type: str = "",
                        kernel_id: str = "", ramdisk_id: str = "", root_device_name: str = "", image_location: str = "",
-                       backends: Iterable[str] = (), source_instance_id: str = "") -> dict:
+                       backends: Iterable[str] = (), source_instance_id: str = "", state: str = "available") -> dict:
         if not name:
             raise MissingParameter("a Name is required")
         if not 3 <= len(name) <= 128:
@@ -523,22 +527,29 @@ class Ec2Model:
             "virtualization_type": virtualization_type, "kernel_id": kernel_id, "ramdisk_id": ramdisk_id,
             "root_device_name": root_device_name or "/dev/xvda", "image_location": image_location,
             "backends": list(backends), "source_instance_id": source_instance_id, "creation_date": self.clock(),
+            "state": state,
         }
         self.images[image["image_id"]] = image
         self.store.put_resource(SERVICE, "image", image["image_id"], image)
         return image
 
     def create_image(self, instance_id: str, name: str, description: str = "") -> dict:
-        """An image of a stopped instance: it boots the instance's root files (its home) on the same backend."""
+        """A pending image of a stopped instance; available once the backend has snapshotted its root."""
         instance = self.instance(instance_id)
         if instance.state != STOPPED:
             raise IncorrectInstanceState(f"instance {instance_id} is {instance.state}; stop it before CreateImage")
         source = self.images.get(instance.image_id, {})
-        return self.register_image(
+        image = self.register_image(
             name, description, source.get("architecture", ""), source.get("virtualization_type", ""),
-            image_location=f"instance:{instance_id}", backends=source.get("backends", ["process"]),
-            source_instance_id=instance_id,
+            backends=source.get("backends", ["process"]), source_instance_id=instance_id, state="pending",
         )
+        return image
+
+    def image_snapshotted(self, image_id: str, location: str | None) -> None:
+        """The backend's snapshot is at `location` (available), or could not be taken (None: failed)."""
+        image = self.images[image_id]
+        image.update(state="available" if location else "failed", image_location=location or "")
+        self.store.put_resource(SERVICE, "image", image_id, image)
 
     def describe_images(self, image_ids: Iterable[str] = (), filters: dict[str, list[str]] | None = None) -> list[dict]:
         found = [self.image(i) for i in dict.fromkeys(image_ids)] or list(self.images.values())

@@ -120,11 +120,15 @@ class Ec2Service:
                     await self.backend.start(self.spec(instance), config)
                     self._configs[instance.instance_id] = config
                     self._reboots[instance.instance_id] = instance.reboots
+                    if instance.state == m.PENDING:
+                        self.model.mark_running(instance.instance_id)
                     return
+                if instance.state == m.PENDING:  # started by a controller that died before recording it
+                    self.model.mark_running(instance.instance_id)
                 if not seen.booted:
                     return
-                if instance.state == m.PENDING or seen.limits != instance.limits:
-                    self.model.mark_running(instance.instance_id, seen.limits)
+                if seen.limits != instance.limits:
+                    self.model.mark_booted(instance.instance_id, seen.limits)
                 if self._reboots.setdefault(instance.instance_id, instance.reboots) < instance.reboots:
                     self._reboots[instance.instance_id] = instance.reboots
                     await self.backend.reboot(self.spec(instance), self.config(instance))
@@ -161,6 +165,17 @@ class Ec2Service:
                                 if i.private_ip == private_ip and i.state != m.TERMINATED)
                 await self.backend.attach_address(eip, self.spec(instance))
                 self._routes[eip] = private_ip
+
+    async def create_image(self, instance_id: str, name: str, description: str) -> dict:
+        """CreateImage: record it pending, have the backend snapshot the stopped instance's root, record the outcome."""
+        image = self.model.create_image(instance_id, name, description)
+        try:
+            location = await self.backend.snapshot(self.spec(self.model.instance(instance_id)), image["image_id"])
+        except (NodeUnreachable, RuntimeError) as e:
+            log.warning("snapshot of %s for %s failed: %s", instance_id, image["image_id"], e)
+            location = None
+        self.model.image_snapshotted(image["image_id"], location)
+        return image
 
     async def console_output(self, instance_id: str) -> str:
         instance = self.model.instance(instance_id)

@@ -144,13 +144,13 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
         return ec2_pb2.ImageIdResponse(image_id=image["image_id"])
 
     async def CreateImage(self, request, context):
-        image = self.model.create_image(request.instance_id, request.name, request.description)
+        image = await self.service.create_image(request.instance_id, request.name, request.description)
         return ec2_pb2.ImageIdResponse(image_id=image["image_id"])
 
     async def DescribeImages(self, request, context):
         return ec2_pb2.DescribeImagesResponse(images=[
             ec2_pb2.Image(
-                image_id=i["image_id"], name=i["name"], description=i["description"], state="available",
+                image_id=i["image_id"], name=i["name"], description=i["description"], state=i.get("state", "available"),
                 architecture=i["architecture"], virtualization_type=i["virtualization_type"], kernel_id=i["kernel_id"],
                 ramdisk_id=i["ramdisk_id"], root_device_name=i["root_device_name"], image_location=i["image_location"],
                 backends=i["backends"], source_instance_id=i["source_instance_id"], owner_id=catalog.OWNER_ID,

@@ -30,7 +30,7 @@ class InstanceSpec:
     memory_mib: int
     user_data: str = ""       # base64
     public_keys: dict[str, str] = field(default_factory=dict)  # key name -> OpenSSH public key
-    image_location: str = ""  # the image's root: "" for the host userland, "instance:<id>" for CreateImage's
+    image_location: str = ""  # the image's root: "" for the host userland, a snapshot for CreateImage's
     metadata: dict[str, Any] = field(default_factory=dict)     # the static part of the instance metadata
 
 
@@ -76,6 +76,10 @@ class ComputeBackend(Protocol):
 
     async def describe(self, host: str) -> dict[str, BackendInstance]:
         """The instances this backend has on `host`, by id (running or not)."""
+
+    async def snapshot(self, spec: InstanceSpec, image_id: str) -> str:
+        """Copy a stopped instance's root into a new image's; returns the image location to boot from.
+        Raises RuntimeError when the copy fails (nothing is left), NodeUnreachable when the host is gone."""
 
     async def console_output(self, spec: InstanceSpec) -> str:
         """The last 64 KiB of the instance's console; "" when there is none or the host does not answer."""

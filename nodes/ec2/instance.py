@@ -47,7 +47,10 @@ CONSOLE: Path | None = None  # the instance's console log; stdout too, for the n
 
 def log(message: str) -> None:
     line = f"[{time.strftime('%H:%M:%S')}] azlab-init: {message}\n"
-    print(line, end="", flush=True)
+    try:
+        print(line, end="", flush=True)
+    except OSError:
+        pass  # nobody reads stdout any more; the console file still has it
     if CONSOLE is not None:
         with CONSOLE.open("a") as console:
             console.write(line)
@@ -64,36 +67,65 @@ def run(*cmd: str, ns: str | None = None, stdin: str | None = None, check: bool 
 class Cgroups:
     """The instance's cgroups: v2 where the unified hierarchy has cpu and memory, else v1's cpu and memory."""
 
-    V2 = Path("/sys/fs/cgroup")
+    ROOT = Path("/sys/fs/cgroup")
     PERIOD_US = 100_000
 
     def __init__(self, name: str):
         self.name = name
         self.dirs: list[Path] = []
+        self.origins: list[Path] = []
         self.detail = ""
+
+    @staticmethod
+    def _memberships() -> list[tuple[str, str, str]]:
+        """(hierarchy id, controllers, path) of this process, from /proc/self/cgroup."""
+        return [tuple(line.split(":", 2)) for line in Path("/proc/self/cgroup").read_text().splitlines()]  # type: ignore[misc]
+
+    def mount(self) -> None:
+        """Mount the host's cpu and memory hierarchies at /sys/fs/cgroup, for an init in a mount namespace of
+        its own whose /sys has none (`ip netns exec` remounts /sys). The instance then sees them too."""
+        if self._hierarchies():
+            return
+        wanted = [c for _, c, _ in self._memberships() if set(c.split(",")) & {"cpu", "memory"}]
+        if wanted:
+            run("mount", "-t", "tmpfs", "cgroup-root", str(self.ROOT))
+            for controllers in wanted:
+                (self.ROOT / controllers).mkdir(exist_ok=True)
+                run("mount", "-t", "cgroup", "-o", controllers, "cgroup", str(self.ROOT / controllers))
+        elif any(hid == "0" for hid, _, _ in self._memberships()):
+            run("mount", "-t", "cgroup2", "cgroup2", str(self.ROOT))
+
+    def _hierarchies(self) -> dict[str, Path]:
+        """{"": root} for v2, {"cpu": dir, "memory": dir} for v1, {} when the host has neither."""
+        unified = self.ROOT / "cgroup.controllers"
+        if unified.exists() and {"cpu", "memory"} <= set(unified.read_text().split()):
+            return {"": self.ROOT}
+        v1 = {}
+        for directory in self.ROOT.iterdir() if self.ROOT.is_dir() else ():
+            for controller in set(directory.name.split(",")) & {"cpu", "memory"}:
+                if (directory / "cgroup.procs").exists():
+                    v1[controller] = directory
+        return v1 if len(v1) == 2 else {}
 
     def enter(self, vcpus: int, memory_mib: int) -> bool:
         quota = vcpus * self.PERIOD_US
         memory = memory_mib * 1024 * 1024
         try:
-            controllers = (self.V2 / "cgroup.controllers").read_text().split() if (self.V2 / "cgroup.controllers").exists() else []
-            if {"cpu", "memory"} <= set(controllers):
-                group = self.V2 / self.name
+            hierarchies = self._hierarchies()
+            if "" in hierarchies:
+                group = self.ROOT / self.name
                 group.mkdir(parents=True, exist_ok=True)
                 (group / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
                 (group / "memory.max").write_text(str(memory))
-                (group / "memory.swap.max").write_text("0") if (group / "memory.swap.max").exists() else None
-                self.dirs = [group]
-                self.detail = "cgroup v2"
-            elif (self.V2 / "cpu").is_dir() and (self.V2 / "memory").is_dir():
-                cpu, mem = self.V2 / "cpu" / self.name, self.V2 / "memory" / self.name
+                self.dirs, self.detail = [group], "cgroup v2"
+            elif hierarchies:
+                cpu, mem = hierarchies["cpu"] / self.name, hierarchies["memory"] / self.name
                 cpu.mkdir(parents=True, exist_ok=True)
                 mem.mkdir(parents=True, exist_ok=True)
                 (cpu / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
                 (cpu / "cpu.cfs_quota_us").write_text(str(quota))
                 (mem / "memory.limit_in_bytes").write_text(str(memory))
-                self.dirs = [cpu, mem]
-                self.detail = "cgroup v1"
+                self.dirs, self.detail = [cpu, mem], "cgroup v1"
             else:
                 self.detail = "no cgroup cpu and memory controllers on this host"
                 return False
@@ -101,9 +133,17 @@ class Cgroups:
             for group in self.dirs:
                 (group / "cgroup.procs").write_text(str(os.getpid()))
             return True
-        except OSError as e:
-            self.dirs, self.detail = [], f"cannot use cgroups here: {e.strerror or e}"
+        except (OSError, RuntimeError) as e:
+            self.dirs, self.detail = [], f"cannot use cgroups here: {getattr(e, 'strerror', None) or e}"
             return False
+
+    def _current(self, group: Path) -> Path:
+        """The cgroup this process is in now, in the hierarchy of `group` (<hierarchy>/azlab-<region>/<instance>)."""
+        hierarchy = group.parent.parent
+        for hid, controllers, path in self._memberships():
+            if (hierarchy == self.ROOT and hid == "0") or controllers == hierarchy.name:
+                return hierarchy / path.lstrip("/")
+        return hierarchy
 
     def pids(self) -> set[int]:
         found: set[int] = set()
@@ -114,20 +154,9 @@ class Cgroups:
                 pass
         return found
 
-    @staticmethod
-    def _current(group: Path) -> Path:
-        """The cgroup this process is in now, in the hierarchy of `group` (<hierarchy>/azlab-<region>/<instance>)."""
-        hierarchy = group.parent.parent
-        controller = "" if hierarchy == Cgroups.V2 else hierarchy.name
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, controllers, path = line.split(":", 2)
-            if controllers == controller or controller in controllers.split(","):
-                return hierarchy / path.lstrip("/")
-        return hierarchy
-
     def remove(self) -> None:
         """Move this process back where it came from, then remove the (now empty) instance groups."""
-        for origin in getattr(self, "origins", []):
+        for origin in self.origins:
             try:
                 (origin / "cgroup.procs").write_text(str(os.getpid()))
             except OSError:
@@ -302,32 +331,35 @@ class Instance:
     async def main(self) -> None:
         # Orphans of the instance stay in its tree, so stopping it finds every one.
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
-        log(f"booting {self.spec['instance_id']} ({self.spec['metadata']['instance-type']}) on {self.spec['host']}")
-        enforced = self.cgroups.enter(self.spec["vcpus"], self.spec["memory_mib"])
-        log(f"limits: {self.spec['vcpus']} vCPU, {self.spec['memory_mib']} MiB: "
-            + (f"enforced by {self.cgroups.detail}" if enforced else f"not enforced ({self.cgroups.detail})"))
-        self.plug_network()
-        self.apply_config()
-        host, port = self.spec["metadata_bind"]
-        server = await asyncio.start_server(self.serve_metadata, host, port)
-        log(f"network up: {self.spec['private_ip']}; metadata at {self.spec['metadata_endpoint']}")
-        self.prepare_root()
         stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stopping.set)
-        await self.boot()
-        self.write_status({"enforced": enforced, "detail": self.cgroups.detail})
-        while not stopping.is_set():
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+        log(f"booting {self.spec['instance_id']} ({self.spec['metadata']['instance-type']}) on {self.spec['host']}")
+        try:
+            if self.spec["own_mounts"]:
+                self.cgroups.mount()
+            enforced = self.cgroups.enter(self.spec["vcpus"], self.spec["memory_mib"])
+            log(f"limits: {self.spec['vcpus']} vCPU, {self.spec['memory_mib']} MiB: "
+                + (f"enforced by {self.cgroups.detail}" if enforced else f"not enforced ({self.cgroups.detail})"))
+            self.plug_network()
             self.apply_config()
-            self.reap_orphans()
-            try:
-                await asyncio.wait_for(stopping.wait(), CONFIG_POLL_S)
-            except asyncio.TimeoutError:
-                pass
-        log("shutting down")
-        server.close()
-        self.stop_everything()
-        self.cgroups.remove()
+            host, port = self.spec["metadata_bind"]
+            server = await asyncio.start_server(self.serve_metadata, host, port)
+            log(f"network up: {self.spec['private_ip']}; metadata at {self.spec['metadata_endpoint']}")
+            self.prepare_root()
+            await self.boot()
+            self.write_status({"enforced": enforced, "detail": self.cgroups.detail})
+            while not stopping.is_set():
+                self.apply_config()
+                self.reap_orphans()
+                try:
+                    await asyncio.wait_for(stopping.wait(), CONFIG_POLL_S)
+                except asyncio.TimeoutError:
+                    pass
+            log("shutting down")
+            server.close()
+        finally:  # a failed boot leaves nothing running either
+            self.stop_everything()
+            self.cgroups.remove()
 
 
 def process_tree() -> dict[int, list[int]]:

@@ -25,6 +25,7 @@ from azlab.cluster.network import AzNetwork, NetnsNetwork
 from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec
 
 CONSOLE_BYTES = 64 * 1024
+SNAPSHOT_TIMEOUT_S = 60.0
 METADATA_NETNS = ("169.254.169.254", 80)
 METADATA_LOOPBACK_PORT = 80  # on the instance's own loopback address, which nothing else binds
 
@@ -57,14 +58,13 @@ class ProcessBackend:
         az_index = self.azs.index(spec.az) + 1
         boot = {
             "instance_id": spec.instance_id, "image_id": spec.image_id, "host": spec.host,
-            "isolation": "netns" if self.netns else "loopback", "private_ip": spec.private_ip,
+            "isolation": "netns" if self.netns else "loopback", "own_mounts": self.netns, "private_ip": spec.private_ip,
             "vcpus": spec.vcpus, "memory_mib": spec.memory_mib, "user_data": spec.user_data,
             "cgroup": f"azlab-{self.region_id}/{spec.instance_id}",
             "metadata": {**spec.metadata, "public-keys": spec.public_keys},
             "metadata_endpoint": self.metadata_endpoint(spec),
             "metadata_bind": list(METADATA_NETNS) if self.netns else [spec.private_ip, METADATA_LOOPBACK_PORT],
-            "root_source": str(self.instance_dir(spec.image_location.removeprefix("instance:")) / "root")
-            if spec.image_location.startswith("instance:") else "",
+            "root_source": spec.image_location,
         }
         if self.netns:
             assert isinstance(self.network, NetnsNetwork)
@@ -79,7 +79,8 @@ class ProcessBackend:
         await self.configure(spec, config)
         argv = [sys.executable, "-m", "azlab.nodes.ec2.instance", str(directory)]
         if self.netns:
-            argv = ["unshare", "--net", "--", *argv]  # the namespace dies with the instance's last process
+            # Namespaces that die with the instance's last process; its own mounts show it its cgroups.
+            argv = ["unshare", "--net", "--mount", "--", *argv]
         await self.agents.start_process(spec.host, spec.instance_id, argv, None, None)
 
     async def stop(self, spec: InstanceSpec) -> None:
@@ -115,6 +116,24 @@ class ProcessBackend:
             self._status[(instance_id, pid)] = status
             return status
         return None
+
+    async def snapshot(self, spec: InstanceSpec, image_id: str) -> str:
+        """`cp -a` of the instance's root into `<home>/ec2/images/<id>/root`, run on its host by its agent."""
+        target = self.home / "ec2" / "images" / image_id / "root"
+        name = f"snapshot-{image_id}"
+        source = self.instance_dir(spec.instance_id) / "root"
+        await self.agents.start_process(spec.host, name, ["sh", "-c", 'mkdir -p "$2" && cp -a "$1/." "$2/"', "sh",
+                                                          str(source), str(target)], None, None)
+        deadline = asyncio.get_running_loop().time() + SNAPSHOT_TIMEOUT_S
+        while (copy := (await self.agents.processes(spec.host))[name])["running"]:
+            if asyncio.get_running_loop().time() > deadline:
+                await self.agents.stop_process(spec.host, name)
+                break
+            await asyncio.sleep(0.05)
+        if copy["running"] or copy["returncode"] != 0:
+            await self.agents.call(spec.host, "remove_path", str(target.parent))
+            raise RuntimeError(f"copying {source} failed (exit {copy['returncode']})")
+        return str(target)
 
     async def console_output(self, spec: InstanceSpec) -> str:
         data = await self.agents.call(spec.host, "read_file", str(self.instance_dir(spec.instance_id) / "console.log"),

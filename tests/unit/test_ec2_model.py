@@ -133,7 +133,7 @@ def test_the_state_machine_follows_ec2(world):
     with pytest.raises(AzlabError) as early:
         model.start_instances(["i-doesnotexist"])
     assert early.value.code == "InvalidInstanceID.NotFound"
-    model.mark_running(iid, {"enforced": True, "detail": "cgroup v1"})
+    model.mark_running(iid)
     assert i.state == "running"
     assert [(x.instance_id, before) for x, before in model.stop_instances([iid])] == [(iid, "running")]
     assert i.state == "stopping"
@@ -156,7 +156,9 @@ def test_the_state_machine_follows_ec2(world):
 def test_status_is_impaired_when_the_host_is_down(world):
     model, _, _, hosts, _ = world
     [i] = run(model)
-    model.mark_running(i.instance_id, {})
+    model.mark_running(i.instance_id)
+    assert model.status(i) == ("ok", "initializing")
+    model.mark_booted(i.instance_id, {"enforced": True, "detail": "cgroup v1"})
     assert model.status(i) == ("ok", "ok")
     hosts[:] = [Host(h.name, h.az, h.name != i.host) for h in hosts]
     assert model.status(i) == ("impaired", "impaired")
@@ -207,6 +209,9 @@ def test_images_register_describe_deregister_and_create_from_a_stopped_instance(
     model.mark_stopped(i.instance_id)
     image = model.create_image(i.instance_id, "snapshot")
     assert image["source_instance_id"] == i.instance_id and image["backends"] == ["process"]
+    with pytest.raises(AzlabError, match="pending"):
+        run(model, image_id=image["image_id"])
+    model.image_snapshotted(image["image_id"], "/snapshots/root")
     assert run(model, image_id=image["image_id"])[0].image_id == image["image_id"]
     model.deregister_image(pv["image_id"])
     with pytest.raises(AzlabError) as gone:
@@ -297,7 +302,7 @@ def test_spot_instances_get_notice_when_priced_out_then_are_terminated(world):
     model, _, clock, _, _ = world
     [spot] = run(model, market="spot", spot_max_price="0.05")
     [on_demand] = run(model)
-    model.mark_running(spot.instance_id, {})
+    model.mark_running(spot.instance_id)
     assert model.interrupt_spot() == [] and spot.interruption_at is None
     model.set_spot_price("lab-1b", "m3.medium", "0.06", notice_s=30)
     assert [i.instance_id for i in model.interrupt_spot()] == [spot.instance_id]
@@ -331,12 +336,12 @@ def test_billing_counts_every_started_hour_per_purchase_option(world):
     offering = model.offerings("m3.large", "lab-1b", "Heavy Utilization")[0]
     model.purchase_reserved(offering["reserved_instances_offering_id"], 1)
     for i in (on_demand, reserved, spot):
-        model.mark_running(i.instance_id, {})
+        model.mark_running(i.instance_id)
     clock.now += 60  # one minute costs an hour
     model.stop_instances([on_demand.instance_id])
     model.mark_stopped(on_demand.instance_id)
     model.start_instances([on_demand.instance_id])
-    model.mark_running(on_demand.instance_id, {})  # a restart begins a new hour
+    model.mark_running(on_demand.instance_id)  # a restart begins a new hour
     clock.now += 3600 + 60
     lines, upfront, total = model.billing()
     by_id = {line["instance_id"]: line for line in lines}
