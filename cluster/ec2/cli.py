@@ -159,11 +159,9 @@ def add_commands(verbs) -> None:
     op("describe-instance-status", "DescribeInstanceStatus",
        lambda a: ec2_pb2.DescribeInstanceStatusRequest(instance_ids=a.instance_ids, include_all_instances=a.include_all_instances),
        ("--instance-ids", many), ("--include-all-instances", {"action": "store_true"}))
-    for name, method in (("start-instances", "StartInstances"), ("terminate-instances", "TerminateInstances"),
-                         ("reboot-instances", "RebootInstances")):
+    for name, method in (("start-instances", "StartInstances"), ("stop-instances", "StopInstances"),
+                         ("reboot-instances", "RebootInstances"), ("terminate-instances", "TerminateInstances")):
         op(name, method, lambda a: ec2_pb2.InstanceIdsRequest(instance_ids=a.instance_ids), ids)
-    op("stop-instances", "StopInstances", lambda a: ec2_pb2.InstanceIdsRequest(instance_ids=a.instance_ids, force=a.force),
-       ids, ("--force", {"action": "store_true"}))
     op("get-console-output", "GetConsoleOutput", lambda a: ec2_pb2.GetConsoleOutputRequest(instance_id=a.instance_id), one_id)
     op("describe-instance-types", "DescribeInstanceTypes",
        lambda a: ec2_pb2.DescribeInstanceTypesRequest(instance_types=a.instance_types), ("--instance-types", many))

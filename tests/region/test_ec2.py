@@ -90,7 +90,8 @@ def launch(lab, az: str, count: int = 1, *extra: str, groups: tuple[str, ...] = 
 
 
 def describe(lab, *instance_ids: str) -> dict[str, dict]:
-    reservations = lab.json("ec2", "describe-instances", "--instance-ids", *instance_ids)["Reservations"]
+    ids = ("--instance-ids", *instance_ids) if instance_ids else ()
+    reservations = lab.json("ec2", "describe-instances", *ids)["Reservations"]
     return {i["InstanceId"]: i for r in reservations for i in r["Instances"]}
 
 

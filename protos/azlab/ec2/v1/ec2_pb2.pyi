@@ -236,12 +236,10 @@ class DescribeInstanceStatusResponse(_message.Message):
     def __init__(self, instance_statuses: _Optional[_Iterable[_Union[InstanceStatus, _Mapping]]] = ...) -> None: ...
 
 class InstanceIdsRequest(_message.Message):
-    __slots__ = ("instance_ids", "force")
+    __slots__ = ("instance_ids",)
     INSTANCE_IDS_FIELD_NUMBER: _ClassVar[int]
-    FORCE_FIELD_NUMBER: _ClassVar[int]
     instance_ids: _containers.RepeatedScalarFieldContainer[str]
-    force: bool
-    def __init__(self, instance_ids: _Optional[_Iterable[str]] = ..., force: _Optional[bool] = ...) -> None: ...
+    def __init__(self, instance_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class InstanceStateChange(_message.Message):
     __slots__ = ("instance_id", "previous_state", "current_state")
