@@ -31,7 +31,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 from azlab.cluster.config import ISOLATIONS
 from azlab.cluster.sdk import Client
@@ -131,7 +130,7 @@ def describe_figures() -> dict[str, list[float]]:
         azs = ("lab-1a", "lab-1b", "lab-1c")
         hosts = [Host(f"{az}/node-{n}", az, True) for az in azs for n in range(4)]
         model = Ec2Model(Store(Path(scratch) / "state.db"), azs, lambda: hosts, lambda az: f"10.{11 + azs.index(az)}",
-                         "10.200.0", network_enforced=True, host_vcpus=1000, host_memory_mib=10**7)
+                         "10.200.0", host_vcpus=1000, host_memory_mib=10**7)
         for az in azs:
             for _ in range(4):
                 model.run_instances("ami-lab-minimal", "t1.micro", 84, 84, az, tags={"Name": "bench"})

@@ -12,7 +12,10 @@ Limitations against EC2:
 - reserved instances are billing only: a purchase lowers the hourly price of
   as many running instances of its type and AZ as it covers;
 - spot instances are one-time and terminated on interruption (no stop or hibernate);
-  a spot hour is billed at the market price of the instance's launch.
+  a spot hour is billed at the market price of the instance's launch;
+  DescribeSpotPriceHistory gives the current price only;
+- no EBS volumes, VPCs, subnets of one's own, network interfaces, placement groups
+  or instance profiles; DescribeInstanceStatus has no scheduled events.
 """
 
 from __future__ import annotations
@@ -161,7 +164,7 @@ def _new_id(prefix: str) -> str:
 class Ec2Model:
     def __init__(
         self, store, azs: Iterable[str], hosts: Callable[[], list[Host]], subnet_prefix: Callable[[str], str],
-        eip_prefix: str, network_enforced: bool, clock: Callable[[], float] = time.time,
+        eip_prefix: str, clock: Callable[[], float] = time.time,
         host_vcpus: int = catalog.HOST_VCPUS, host_memory_mib: int = catalog.HOST_MEMORY_MIB,
     ):
         self.store = store
@@ -169,7 +172,6 @@ class Ec2Model:
         self.hosts = hosts
         self.subnet_prefix = subnet_prefix
         self.eip_prefix = eip_prefix
-        self.network_enforced = network_enforced
         self.clock = clock
         self.host_vcpus = host_vcpus
         self.host_memory_mib = host_memory_mib
@@ -776,9 +778,9 @@ class Ec2Model:
     def public_ip(self, instance: Instance) -> str:
         return next((a["public_ip"] for a in self.addresses.values() if a["instance_id"] == instance.instance_id), "")
 
-    def eip_targets(self) -> dict[str, str]:
-        """Elastic IP -> private address of the instance it reaches now."""
-        return {a["public_ip"]: self.instances[a["instance_id"]].private_ip
+    def eip_targets(self) -> dict[str, Instance]:
+        """Elastic IP -> the instance it reaches now."""
+        return {a["public_ip"]: self.instances[a["instance_id"]]
                 for a in self.addresses.values() if a["instance_id"] in self.instances}
 
     # spot market

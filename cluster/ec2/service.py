@@ -35,17 +35,16 @@ class Ec2Service:
         network = region.network
         azs = region.config.azs
         self.backend: ComputeBackend = backend or ProcessBackend(
-            context.agents, context.paths.home, network, azs, region.config.region, context.paths.region_id)
+            context.agents, context.paths.home, network, azs, context.paths.region_id)
         self.model = Ec2Model(
             context.store, azs, self.hosts,
             subnet_prefix=lambda az: ".".join(network.cidr(region.config.az_index(az)).split(".")[:2]),
             eip_prefix=EIP_PREFIX.get(network.isolation, "127.200.0"),
-            network_enforced=self.backend.supports_security_groups,
         )
         self._lock = asyncio.Lock()
         self._configs: dict[str, InstanceConfig] = {}  # what each running instance was last handed
         self._reboots: dict[str, int] = {}              # reboots done, per instance, since this controller started
-        self._routes: dict[str, str] | None = None      # Elastic IP -> instance, as attached; None: not yet synced
+        self._routes: dict[str, str] | None = None      # Elastic IP -> instance id, as attached; None: not yet synced
         self._kick: asyncio.Task | None = None
 
     def hosts(self) -> list[Host]:
@@ -61,6 +60,7 @@ class Ec2Service:
         """Reconcile now rather than at the next tick (a launch should not wait for it)."""
         if self._kick is None or self._kick.done():
             self._kick = asyncio.get_running_loop().create_task(self.reconcile())
+            self._kick.add_done_callback(_log_failure)
 
     def spec(self, instance: Instance) -> InstanceSpec:
         image = self.model.images.get(instance.image_id, {})
@@ -150,8 +150,8 @@ class Ec2Service:
             log.info("%s: host %s unreachable (%s); trying again", instance.instance_id, instance.host, e)
 
     async def _reconcile_addresses(self) -> None:
-        targets = {eip: i for eip, i in self.model.eip_targets().items()}
-        if self._routes is None:  # first pass: whatever the router holds is made to match
+        targets = self.model.eip_targets()
+        if self._routes is None:  # first pass: whatever the network holds is made to match
             for address in self.model.addresses.values():
                 if address["public_ip"] not in targets:
                     await self.backend.detach_address(address["public_ip"])
@@ -159,12 +159,10 @@ class Ec2Service:
         for eip in [e for e in self._routes if e not in targets]:
             await self.backend.detach_address(eip)
             del self._routes[eip]
-        for eip, private_ip in targets.items():
-            if self._routes.get(eip) != private_ip:
-                instance = next(i for i in self.model.instances.values()
-                                if i.private_ip == private_ip and i.state != m.TERMINATED)
+        for eip, instance in targets.items():
+            if self._routes.get(eip) != instance.instance_id:
                 await self.backend.attach_address(eip, self.spec(instance))
-                self._routes[eip] = private_ip
+                self._routes[eip] = instance.instance_id
 
     async def create_image(self, instance_id: str, name: str, description: str) -> dict:
         """CreateImage: record it pending, have the backend snapshot the stopped instance's root, record the outcome."""
@@ -185,6 +183,11 @@ class Ec2Service:
             return await self.backend.console_output(self.spec(instance))
         except NodeUnreachable:
             return ""
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("reconciling ec2 on demand failed; the next tick tries again", exc_info=task.exception())
 
 
 def create(context: ServiceContext) -> Ec2Service:

@@ -8,8 +8,12 @@ Its files live in `<home>/ec2/instances/<id>/` on the host: `spec.json` and
 
 Limitations: under loopback isolation security groups are not enforced and
 Elastic IPs do not move traffic (`supports_*` say so); every instance shares
-the host's userland (ami-lab-minimal); images made by CreateImage copy the
-source instance's root from the same machine's disk.
+the host's userland (ami-lab-minimal); an image made by CreateImage lives on
+its source's host and boots only where that disk is seen (one machine); an
+Elastic IP is translated by the region's router, so an instance of the same
+AZ cannot reach another through it (no hairpin); an instance killed with its
+AZ leaves its empty cgroup directories behind (its next boot reuses them);
+stopping gives the instance's processes the agent's grace (5 s) then SIGKILL.
 """
 
 from __future__ import annotations
@@ -33,12 +37,11 @@ METADATA_LOOPBACK_PORT = 80  # on the instance's own loopback address, which not
 class ProcessBackend:
     name = "process"
 
-    def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region: str, region_id: str):
+    def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region_id: str):
         self.agents = agents
         self.home = home
         self.network = network
         self.azs = azs
-        self.region = region
         self.region_id = region_id
         self.netns = isinstance(network, NetnsNetwork)
         self.supports_security_groups = self.netns
@@ -100,6 +103,8 @@ class ProcessBackend:
             if not name.startswith("i-"):
                 continue
             status = None
+            for key in [k for k in self._status if k[0] == name and k[1] != process["pid"]]:
+                del self._status[key]  # an earlier boot's
             if process["running"]:
                 status = self._status.get((name, process["pid"])) or await self._read_status(host, name, process["pid"])
             found[name] = BackendInstance(name, process["running"], status is not None, (status or {}).get("limits", {}))

@@ -109,7 +109,7 @@ def serving(lab, instances: list[dict]) -> dict[str, dict]:
     wait_until(lambda: all(i["State"]["Name"] == "running" for i in describe(lab, *ids).values()), BOOT_TIMEOUT_S, "running")
     found = describe(lab, *ids)
     for i in found.values():
-        wait_until(lambda: http_get(i["PrivateIpAddress"], "instance-id"), BOOT_TIMEOUT_S, f"{i['InstanceId']} to serve")
+        wait_until(lambda i=i: http_get(i["PrivateIpAddress"], "instance-id"), BOOT_TIMEOUT_S, f"{i['InstanceId']} to serve")
     return found
 
 
@@ -345,7 +345,7 @@ def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab
         assert all(http_get(a, "instance-id", timeout=0.5) is None for i, a in targets.items() if i in doomed)
         lab.json("chaos", "restore-az", "lab-1b")
         for i, address in targets.items():
-            wait_until(lambda: http_get(address, "instance-id"), BOOT_TIMEOUT_S, f"{i} to boot again")
+            wait_until(lambda address=address: http_get(address, "instance-id"), BOOT_TIMEOUT_S, f"{i} to boot again")
         wait_until(lambda: set(statuses().values()) == {"ok"}, 20, "every instance ok")
     assert load.failures(survivor) == 0, "an instance in another AZ noticed"
     assert all(load.failures(i) > 0 for i in doomed)

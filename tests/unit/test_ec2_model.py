@@ -31,7 +31,7 @@ def world(tmp_path):
 
     def make(**kwargs) -> Ec2Model:
         return Ec2Model(store, AZS, lambda: hosts, lambda az: f"10.{11 + AZS.index(az)}", "10.200.0",
-                        network_enforced=True, clock=clock, **kwargs)
+                        clock=clock, **kwargs)
 
     return make(), make, clock, hosts, store
 
@@ -283,12 +283,12 @@ def test_elastic_ips_move_between_instances_and_leave_with_termination(world):
     a, b = run(model, min_count=2, max_count=2)
     eip = model.allocate_address()
     model.associate_address(eip["allocation_id"], a.instance_id)
-    assert model.eip_targets() == {eip["public_ip"]: a.private_ip} and model.public_ip(a) == eip["public_ip"]
+    assert model.eip_targets() == {eip["public_ip"]: a} and model.public_ip(a) == eip["public_ip"]
     with pytest.raises(AzlabError) as taken:
         model.associate_address(eip["allocation_id"], b.instance_id)
     assert taken.value.code == "Resource.AlreadyAssociated"
     model.associate_address(eip["allocation_id"], b.instance_id, allow_reassociation=True)
-    assert model.eip_targets() == {eip["public_ip"]: b.private_ip} and model.public_ip(a) == ""
+    assert model.eip_targets() == {eip["public_ip"]: b} and model.public_ip(a) == ""
     with pytest.raises(AzlabError) as in_use:
         model.release_address(eip["allocation_id"])
     assert in_use.value.code == "InvalidIPAddress.InUse"
