@@ -3,12 +3,12 @@
 | figure | azlab | peer (same run) | target |
 |---|---|---|---|
 | RunInstances to `running`, count 1 | call until DescribeInstances says running | - | < 100 ms |
-| RunInstances to user data started, count 1 | call until the user data's first command ran (its file's mtime) | a bare `unshare --net sh` (netns) or `sh` doing the same | |
+| RunInstances to user data started, count 1 | call until the user data's first command ran (the time it wrote) | a bare `unshare --net --mount sh` (netns) or `sh` doing the same | |
 | the same two, count 50 | per instance of one call of 50 | | |
 | DescribeInstances, 1,000 instances | one call for all, and paged by 100 | the model's own describe, without gRPC | |
 
 Launches run in a real region (brought up and down with the `azlab` CLI in a
-temporary home); each instance runs `touch $HOME/started` as its user data.
+temporary home); each instance's user data writes the time it ran (`date +%s.%N`) to a file.
 DescribeInstances runs against the EC2 servicer and model alone, in-process
 over real gRPC, with 1,000 instances recorded and no data plane: a real region
 could not host 1,000 process instances on this machine.
@@ -38,7 +38,7 @@ from azlab.ec2.v1 import ec2_pb2
 from bench import results_stem
 
 AZLAB = str(Path(sys.executable).with_name("azlab"))
-USER_DATA = b'#!/bin/sh\ntouch "$HOME/started"\n'
+USER_DATA = b'#!/bin/sh\ndate +%s.%N > "$HOME/started"\n'
 POLL_S = 0.002
 BOUND_S = 120.0
 DESCRIBE_CALLS = 30
@@ -69,10 +69,14 @@ def launch(client: Client, home: Path, count: int) -> tuple[list[float], list[fl
                 if i.state.name == "running" and i.instance_id not in running:
                     running[i.instance_id] = now - started
         time.sleep(POLL_S)
-    markers = {i: home / "ec2" / "instances" / i / "root" / "started" for i in ids}
-    while not all(m.exists() for m in markers.values()) and time.time() < deadline:
+    markers = [home / "ec2" / "instances" / i / "root" / "started" for i in ids]
+
+    def written(marker: Path) -> str:
+        return marker.read_text().strip() if marker.exists() else ""
+
+    while not all(written(m) for m in markers) and time.time() < deadline:
         time.sleep(0.01)
-    user_data = [m.stat().st_mtime - started for m in markers.values() if m.exists()]
+    user_data = [float(written(m)) - started for m in markers if written(m)]
     client.ec2.TerminateInstances(ec2_pb2.InstanceIdsRequest(instance_ids=ids))
     while time.time() < deadline:
         page = client.ec2.DescribeInstances(ec2_pb2.DescribeInstancesRequest(instance_ids=ids))
@@ -88,8 +92,8 @@ def bare_process(isolation: str) -> float:
         marker = Path(scratch) / "started"
         prefix = ["unshare", "--net", "--mount", "--"] if isolation == "netns" else []
         began = time.time()
-        subprocess.run([*prefix, "sh", "-c", f'touch "{marker}"'], check=True)
-        return marker.stat().st_mtime - began
+        subprocess.run([*prefix, "sh", "-c", f'date +%s.%N > "{marker}"'], check=True)
+        return float(marker.read_text()) - began
 
 
 def region_figures(isolation: str, runs: int) -> dict[str, list[float]]:
@@ -131,10 +135,8 @@ def describe_figures() -> dict[str, list[float]]:
         hosts = [Host(f"{az}/node-{n}", az, True) for az in azs for n in range(4)]
         model = Ec2Model(Store(Path(scratch) / "state.db"), azs, lambda: hosts, lambda az: f"10.{11 + azs.index(az)}",
                          "10.200.0", host_vcpus=1000, host_memory_mib=10**7)
-        for az in azs:
-            for _ in range(4):
-                model.run_instances("ami-lab-minimal", "t1.micro", 84, 84, az, tags={"Name": "bench"})
-        model.run_instances("ami-lab-minimal", "t1.micro", 1000 - len(model.instances), 1000 - len(model.instances), "lab-1a")
+        for az, count in zip(azs, (334, 333, 333), strict=True):
+            model.run_instances("ami-lab-minimal", "t1.micro", count, count, az, tags={"Name": "bench"})
         backend = SimpleNamespace(name="process", supports_security_groups=True, supports_addresses=True,
                                   metadata_endpoint=lambda spec: "http://169.254.169.254/")
         service = SimpleNamespace(model=model, backend=backend, spec=lambda i: i, kick=lambda: None)
@@ -209,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     started = datetime.now(timezone.utc)
-    figures = {**region_figures(args.isolation, args.runs), **describe_figures()}
+    figures = {**describe_figures(), **region_figures(args.isolation, args.runs)}
     text = table(figures)
     meta = (f"{args.runs} run(s), isolation {args.isolation}, {started:%Y-%m-%d %H:%M} UTC, "
             f"Python {platform.python_version()}, {platform.node()}")
