@@ -301,8 +301,9 @@ def test_a_spot_instance_gets_notice_then_is_terminated_when_the_price_rises(lab
 class HttpLoad:
     """Client load: GETs to every instance, bounded in count and time, each result kept with its time."""
 
-    def __init__(self, targets: dict[str, str], interval_s: float = 0.05, max_rounds: int = 2000):
-        self.targets, self.interval_s, self.max_rounds = targets, interval_s, max_rounds
+    def __init__(self, targets: dict[str, str], interval_s: float = 0.05, max_rounds: int = 2000, timeout_s: float = 2.0):
+        # a generous timeout: a busy machine (a raylet starting) must not pass for an instance that noticed
+        self.targets, self.interval_s, self.max_rounds, self.timeout_s = targets, interval_s, max_rounds, timeout_s
         self.results: dict[str, list[tuple[float, bool]]] = {t: [] for t in targets}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -312,7 +313,8 @@ class HttpLoad:
             if self._stop.is_set():
                 return
             for instance_id, address in self.targets.items():
-                self.results[instance_id].append((time.time(), http_get(address, "instance-id", timeout=0.5) is not None))
+                ok = http_get(address, "instance-id", timeout=self.timeout_s) is not None
+                self.results[instance_id].append((time.time(), ok))
             time.sleep(self.interval_s)
 
     def __enter__(self) -> HttpLoad:
