@@ -330,6 +330,7 @@ class HttpLoad:
 
 
 def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab):
+    before = describe(lab)
     doomed = serving(lab, launch(lab, "lab-1b", 2))
     [(survivor, survivor_instance)] = serving(lab, launch(lab, "lab-1c")).items()
     processes = with_descendants([init_pid(lab, i) for i in doomed])
@@ -345,6 +346,9 @@ def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab
         wait_until(lambda: all(statuses().get(i) == "impaired" for i in doomed), 20, "the killed AZ's instances impaired")
         assert statuses()[survivor] == "ok"
         assert all(http_get(a, "instance-id", timeout=0.5) is None for i, a in targets.items() if i in doomed)
+        refused = lab.azlab("ec2", "run-instances", "--image-id", "ami-lab-minimal", "--placement", "AvailabilityZone=lab-1b")
+        assert refused.returncode == 254 and "(InsufficientInstanceCapacity)" in refused.stderr  # no live host there
+        [acknowledged] = launch(lab, "lab-1c")  # the region still launches elsewhere meanwhile
         lab.json("chaos", "restore-az", "lab-1b")
         for i, address in targets.items():
             wait_until(lambda address=address: http_get(address, "instance-id"), BOOT_TIMEOUT_S, f"{i} to boot again")
@@ -352,7 +356,9 @@ def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab
     assert load.failures(survivor) == 0, "an instance in another AZ noticed"
     assert all(load.failures(i) > 0 for i in doomed)
     assert all("boot\nboot" in http_get(a, "boots") for i, a in targets.items() if i in doomed)  # booted again
-    terminate(lab, *targets)
+    serving(lab, [acknowledged])  # what the region acknowledged during the fault runs
+    assert len(describe(lab)) == len(before) + 4  # and nothing else was recorded
+    terminate(lab, *targets, acknowledged["InstanceId"])
 
 
 def test_instances_keep_serving_while_the_controller_is_down_and_are_re_adopted(lab):
