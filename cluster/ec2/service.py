@@ -100,7 +100,8 @@ class Ec2Service:
                 if isinstance(found, NodeUnreachable):
                     continue  # its health will say so; its instances wait
                 if isinstance(found, BaseException):
-                    raise found
+                    log.error("describing %s failed; its instances wait", host, exc_info=found)
+                    continue
                 described[host] = found
             await asyncio.gather(*(self._reconcile_instance(i, described) for i in list(self.model.instances.values())))
             await self._reconcile_addresses()
@@ -148,6 +149,8 @@ class Ec2Service:
                 self.model.mark_terminated(instance.instance_id)
         except NodeUnreachable as e:
             log.info("%s: host %s unreachable (%s); trying again", instance.instance_id, instance.host, e)
+        except Exception:  # one instance's trouble must not hold up the others
+            log.exception("%s: reconciling failed; trying again", instance.instance_id)
 
     async def _reconcile_addresses(self) -> None:
         targets = self.model.eip_targets()
