@@ -12,6 +12,7 @@ until it returns; nothing moves them elsewhere.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import datetime, timezone
 
@@ -103,17 +104,37 @@ class Ec2Service:
                     log.error("describing %s failed; its instances wait", host, exc_info=found)
                     continue
                 described[host] = found
-            await asyncio.gather(*(self._reconcile_instance(i, described) for i in list(self.model.instances.values())))
+            await asyncio.gather(*(self._reconcile_instance(i, described, alive) for i in list(self.model.instances.values())),
+                                 *(self._stop_stray(host, found) for host, found in described.items()))
             await self._reconcile_addresses()
 
-    async def _reconcile_instance(self, instance: Instance, described: dict[str, dict[str, BackendInstance]]) -> None:
+    async def _stop_stray(self, host: str, found: dict[str, BackendInstance]) -> None:
+        """Stop what runs where the model says it should not: an instance marked stopped or terminated while its
+        host was cut off (its processes ran on), or one started elsewhere since."""
+        for instance_id, seen in found.items():
+            instance = self.model.instances.get(instance_id)
+            if not seen.running or instance is None:
+                continue
+            if instance.state in (m.STOPPED, m.TERMINATED) or instance.host != host:
+                spec = dataclasses.replace(self.spec(instance), host=host)
+                try:
+                    await (self.backend.destroy(spec) if instance.state == m.TERMINATED else self.backend.stop(spec))
+                    log.warning("%s: stopped a stray process of it on %s", instance_id, host)
+                except Exception as e:
+                    log.info("%s: stopping its stray on %s failed (%s); trying again", instance_id, host, e)
+
+    async def _reconcile_instance(self, instance: Instance, described: dict[str, dict[str, BackendInstance]],
+                                  alive: set[str]) -> None:
         if instance.state in (m.STOPPED, m.TERMINATED):
             return
-        host_alive = instance.host in described
+        reachable = instance.host in described
+        # Health evidence: a host the region reports down runs nothing we could stop (a cut-off one
+        # may; `_stop_stray` stops it once it is back).
+        host_down = instance.host not in alive
         seen = described.get(instance.host, {}).get(instance.instance_id)
         try:
             if instance.state in (m.PENDING, m.RUNNING):
-                if not host_alive:
+                if not reachable:
                     return  # impaired until its host returns; it boots again then
                 if seen is None or not seen.running:
                     self._configs.pop(instance.instance_id, None)
@@ -139,14 +160,16 @@ class Ec2Service:
                     await self.backend.configure(self.spec(instance), config)
                     self._configs[instance.instance_id] = config
             elif instance.state == m.STOPPING:
-                if host_alive:
+                if reachable:
                     await self.backend.stop(self.spec(instance))
-                self.model.mark_stopped(instance.instance_id)  # a dead host runs nothing
+                if reachable or host_down:
+                    self.model.mark_stopped(instance.instance_id)
             elif instance.state == m.SHUTTING_DOWN:
-                if host_alive:
+                if reachable:
                     await self.backend.destroy(self.spec(instance))
-                self._configs.pop(instance.instance_id, None)
-                self.model.mark_terminated(instance.instance_id)
+                if reachable or host_down:
+                    self._configs.pop(instance.instance_id, None)
+                    self.model.mark_terminated(instance.instance_id)
         except NodeUnreachable as e:
             log.info("%s: host %s unreachable (%s); trying again", instance.instance_id, instance.host, e)
         except Exception:  # one instance's trouble must not hold up the others
