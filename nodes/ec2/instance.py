@@ -206,8 +206,14 @@ class Instance:
         except (OSError, ValueError):
             return
         if self.netns and config.get("firewall") != self.config.get("firewall"):
-            run("nft", "-f", "-", stdin=firewall.ruleset(config.get("firewall") or {}))
-            log("security groups applied")
+            try:
+                run("nft", "-f", "-", stdin=firewall.ruleset(config.get("firewall") or {}))
+                log("security groups applied")
+            except RuntimeError as e:
+                if not self.config_mtime:
+                    raise  # no rules at boot: better no instance than an unfiltered one
+                log(f"security groups not applied, the earlier ones stay: {e}")
+                return
         if config.get("spot_action") and not self.config.get("spot_action"):
             log(f"spot interruption notice: {config['spot_action']}")
         self.config, self.config_mtime = config, mtime
