@@ -185,6 +185,7 @@ class Ec2Model:
         self.spot_overrides: dict[str, float] = {d["key"]: d["price"] for d in store.resources(SERVICE, "spot-price")}
         self.reserved: dict[str, dict] = {d["reserved_instances_id"]: d for d in store.resources(SERVICE, "reserved")}
         self.spot_notice_s: float = store.get("ec2.spot_notice_s", DEFAULT_SPOT_NOTICE_S)
+        self.failing_boots: set[str] = set()  # observed, not kept: a restarted controller observes again
         if not any(g.group_name == "default" for g in self.groups.values()):
             self._create_default_group()
 
@@ -502,7 +503,13 @@ class Ec2Model:
         host = next((h for h in self.hosts() if h.name == instance.host), None)
         if host is None or not host.alive:
             return "impaired", "impaired"
+        if instance.instance_id in self.failing_boots:
+            return "ok", "impaired"
         return "ok", "ok" if instance.limits else "initializing"
+
+    def boot_failing(self, instance_id: str, failing: bool) -> None:
+        """What the service sees: the instance's boots keep failing on a live host (or no longer)."""
+        (self.failing_boots.add if failing else self.failing_boots.discard)(instance_id)
 
     # images
     def register_image(self, name: str, description: str = "", architecture: str = "", virtualization_type: str = "",

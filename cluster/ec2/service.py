@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from datetime import datetime, timezone
 
 from azlab.cluster.ec2 import model as m
@@ -25,6 +26,9 @@ from azlab.nodes.ec2.process import ProcessBackend
 
 log = logging.getLogger(__name__)
 EIP_PREFIX = {"netns": "10.200.0", "loopback": "127.200.0"}
+BOOT_RETRIES = 3           # failed boots in a row before starts back off
+BOOT_BACKOFF_S = 0.25
+BOOT_BACKOFF_MAX_S = 30.0
 
 
 class Ec2Service:
@@ -47,6 +51,7 @@ class Ec2Service:
         self._reboots: dict[str, int] = {}              # reboots done, per instance, since this controller started
         self._routes: dict[str, str] | None = None      # Elastic IP -> instance id, as attached; None: not yet synced
         self._kick: asyncio.Task | None = None
+        self._unbooted_starts: dict[str, tuple[int, float]] = {}  # instance -> (starts since it last booted, the last)
 
     def hosts(self) -> list[Host]:
         return [Host(n.name, n.az, n.state == "alive") for n in self.region.nodes.values()]
@@ -108,6 +113,16 @@ class Ec2Service:
                                  *(self._stop_stray(host, found) for host, found in described.items()))
             await self._reconcile_addresses()
 
+    def _may_boot(self, instance_id: str) -> bool:
+        """Whether to (re)start the instance now. Starts that never boot (its init exits first) are failed
+        boots; after a few, starts back off exponentially and its instance status reads impaired, as a
+        failing EC2 instance's status check does, instead of a restart every tick."""
+        starts, last = self._unbooted_starts.get(instance_id, (0, 0.0))
+        if starts < BOOT_RETRIES:
+            return True
+        self.model.boot_failing(instance_id, True)
+        return time.monotonic() >= last + min(BOOT_BACKOFF_MAX_S, BOOT_BACKOFF_S * 2 ** starts)
+
     async def _stop_stray(self, host: str, found: dict[str, BackendInstance]) -> None:
         """Stop what runs where the model says it should not: an instance marked stopped or terminated while its
         host was cut off (its processes ran on), or one started elsewhere since."""
@@ -137,9 +152,13 @@ class Ec2Service:
                 if not reachable:
                     return  # impaired until its host returns; it boots again then
                 if seen is None or not seen.running:
+                    if not self._may_boot(instance.instance_id):
+                        return
                     self._configs.pop(instance.instance_id, None)
                     config = self.config(instance)
                     await self.backend.start(self.spec(instance), config)
+                    starts, _ = self._unbooted_starts.get(instance.instance_id, (0, 0.0))
+                    self._unbooted_starts[instance.instance_id] = (starts + 1, time.monotonic())
                     self._configs[instance.instance_id] = config
                     self._reboots[instance.instance_id] = instance.reboots
                     if instance.state == m.PENDING:
@@ -149,6 +168,8 @@ class Ec2Service:
                     self.model.mark_running(instance.instance_id)
                 if not seen.booted:
                     return
+                if self._unbooted_starts.pop(instance.instance_id, None):
+                    self.model.boot_failing(instance.instance_id, False)
                 if seen.limits != instance.limits:
                     self.model.mark_booted(instance.instance_id, seen.limits)
                 if self._reboots.setdefault(instance.instance_id, instance.reboots) < instance.reboots:

@@ -25,6 +25,7 @@ class FakeBackend:
     supports_addresses = True
 
     def __init__(self):
+        self.crashing: set[str] = set()  # instances whose init exits before it boots
         self.hosts: dict[str, dict[str, BackendInstance]] = {}
         self.unreachable: set[str] = set()
         self.calls: list[tuple[str, str, str]] = []
@@ -40,7 +41,9 @@ class FakeBackend:
         return "http://169.254.169.254/"
 
     async def start(self, spec, config):
-        self._host(spec.host)[spec.instance_id] = BackendInstance(spec.instance_id, True, True, {"enforced": True, "detail": "fake"})
+        booted = spec.instance_id not in self.crashing
+        self._host(spec.host)[spec.instance_id] = BackendInstance(
+            spec.instance_id, booted, booted, {"enforced": True, "detail": "fake"} if booted else {})
         self.configs[spec.instance_id] = config
         self.calls.append(("start", spec.instance_id, spec.host))
 
@@ -171,3 +174,19 @@ def test_security_group_changes_and_elastic_ips_reach_the_backend(world):
     service.model.associate_address(eip["allocation_id"], b.instance_id, allow_reassociation=True)
     reconcile(service)
     assert backend.routes == {eip["public_ip"]: b.private_ip}
+
+
+def test_an_instance_whose_boots_keep_failing_is_impaired_and_restarted_ever_less_often(world):
+    service, region, backend = world
+    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    backend.crashing.add(instance.instance_id)
+    for _ in range(10):
+        reconcile(service)
+    starts = [c for c in backend.calls if c[0] == "start"]
+    assert len(starts) == 3  # then it backs off instead of restarting every tick
+    assert service.model.status(instance) == ("ok", "impaired")
+    backend.crashing.clear()
+    service._unbooted_starts[instance.instance_id] = (3, 0.0)  # the back-off has run out
+    reconcile(service)
+    reconcile(service)
+    assert service.model.status(instance) == ("ok", "ok")
