@@ -35,6 +35,8 @@ from azlab.cluster.errors import UnsupportedOperation
 from azlab.cluster.machines import Machine
 
 HOST_OFFSET = 10  # first host address in an AZ's subnet: .0.10
+EIP_CIDR = "10.200.0.0/16"  # netns: Elastic IPs, translated by the router to the instance they are associated with
+EIP_TABLE = "azlab_eips"
 
 
 class AzNetwork(Protocol):
@@ -249,6 +251,20 @@ class NetnsNetwork:
     def _gateway(self, az_index: int) -> str:
         return f"10.{10 + az_index}.0.1"
 
+    def gateway(self, az_index: int) -> str:
+        """The AZ's router address, the default route of its hosts and instances."""
+        return self._gateway(az_index)
+
+    def route_eips(self, targets: dict[str, str]) -> None:
+        """Make the router translate each Elastic IP to its instance's private address (and nothing else)."""
+        rules = "".join(f"    ip daddr {eip} dnat to {private}\n" for eip, private in sorted(targets.items()))
+        ruleset = (
+            f"table ip {EIP_TABLE} {{}}\ndelete table ip {EIP_TABLE}\n"
+            f"table ip {EIP_TABLE} {{\n  chain prerouting {{ type nat hook prerouting priority dstnat; policy accept;\n"
+            f"{rules}  }}\n}}\n"
+        )
+        run("nft", "-f", "-", ns=self.router, stdin=ruleset)
+
     def host_command(self, az_index: int, host: int) -> list[str]:
         return ["ip", "netns", "exec", self.host_ns(az_index, host)]
 
@@ -272,6 +288,7 @@ class NetnsNetwork:
             run("ip", "link", "set", self.uplink, "up")
             run("ip", "addr", "add", "10.10.0.254/16", "dev", "region", ns=self.router)
             run("ip", "link", "set", "region", "up", ns=self.router)
+        run("ip", "route", "replace", EIP_CIDR, "via", "10.10.0.254", "dev", self.uplink)
         for az in range(1, self.az_count + 1):
             run("ip", "route", "replace", self.cidr(az), "via", "10.10.0.254", "dev", self.uplink)
             switch = self.switch(az)

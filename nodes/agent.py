@@ -19,6 +19,7 @@ from pathlib import Path
 import ray
 
 from azlab.cluster import processes
+from azlab.nodes import files
 from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class NodeAgent:
         self.node_name = node_name
         self.address = address
         self.ray_node_id = ray.get_runtime_context().get_node_id()
+        self.home = Path(home)
         self._controller_name = controller
         self._namespace = namespace
         self._controller = None
@@ -91,6 +93,18 @@ class NodeAgent:
 
     async def processes(self) -> list[dict]:
         return [asdict(p) for p in self.supervisor.describe()]
+
+    async def write_file(self, path: str, data: bytes) -> None:
+        """Replace `path` on this node's disk atomically (a data-plane server's configuration)."""
+        await asyncio.to_thread(files.write_atomically, self.home, Path(path), data)
+
+    async def read_file(self, path: str, max_bytes: int = 65536) -> bytes | None:
+        """The last `max_bytes` of `path` on this node's disk; None when it does not exist."""
+        return await asyncio.to_thread(files.read_tail, self.home, Path(path), max_bytes)
+
+    async def remove_path(self, path: str) -> None:
+        """Remove a file or directory tree under this node's home; succeeds when it is already gone."""
+        await asyncio.to_thread(files.remove, self.home, Path(path))
 
     async def stop_all_processes(self) -> None:
         """Stop every child this agent started (before the agent itself is removed)."""

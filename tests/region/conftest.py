@@ -16,7 +16,8 @@ import psutil
 
 from azlab.cluster import processes
 from azlab.cluster.config import Paths
-from azlab.cluster.sdk import Client
+from azlab.cluster.sdk import ApiError, Client
+from azlab.region.v1 import region_pb2
 
 HERE = Path(__file__).resolve().parent
 AZLAB = str(Path(sys.executable).with_name("azlab"))
@@ -95,6 +96,14 @@ class Lab:
                 continue
         assert missing_ok, "no controller process"
         return None
+
+    def serving(self) -> bool:
+        """Whether the region's controller answers (it may be restarting)."""
+        try:
+            self.client.region.DescribeRegion(region_pb2.DescribeRegionRequest(), timeout=2)
+            return True
+        except ApiError:
+            return False
 
     def zone_of(self, node: str) -> dict:
         zone = self.zones()[node.split("/")[0]]

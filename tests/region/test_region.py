@@ -15,7 +15,6 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.network import NetnsNetwork, netem_missing
 from azlab.cluster.sdk import ApiError
-from azlab.region.v1 import region_pb2
 
 from .conftest import Prober, bring_up, can_echo, gone, tear_down, wait_until, with_descendants
 
@@ -164,7 +163,7 @@ def test_killed_controller_comes_back_with_its_state_and_adopts_the_agents(lab):
     controller = lab.controller_pid()
     os.kill(controller, signal.SIGKILL)
     wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
-    wait_until(lambda: _answers(lab), 60, "the restarted controller to serve on the same endpoint")
+    wait_until(lambda: lab.serving(), 60, "the restarted controller to serve on the same endpoint")
 
     assert [f["FaultId"] for f in lab.json("chaos", "describe-faults")["Faults"]] == [fault["FaultId"]]
     zones = lab.zones()
@@ -214,11 +213,3 @@ def test_slow_az_drops_packets_until_restored(lab):
     lab.json("chaos", "restore-az", "lab-1c")
     assert lab.zones()["lab-1c"]["State"] == "available"
     assert can_echo(lab.start_echo("lab-1c/node-0")["address"], prefix=network.host_command(1, 0))
-
-
-def _answers(lab) -> bool:
-    try:
-        lab.client.region.DescribeRegion(region_pb2.DescribeRegionRequest(), timeout=2)
-        return True
-    except ApiError:
-        return False

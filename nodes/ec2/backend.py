@@ -1,0 +1,94 @@
+"""The compute-backend contract: how an EC2 instance becomes something that runs on a host of its AZ.
+
+One small interface for every backend (after OpenStack Nova's virt driver,
+much lighter): `process` here, `docker` and `libvirt` next. The EC2 service
+calls it from its reconcile loop, again and again, so every method is
+idempotent, and each states its failure rules. Capabilities are data
+(`supports_*`), never `if backend == ...` in the service.
+
+Specs are frozen dataclasses of plain values, so a backend never reaches into
+the EC2 model, and the model knows nothing of backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """What a backend needs to boot an instance; fixed for one boot."""
+
+    instance_id: str
+    image_id: str
+    instance_type: str
+    host: str                 # the AZ node it runs on, "<az>/node-<n>"
+    az: str
+    private_ip: str
+    vcpus: int
+    memory_mib: int
+    user_data: str = ""       # base64
+    public_keys: dict[str, str] = field(default_factory=dict)  # key name -> OpenSSH public key
+    image_location: str = ""  # the image's root: "" for the host userland, a snapshot for CreateImage's
+    metadata: dict[str, Any] = field(default_factory=dict)     # the static part of the instance metadata
+
+
+@dataclass(frozen=True)
+class InstanceConfig:
+    """What may change while an instance runs; a backend applies it within a second."""
+
+    firewall: dict[str, list[dict]] = field(default_factory=dict)  # {"ingress": [...], "egress": [...]}
+    public_ip: str = ""
+    spot_action: dict[str, str] | None = None  # {"action": "terminate", "time": ISO 8601}
+
+
+@dataclass(frozen=True)
+class BackendInstance:
+    """What a backend sees of an instance on a host."""
+
+    instance_id: str
+    running: bool
+    booted: bool                   # up: network plumbed, limits set, user data started
+    limits: dict[str, Any] = field(default_factory=dict)  # {"enforced": bool, "detail": str}
+
+
+class ComputeBackend(Protocol):
+    name: str
+    supports_security_groups: bool  # rules are enforced on packets
+    supports_addresses: bool        # Elastic IPs really move traffic
+
+    def metadata_endpoint(self, spec: InstanceSpec) -> str:
+        """Where the instance reaches its metadata service (what AWS_EC2_METADATA_SERVICE_ENDPOINT says)."""
+
+    async def start(self, spec: InstanceSpec, config: InstanceConfig) -> None:
+        """Boot the instance on `spec.host`, creating what it needs on first boot. A no-op when it runs.
+        A start that fails leaves nothing running. Raises NodeUnreachable when the host does not answer."""
+
+    async def stop(self, spec: InstanceSpec) -> None:
+        """Stop every process of the instance; its files stay. Succeeds when it is not running."""
+
+    async def reboot(self, spec: InstanceSpec, config: InstanceConfig) -> None:
+        """Stop, then boot again on the same host with the same files."""
+
+    async def destroy(self, spec: InstanceSpec) -> None:
+        """Stop the instance and remove its files. Succeeds when it is already gone."""
+
+    async def describe(self, host: str) -> dict[str, BackendInstance]:
+        """The instances this backend has on `host`, by id (running or not)."""
+
+    async def snapshot(self, spec: InstanceSpec, image_id: str) -> str:
+        """Copy a stopped instance's root into a new image's; returns the image location to boot from.
+        Raises RuntimeError when the copy fails (nothing is left), NodeUnreachable when the host is gone."""
+
+    async def console_output(self, spec: InstanceSpec) -> str:
+        """The last 64 KiB of the instance's console; "" when there is none or the host does not answer."""
+
+    async def configure(self, spec: InstanceSpec, config: InstanceConfig) -> None:
+        """Hand a running instance its new config (security groups, metadata that changed)."""
+
+    async def attach_address(self, public_ip: str, spec: InstanceSpec) -> None:
+        """Send traffic for `public_ip` to the instance; an address moves by attaching it elsewhere."""
+
+    async def detach_address(self, public_ip: str) -> None:
+        """Stop sending traffic for `public_ip` anywhere. Succeeds when it was not attached."""

@@ -1,0 +1,52 @@
+"""`azlab ec2` options in aws-cli's shorthand become the requests EC2 takes."""
+
+from __future__ import annotations
+
+import pytest
+
+from azlab.cluster.cli import build_parser
+from azlab.cluster.errors import AzlabError
+
+
+def run_instances(*argv: str):
+    from azlab.cluster.ec2 import cli
+
+    args = build_parser().parse_args(["ec2", "run-instances", "--image-id", "ami-lab-minimal", *argv])
+    return cli._run_instances(args)
+
+
+def test_run_instances_takes_aws_cli_shorthand(tmp_path):
+    boot = tmp_path / "boot.sh"
+    boot.write_bytes(b"#!/bin/sh\necho hi\n")
+    req = run_instances(
+        "--count", "2:5", "--placement", "AvailabilityZone=lab-1b,Tenancy=dedicated", "--user-data", f"file://{boot}",
+        "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=web},{Key=team,Value=lab}]",
+        "--instance-market-options", "MarketType=spot,SpotOptions={MaxPrice=0.05}", "--security-group-ids", "sg-1", "sg-2")
+    assert (req.min_count, req.max_count) == (2, 5)
+    assert (req.placement.availability_zone, req.placement.tenancy) == ("lab-1b", "dedicated")
+    assert req.user_data == b"#!/bin/sh\necho hi\n"
+    assert [(t.key, t.value) for t in req.tag_specifications[0].tags] == [("Name", "web"), ("team", "lab")]
+    assert (req.instance_market_options.market_type, req.instance_market_options.spot_options.max_price) == ("spot", "0.05")
+    assert list(req.security_group_ids) == ["sg-1", "sg-2"]
+    assert [(t.key, t.value) for t in run_instances("--tag-specifications", "Name=web").tag_specifications[0].tags] == [
+        ("Name", "web")]
+
+
+@pytest.mark.parametrize("argv", [("--count", "many"), ("--user-data", "file:///nonexistent/boot.sh"), ("--placement", "lab-1b")])
+def test_bad_options_are_refused_before_any_call(argv):
+    with pytest.raises(AzlabError):
+        run_instances(*argv)
+
+
+def test_filters_and_rules():
+    from azlab.cluster.ec2 import cli
+
+    [state, tag] = cli._filters(["Name=instance-state-name,Values=running,pending", "Name=tag:Name,Values=web"])
+    assert (state.name, list(state.values), tag.name) == ("instance-state-name", ["running", "pending"], "tag:Name")
+    with pytest.raises(AzlabError):
+        cli._filters(["instance-state-name=running"])
+    args = build_parser().parse_args(["ec2", "authorize-security-group-ingress", "--group-id", "sg-1", "--protocol", "tcp",
+                                      "--port", "8000-8080", "--cidr", "10.0.0.0/8"])
+    [permission] = cli._permissions(args)
+    assert (permission.ip_protocol, permission.from_port, permission.to_port) == ("tcp", 8000, 8080)
+    assert permission.ip_ranges[0].cidr_ip == "10.0.0.0/8"
