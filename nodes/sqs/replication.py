@@ -208,7 +208,7 @@ class Replica:
         self._tasks = [loop.create_task(self._flush_forever())]
         for peer in self._match:
             self._wake[peer] = asyncio.Event()
-            self._tasks.append(loop.create_task(self._replicate_forever(peer)))
+            self._tasks.append(loop.create_task(self._replicate_forever(peer, self.epoch)))
 
     def _stop_leading(self) -> None:
         for task in self._tasks:
@@ -222,9 +222,10 @@ class Replica:
 
     def _fence(self, epoch: int) -> None:
         """A peer has seen a newer epoch: stop acknowledging at once."""
+        if epoch <= self.epoch:
+            return  # already told, by the controller or the new leader
         log.warning("%s fenced: epoch %d seen, ours is %d", self.replica_id, epoch, self.epoch)
-        if epoch > self.epoch:
-            self.log.save_epoch(epoch)
+        self.log.save_epoch(epoch)
         self._stop_leading()
         self.role = FENCED
 
@@ -263,19 +264,21 @@ class Replica:
             self.durable_index = max(self.durable_index, last)
             self._advance_commit()
 
-    async def _replicate_forever(self, peer: str) -> None:
+    async def _replicate_forever(self, peer: str, epoch: int) -> None:
         next_index = self.log.last_index  # optimistic; a mismatch walks it back
         wake = self._wake[peer]
-        while True:
+        # The epoch is this task's own, and checked: a cancellation can be lost (asyncio.wait_for in 3.11),
+        # and a task outliving its leadership must never speak for a newer epoch.
+        while self.role == LEADER and self.epoch == epoch:
             entries = self.log.entries[next_index - 1: next_index - 1 + MAX_APPEND_ENTRIES]
             request = {
-                "epoch": self.epoch, "leader_id": self.replica_id, "prev_index": next_index - 1,
+                "epoch": epoch, "leader_id": self.replica_id, "prev_index": next_index - 1,
                 "prev_epoch": self.log.epoch_at(next_index - 1), "commit_index": self.commit_index,
                 "entries": entries,
             }
             wake.clear()
             try:
-                ok, epoch, last_index = await asyncio.wait_for(self.send_append(self.peers[peer], request),
+                ok, answered_epoch, last_index = await asyncio.wait_for(self.send_append(self.peers[peer], request),
                                                                APPEND_TIMEOUT_S)
             except asyncio.CancelledError:
                 raise
@@ -283,8 +286,8 @@ class Replica:
                 log.debug("append to %s failed: %r", peer, e)
                 await asyncio.sleep(0.05)
                 continue
-            if epoch > self.epoch:
-                self._fence(epoch)
+            if answered_epoch > epoch:
+                self._fence(answered_epoch)
                 return
             if ok:
                 if entries:
