@@ -260,7 +260,7 @@ class Replica:
             await self._flush_needed.wait()
             self._flush_needed.clear()
             last = self.log.last_index
-            await asyncio.to_thread(self.log.sync)
+            self.log.sync()
             self.durable_index = max(self.durable_index, last)
             self._advance_commit()
 
@@ -340,7 +340,7 @@ class Replica:
                 if not rebuild:
                     self._apply(self.model, entry.record)
             if entries:
-                await asyncio.to_thread(self.log.sync)
+                self.log.sync()
             if rebuild:
                 self.model = self._rebuild()
             last_new = entries[-1].index if entries else prev_index
