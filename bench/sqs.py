@@ -8,8 +8,8 @@ counts once it is deleted. azlab runs a 3-AZ loopback region with replication
 on (every send, receive and delete acknowledged once fsync'd on 2 of 3 AZs);
 moto runs `moto_server` (in memory, no replication) on this machine; both are
 driven by the same boto3 code in the same run. azlab is also driven through
-its gRPC SDK. Last, the leader's AZ is killed under a sender: the time from
-the KillAz call to the first send acknowledged after it is the failover figure.
+its gRPC SDK. Last, the leader's AZ is killed under a sender: the longest
+time it waited for an acknowledgement around the kill is the failover figure.
 
 Writes bench/results/sqs-<UTC>.json and .md. Needs the `bench` extra (moto).
 """
@@ -193,7 +193,8 @@ def _wait_for_leader(client: Client) -> None:
 
 
 def _failover(client: Client, aws: str) -> float | None:
-    """Seconds from KillAz(the leader's AZ) to the first send acknowledged after it."""
+    """The longest time a sender saw no acknowledgement around KillAz(the leader's AZ): the failover as a client
+    lives it (the kill call's own duration included)."""
     sender = boto3_sqs(aws, "lab-1")
     url = sender.create_queue(QueueName="failover")["QueueUrl"]
     acks: list[float] = []
@@ -217,8 +218,10 @@ def _failover(client: Client, aws: str) -> float | None:
     time.sleep(8.0)
     stop.set()
     thread.join()
-    later = [at for at in acks if at > killed_at]
-    return round(min(later) - killed_at, 3) if later else None
+    window = sorted([killed_at - 1.0, killed_at + 8.0, *(at for at in acks if killed_at - 1.0 < at < killed_at + 8.0)])
+    if not any(at > killed_at for at in acks):
+        return None
+    return round(max(b - a for a, b in zip(window, window[1:])), 3)
 
 
 def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int]) -> str:
@@ -229,7 +232,7 @@ def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int]) -
         lines.append(f"| batch {b} | {a:.0f} | {m:.0f} | {a / m:.2f}x (target {TARGET_RATIO:g}x) | {g:.0f} |")
     resume = azlab.get("resume_after_kill_s")
     lines += ["", "| failover | azlab | target |", "|---|---|---|",
-              f"| KillAz(leader's AZ) to the next acknowledged send | "
+              f"| longest wait for an acknowledged send around KillAz(the leader's AZ) | "
               f"{'-' if resume is None else f'{resume:.2f} s'} | < 3 s |"]
     return "\n".join(lines)
 

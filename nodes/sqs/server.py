@@ -26,6 +26,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from azlab.cluster.rpc import ErrorInterceptor
 from azlab.cluster.sqs import model as sqs_model
+from azlab.cluster.sqs.router import CHANNEL_OPTIONS
 from azlab.nodes.sqs.replication import Entry, Replica
 from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2, sqs_pb2_grpc
 
@@ -227,7 +228,7 @@ class Peers:
 
     async def send_append(self, address: str, request: dict[str, Any]) -> tuple[bool, int, int]:
         if address not in self._stubs:
-            self._stubs[address] = replica_pb2_grpc.SqsReplicaStub(grpc.aio.insecure_channel(address))
+            self._stubs[address] = replica_pb2_grpc.SqsReplicaStub(grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS))
         entries = [replica_pb2.Entry(index=e.index, epoch=e.epoch, record=e.record) for e in request["entries"]]
         answer = await self._stubs[address].Append(replica_pb2.AppendRequest(**{**request, "entries": entries}))
         return answer.ok, answer.epoch, answer.last_index
