@@ -33,7 +33,7 @@ from azlab.cluster.sqs.errors import LeaderUnavailable
 from azlab.cluster.sqs.model import SqsModel
 
 log = logging.getLogger(__name__)
-FRAME = struct.Struct(">I")
+FRAME = struct.Struct(">IQQ")  # record length, index, epoch; the record's JSON follows
 MAX_APPEND_ENTRIES = 512
 HEARTBEAT_S = 0.25
 APPEND_TIMEOUT_S = 1.0
@@ -48,7 +48,7 @@ class Entry:
 
 
 class DurableLog:
-    """Entries 1..n in one append-only file of length-prefixed JSON frames, plus the epoch in `epoch`.
+    """Entries 1..n in one append-only file of frames (a header, then the record), plus the epoch in `epoch`.
 
     `append` writes without waiting for the disk; `sync` makes everything appended so far durable
     (one fsync for however many entries: group commit). A torn last frame (a crash mid-write) is cut
@@ -69,16 +69,16 @@ class DurableLog:
         data = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         at = 0
         while at + FRAME.size <= len(data):
-            (length,) = FRAME.unpack_from(data, at)
+            length, index, epoch = FRAME.unpack_from(data, at)
             if at + FRAME.size + length > len(data):
                 break
-            index, epoch, record = json.loads(data[at + FRAME.size: at + FRAME.size + length])
-            self.entries.append(Entry(index, epoch, record.encode()))
+            self.entries.append(Entry(index, epoch, data[at + FRAME.size: at + FRAME.size + length]))
             self._offsets.append(at)
             at += FRAME.size + length
         if at < len(data):
             os.ftruncate(self._fd, at)
             os.fsync(self._fd)
+        self._size = at
 
     @property
     def last_index(self) -> int:
@@ -93,9 +93,12 @@ class DurableLog:
 
     def append(self, epoch: int, record: bytes) -> int:
         entry = Entry(self.last_index + 1, epoch, record)
-        frame = json.dumps([entry.index, entry.epoch, record.decode()]).encode()
-        self._offsets.append(os.lseek(self._fd, 0, os.SEEK_END))
-        os.write(self._fd, FRAME.pack(len(frame)) + frame)
+        frame = FRAME.pack(len(record), entry.index, epoch) + record
+        written = 0
+        while written < len(frame):  # a regular file takes it all at once, short of a full disk
+            written += os.write(self._fd, frame[written:])
+        self._offsets.append(self._size)
+        self._size += len(frame)
         self.entries.append(entry)
         return entry.index
 
@@ -103,7 +106,8 @@ class DurableLog:
         """Drop entries after `index`, durably."""
         if index >= self.last_index:
             return
-        os.ftruncate(self._fd, self._offsets[index])
+        self._size = self._offsets[index]
+        os.ftruncate(self._fd, self._size)
         os.fsync(self._fd)
         del self.entries[index:], self._offsets[index:]
 

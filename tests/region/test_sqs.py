@@ -244,6 +244,54 @@ def test_the_grpc_sdk_and_the_cli_reach_the_same_queues(lab, sqs):
     assert done.returncode == 254 and "(QueueDoesNotExist)" in done.stderr and done.stderr.count("\n") == 1
 
 
+def test_every_queue_operation_through_the_grpc_sdk(lab):
+    sqs = lab.client.sqs
+    url = sqs.CreateQueue(sqs_pb2.CreateQueueRequest(queue_name="sdk-ops", attributes={"VisibilityTimeout": "40"},
+                                                     tags={"team": "lab"})).queue_url
+    assert sqs.GetQueueUrl(sqs_pb2.GetQueueUrlRequest(queue_name="sdk-ops")).queue_url == url
+    assert url in sqs.ListQueues(sqs_pb2.ListQueuesRequest(queue_name_prefix="sdk-")).queue_urls
+    sqs.SetQueueAttributes(sqs_pb2.SetQueueAttributesRequest(queue_url=url, attributes={"DelaySeconds": "0"}))
+    attributes = sqs.GetQueueAttributes(sqs_pb2.GetQueueAttributesRequest(queue_url=url, attribute_names=["All"]))
+    assert attributes.attributes["VisibilityTimeout"] == "40"
+
+    sqs.SendMessage(sqs_pb2.SendMessageRequest(queue_url=url, message_body="one", message_attributes={
+        "kind": sqs_pb2.MessageAttributeValue(data_type="String", string_value="a")}))
+    batch = sqs.SendMessageBatch(sqs_pb2.SendMessageBatchRequest(queue_url=url, entries=[
+        sqs_pb2.SendMessageBatchRequestEntry(id=f"e{i}", message_body=f"b{i}") for i in range(2)]))
+    assert len(batch.successful) == 2 and not batch.failed
+    got = sqs.ReceiveMessage(sqs_pb2.ReceiveMessageRequest(queue_url=url, max_number_of_messages=10,
+                                                           wait_time_seconds=1, message_attribute_names=["All"]))
+    assert sorted(m.body for m in got.messages) == ["b0", "b1", "one"]
+    assert next(m for m in got.messages if m.body == "one").message_attributes["kind"].string_value == "a"
+    handles = [m.receipt_handle for m in got.messages]
+    changed = sqs.ChangeMessageVisibilityBatch(sqs_pb2.ChangeMessageVisibilityBatchRequest(queue_url=url, entries=[
+        sqs_pb2.ChangeMessageVisibilityBatchRequestEntry(id=f"v{i}", receipt_handle=h, visibility_timeout=0)
+        for i, h in enumerate(handles)]))
+    assert len(changed.successful) == 3
+    again = sqs.ReceiveMessage(sqs_pb2.ReceiveMessageRequest(queue_url=url, max_number_of_messages=10,
+                                                             wait_time_seconds=1)).messages
+    sqs.ChangeMessageVisibility(sqs_pb2.ChangeMessageVisibilityRequest(
+        queue_url=url, receipt_handle=again[0].receipt_handle, visibility_timeout=60))
+    sqs.DeleteMessage(sqs_pb2.DeleteMessageRequest(queue_url=url, receipt_handle=again[0].receipt_handle))
+    deleted = sqs.DeleteMessageBatch(sqs_pb2.DeleteMessageBatchRequest(queue_url=url, entries=[
+        sqs_pb2.DeleteMessageBatchRequestEntry(id=f"d{i}", receipt_handle=m.receipt_handle)
+        for i, m in enumerate(again[1:])]))
+    assert len(deleted.successful) == len(again) - 1
+
+    sqs.SendMessage(sqs_pb2.SendMessageRequest(queue_url=url, message_body="purged"))
+    sqs.PurgeQueue(sqs_pb2.PurgeQueueRequest(queue_url=url))
+    counts = sqs.GetQueueAttributes(sqs_pb2.GetQueueAttributesRequest(
+        queue_url=url, attribute_names=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]))
+    assert dict(counts.attributes) == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "0"}
+    sqs.TagQueue(sqs_pb2.TagQueueRequest(queue_url=url, tags={"env": "test"}))
+    sqs.UntagQueue(sqs_pb2.UntagQueueRequest(queue_url=url, tag_keys=["team"]))
+    assert dict(sqs.ListQueueTags(sqs_pb2.ListQueueTagsRequest(queue_url=url)).tags) == {"env": "test"}
+    sqs.DeleteQueue(sqs_pb2.DeleteQueueRequest(queue_url=url))
+    with pytest.raises(ApiError) as gone:
+        sqs.GetQueueUrl(sqs_pb2.GetQueueUrlRequest(queue_name="sdk-ops"))
+    assert gone.value.code == "QueueDoesNotExist" and gone.value.status.name == "NOT_FOUND"
+
+
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the aws CLI is not installed")
 def test_the_aws_cli_works_unchanged(lab, sqs, endpoint):
     env = {**lab.env, "AWS_ACCESS_KEY_ID": "lab", "AWS_SECRET_ACCESS_KEY": "lab", "AWS_DEFAULT_REGION": "lab-1"}

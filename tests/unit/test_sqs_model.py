@@ -233,3 +233,12 @@ def test_foreign_receipt_handle_is_refused(sqs):
     with pytest.raises(Exception) as not_in_flight:
         sqs.change_message_visibility(a, m.receipt_handle, 10, T0 + 31)
     assert not_in_flight.value.code == "MessageNotInflight"
+
+
+def test_cli_maps_take_aws_cli_shorthand_with_json_values():
+    from azlab.cluster.sqs.cli import parse_map
+
+    policy = '{"deadLetterTargetArn":"arn:aws:sqs:lab-1:000000000000:dlq","maxReceiveCount":"3"}'
+    assert parse_map(f"VisibilityTimeout=30,RedrivePolicy={policy}") == {"VisibilityTimeout": "30",
+                                                                          "RedrivePolicy": policy}
+    assert parse_map('{"DelaySeconds": 5}') == {"DelaySeconds": "5"}

@@ -132,7 +132,7 @@ def test_a_torn_last_frame_is_cut_off(tmp_path):
     log.close()
     whole = os.path.getsize(tmp_path / "x" / "log")
     with open(tmp_path / "x" / "log", "ab") as f:
-        f.write(b"\x00\x00\x01\x00{partial")
+        f.write(b"\x00\x00\x01\x00" + bytes(16) + b"{partial")
     reopened = DurableLog(tmp_path / "x")
     assert reopened.last_index == 1
     assert os.path.getsize(tmp_path / "x" / "log") == whole
