@@ -50,6 +50,9 @@ class ReplicaError(AzlabError):
 
 
 class Leadership(Protocol):
+    def activate(self) -> None:
+        """A call has come: the replicas must run."""
+
     def leader_address(self) -> tuple[str, int]:
         """(host:port of the leader, or "" while there is none; the epoch)."""
 
@@ -83,6 +86,7 @@ class LeaderRouter:
 
     async def call(self, method: str, request: Message, wait_s: float = 0.0) -> Any:
         """`method` of azlab.sqs.v1.Sqs on the leader; `wait_s`: how long the call itself may take (long polls)."""
+        self.leadership.activate()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.retry_budget_s + wait_s
         last_failure = "no leader elected yet"

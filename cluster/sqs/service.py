@@ -2,7 +2,7 @@
 
 Each reconcile tick (level-triggered, so a failover, a restore-az and a
 restarted controller are one code path):
-1. every AZ has a placement (node, port, data directory), recorded once;
+1. every AZ has a placement (node, ports, data directory), recorded once;
 2. every replica is probed (`Status`, bounded in time); a replica that does
    not answer while its node is alive is (re)started through its node agent,
    in the background so a cut-off node never stalls the tick;
@@ -20,8 +20,10 @@ replicas, the one with the most up-to-date log, by (last entry's epoch, last
 index), leads. Every acknowledged entry is on a majority, so on at least one
 candidate, and the most up-to-date candidate holds it.
 
-The region's AWS endpoint (`azlab.cluster.aws`) is started here, SQS being its
-first user, and recorded under the store key `aws_http_endpoint`.
+The replicas start with the region's first SQS call (remembered in the store),
+so a region that never uses SQS runs none of its processes. The region's AWS
+endpoint (`azlab.cluster.aws`) is started here, SQS being its first user, and
+recorded under the store key `aws_http_endpoint`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ CONFIGURE_TIMEOUT_S = 1.0
 LEADER_SILENCE_S = 0.6
 RESTART_INTERVAL_S = 2.0
 AWS_ENDPOINT_KEY = "aws_http_endpoint"
+ACTIVE_KEY = "sqs_active"
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,17 @@ class Placement:
     az: str
     node: str
     address: str
-    port: int
+    port: int              # gRPC: azlab.sqs.v1.Sqs and SqsReplica
+    replication_port: int  # the replication stream
     data_dir: str
 
     @property
     def endpoint(self) -> str:
         return f"{self.address}:{self.port}"
+
+    @property
+    def replication_endpoint(self) -> str:
+        return f"{self.address}:{self.replication_port}"
 
 
 @dataclass
@@ -89,8 +97,15 @@ class SqsService:
         self._started_at: dict[str, float] = {}
         self.aws = AwsEndpoint([SqsJsonProtocol(self.router)])
         self._aws_started = False
+        self.active = bool(self.store.get(ACTIVE_KEY, False))
 
     # ---- what the router and servicer read
+    def activate(self) -> None:
+        """The first SQS call of the region: from now on its replicas run."""
+        if not self.active:
+            self.store.put(ACTIVE_KEY, True)
+            self.active = True
+
     def leader_address(self) -> tuple[str, int]:
         leader = self.placements.get(self.configuration.leader)
         return (leader.endpoint if leader else ""), self.configuration.epoch
@@ -108,6 +123,8 @@ class SqsService:
     # ---- the loop
     async def reconcile(self) -> None:
         await self._ensure_aws_endpoint()
+        if not self.active:
+            return
         self._ensure_placements()
         await self._probe()
         self._ensure_running()
@@ -133,6 +150,7 @@ class SqsService:
             if node is None:
                 continue
             placement = Placement(replica_id, az, node.name, node.address,
+                                  self.store.allocate_port(node.address, replica_id),
                                   self.store.allocate_port(node.address, replica_id),
                                   str(self.context.paths.home / "sqs" / replica_id))
             self.store.put_resource(SERVICE, "replica", replica_id, asdict(placement))
@@ -174,7 +192,7 @@ class SqsService:
 
     async def _start(self, p: Placement) -> None:
         argv = [sys.executable, "-m", "azlab.nodes.sqs.server", "--replica-id", p.replica_id,
-                "--listen", p.endpoint, "--data-dir", p.data_dir, "--region", self.region.config.region]
+                "--listen", p.endpoint, "--replication-listen", p.replication_endpoint, "--data-dir", p.data_dir, "--region", self.region.config.region]
         try:
             await self.context.agents.start_process(p.node, p.replica_id, argv)
         except NodeUnreachable as e:
@@ -220,7 +238,7 @@ class SqsService:
         self._changed = asyncio.Event()
 
     async def _configure_all(self, replica_ids: list[str]) -> dict[str, replica_pb2.ReplicaStatus]:
-        peers = {r: p.endpoint for r, p in self.placements.items()}
+        peers = {r: p.replication_endpoint for r, p in self.placements.items()}
         request = replica_pb2.ConfigureRequest(epoch=self.configuration.epoch, leader_id=self.configuration.leader,
                                                peers=peers, queue_url_base=self.queue_url_base())
 

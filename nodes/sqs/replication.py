@@ -343,8 +343,9 @@ class Replica:
                 self.log.append(entry.epoch, entry.record)
                 if not rebuild:
                     self._apply(self.model, entry.record)
-            if entries:
+            if entries or rebuild:
                 self.log.sync()
+            self.durable_index = self.log.last_index  # all of it fsync'd: a future lead counts on it
             if rebuild:
                 self.model = self._rebuild()
             last_new = entries[-1].index if entries else prev_index

@@ -1,12 +1,13 @@
 """A queue replica: the SQS data plane of one AZ, as a process the node agent starts.
 
     python -m azlab.nodes.sqs.server --replica-id sqs-lab-1a --listen 127.11.0.1:30000 \
-        --data-dir ~/.azlab/sqs/sqs-lab-1a --region lab-1
+        --replication-listen 127.11.0.1:30001 --data-dir ~/.azlab/sqs/sqs-lab-1a --region lab-1
 
 It serves `azlab.sqs.v1.Sqs` (answered only while it leads: the controller
-forwards every call to the leader) and `azlab.sqs.v1.SqsReplica` (the
-controller's Configure and Status, the leader's Append). The translation
-proto <-> model lives here; the rules live in the model and in `replication`.
+forwards every call to the leader), `azlab.sqs.v1.SqsReplica` (the
+controller's Configure and Status) and, on its own port, the replication
+stream (the leader's appends, `stream`). The translation proto <-> model lives
+here; the rules live in the model and in `replication`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from azlab.cluster.rpc import ErrorInterceptor
 from azlab.cluster.sqs import model as sqs_model
-from azlab.cluster.sqs.router import CHANNEL_OPTIONS
-from azlab.nodes.sqs.replication import Entry, Replica
+from azlab.nodes.sqs.replication import Replica
+from azlab.nodes.sqs.stream import StreamPeers, serve_appends
 from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2, sqs_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -210,33 +211,14 @@ class SqsReplicaServicer(replica_pb2_grpc.SqsReplicaServicer):
         return status_proto(self.replica.configure(request.epoch, request.leader_id, dict(request.peers),
                                                    request.queue_url_base))
 
-    async def Append(self, request, context):
-        entries = [Entry(e.index, e.epoch, e.record) for e in request.entries]
-        ok, epoch, last_index = await self.replica.append(request.epoch, request.leader_id, request.prev_index,
-                                                          request.prev_epoch, entries, request.commit_index)
-        return replica_pb2.AppendResponse(ok=ok, epoch=epoch, last_index=last_index)
-
     async def Status(self, request, context):
         return status_proto(self.replica.status())
 
 
-class Peers:
-    """gRPC channels to the other replicas, one per address, kept open."""
-
-    def __init__(self):
-        self._stubs: dict[str, replica_pb2_grpc.SqsReplicaStub] = {}
-
-    async def send_append(self, address: str, request: dict[str, Any]) -> tuple[bool, int, int]:
-        if address not in self._stubs:
-            self._stubs[address] = replica_pb2_grpc.SqsReplicaStub(grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS))
-        entries = [replica_pb2.Entry(index=e.index, epoch=e.epoch, record=e.record) for e in request["entries"]]
-        answer = await self._stubs[address].Append(replica_pb2.AppendRequest(**{**request, "entries": entries}))
-        return answer.ok, answer.epoch, answer.last_index
-
-
-async def serve(replica_id: str, listen: str, data_dir: Path, region: str) -> None:
-    peers = Peers()
-    replica = Replica(replica_id, data_dir, region, peers.send_append)
+async def serve(replica_id: str, listen: str, replication_listen: str, data_dir: Path, region: str) -> None:
+    replica = Replica(replica_id, data_dir, region, StreamPeers().send_append)
+    host, port = replication_listen.rsplit(":", 1)
+    appends = await serve_appends(replica, host, int(port))
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[
         ("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 64 * 1024 * 1024),
         ("grpc.max_send_message_length", 64 * 1024 * 1024)])
@@ -254,6 +236,7 @@ async def serve(replica_id: str, listen: str, data_dir: Path, region: str) -> No
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
     await health_servicer.enter_graceful_shutdown()
+    appends.close()
     await server.stop(1.0)
     replica.close()
 
@@ -261,12 +244,13 @@ async def serve(replica_id: str, listen: str, data_dir: Path, region: str) -> No
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m azlab.nodes.sqs.server", description=__doc__.splitlines()[0])
     parser.add_argument("--replica-id", required=True)
-    parser.add_argument("--listen", required=True, help="host:port")
+    parser.add_argument("--listen", required=True, help="host:port of its gRPC services")
+    parser.add_argument("--replication-listen", required=True, help="host:port of its replication stream")
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--region", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args.replica_id, args.listen, args.data_dir, args.region))
+    asyncio.run(serve(args.replica_id, args.listen, args.replication_listen, args.data_dir, args.region))
 
 
 if __name__ == "__main__":

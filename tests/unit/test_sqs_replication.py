@@ -136,3 +136,14 @@ def test_a_torn_last_frame_is_cut_off(tmp_path):
     reopened = DurableLog(tmp_path / "x")
     assert reopened.last_index == 1
     assert os.path.getsize(tmp_path / "x" / "log") == whole
+
+
+def test_the_replication_stream_frames_an_append_losslessly():
+    from azlab.nodes.sqs.replication import Entry
+    from azlab.nodes.sqs.stream import decode_request, encode_request
+
+    request = {"epoch": 7, "leader_id": "sqs-lab-1b", "prev_index": 41, "prev_epoch": 6, "commit_index": 40,
+               "entries": [Entry(42, 7, b'{"op":"noop"}'), Entry(43, 7, "é".encode())]}
+    frame = encode_request(request)
+    assert int.from_bytes(frame[:4], "big") == len(frame) - 4
+    assert decode_request(frame[4:]) == request

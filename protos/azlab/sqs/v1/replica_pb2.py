@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61zlab/sqs/v1/replica.proto\x12\x0c\x61zlab.sqs.v1\"\xb4\x01\n\x10\x43onfigureRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x11\n\tleader_id\x18\x02 \x01(\t\x12\x38\n\x05peers\x18\x03 \x03(\x0b\x32).azlab.sqs.v1.ConfigureRequest.PeersEntry\x12\x16\n\x0equeue_url_base\x18\x04 \x01(\t\x1a,\n\nPeersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"5\n\x05\x45ntry\x12\r\n\x05index\x18\x01 \x01(\x03\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0e\n\x06record\x18\x03 \x01(\x0c\"\x95\x01\n\rAppendRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x11\n\tleader_id\x18\x02 \x01(\t\x12\x12\n\nprev_index\x18\x03 \x01(\x03\x12\x12\n\nprev_epoch\x18\x04 \x01(\x03\x12$\n\x07\x65ntries\x18\x05 \x03(\x0b\x32\x13.azlab.sqs.v1.Entry\x12\x14\n\x0c\x63ommit_index\x18\x06 \x01(\x03\"?\n\x0e\x41ppendResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x12\n\nlast_index\x18\x03 \x01(\x03\"\x0f\n\rStatusRequest\"\x91\x01\n\rReplicaStatus\x12\x12\n\nreplica_id\x18\x01 \x01(\t\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x12\n\nlast_index\x18\x04 \x01(\x03\x12\x12\n\nlast_epoch\x18\x05 \x01(\x03\x12\x14\n\x0c\x63ommit_index\x18\x06 \x01(\x03\x12\x11\n\tleader_id\x18\x07 \x01(\t2\xdf\x01\n\nSqsReplica\x12H\n\tConfigure\x12\x1e.azlab.sqs.v1.ConfigureRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatus\x12\x43\n\x06\x41ppend\x12\x1b.azlab.sqs.v1.AppendRequest\x1a\x1c.azlab.sqs.v1.AppendResponse\x12\x42\n\x06Status\x12\x1b.azlab.sqs.v1.StatusRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatusb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61zlab/sqs/v1/replica.proto\x12\x0c\x61zlab.sqs.v1\"\xb4\x01\n\x10\x43onfigureRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x11\n\tleader_id\x18\x02 \x01(\t\x12\x38\n\x05peers\x18\x03 \x03(\x0b\x32).azlab.sqs.v1.ConfigureRequest.PeersEntry\x12\x16\n\x0equeue_url_base\x18\x04 \x01(\t\x1a,\n\nPeersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x0f\n\rStatusRequest\"\x91\x01\n\rReplicaStatus\x12\x12\n\nreplica_id\x18\x01 \x01(\t\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x12\n\nlast_index\x18\x04 \x01(\x03\x12\x12\n\nlast_epoch\x18\x05 \x01(\x03\x12\x14\n\x0c\x63ommit_index\x18\x06 \x01(\x03\x12\x11\n\tleader_id\x18\x07 \x01(\t2\x9a\x01\n\nSqsReplica\x12H\n\tConfigure\x12\x1e.azlab.sqs.v1.ConfigureRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatus\x12\x42\n\x06Status\x12\x1b.azlab.sqs.v1.StatusRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,16 +37,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONFIGUREREQUEST']._serialized_end=225
   _globals['_CONFIGUREREQUEST_PEERSENTRY']._serialized_start=181
   _globals['_CONFIGUREREQUEST_PEERSENTRY']._serialized_end=225
-  _globals['_ENTRY']._serialized_start=227
-  _globals['_ENTRY']._serialized_end=280
-  _globals['_APPENDREQUEST']._serialized_start=283
-  _globals['_APPENDREQUEST']._serialized_end=432
-  _globals['_APPENDRESPONSE']._serialized_start=434
-  _globals['_APPENDRESPONSE']._serialized_end=497
-  _globals['_STATUSREQUEST']._serialized_start=499
-  _globals['_STATUSREQUEST']._serialized_end=514
-  _globals['_REPLICASTATUS']._serialized_start=517
-  _globals['_REPLICASTATUS']._serialized_end=662
-  _globals['_SQSREPLICA']._serialized_start=665
-  _globals['_SQSREPLICA']._serialized_end=888
+  _globals['_STATUSREQUEST']._serialized_start=227
+  _globals['_STATUSREQUEST']._serialized_end=242
+  _globals['_REPLICASTATUS']._serialized_start=245
+  _globals['_REPLICASTATUS']._serialized_end=390
+  _globals['_SQSREPLICA']._serialized_start=393
+  _globals['_SQSREPLICA']._serialized_end=547
 # @@protoc_insertion_point(module_scope)

@@ -1,8 +1,8 @@
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Iterable as _Iterable, Mapping as _Mapping
-from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -24,42 +24,6 @@ class ConfigureRequest(_message.Message):
     peers: _containers.ScalarMap[str, str]
     queue_url_base: str
     def __init__(self, epoch: _Optional[int] = ..., leader_id: _Optional[str] = ..., peers: _Optional[_Mapping[str, str]] = ..., queue_url_base: _Optional[str] = ...) -> None: ...
-
-class Entry(_message.Message):
-    __slots__ = ("index", "epoch", "record")
-    INDEX_FIELD_NUMBER: _ClassVar[int]
-    EPOCH_FIELD_NUMBER: _ClassVar[int]
-    RECORD_FIELD_NUMBER: _ClassVar[int]
-    index: int
-    epoch: int
-    record: bytes
-    def __init__(self, index: _Optional[int] = ..., epoch: _Optional[int] = ..., record: _Optional[bytes] = ...) -> None: ...
-
-class AppendRequest(_message.Message):
-    __slots__ = ("epoch", "leader_id", "prev_index", "prev_epoch", "entries", "commit_index")
-    EPOCH_FIELD_NUMBER: _ClassVar[int]
-    LEADER_ID_FIELD_NUMBER: _ClassVar[int]
-    PREV_INDEX_FIELD_NUMBER: _ClassVar[int]
-    PREV_EPOCH_FIELD_NUMBER: _ClassVar[int]
-    ENTRIES_FIELD_NUMBER: _ClassVar[int]
-    COMMIT_INDEX_FIELD_NUMBER: _ClassVar[int]
-    epoch: int
-    leader_id: str
-    prev_index: int
-    prev_epoch: int
-    entries: _containers.RepeatedCompositeFieldContainer[Entry]
-    commit_index: int
-    def __init__(self, epoch: _Optional[int] = ..., leader_id: _Optional[str] = ..., prev_index: _Optional[int] = ..., prev_epoch: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., commit_index: _Optional[int] = ...) -> None: ...
-
-class AppendResponse(_message.Message):
-    __slots__ = ("ok", "epoch", "last_index")
-    OK_FIELD_NUMBER: _ClassVar[int]
-    EPOCH_FIELD_NUMBER: _ClassVar[int]
-    LAST_INDEX_FIELD_NUMBER: _ClassVar[int]
-    ok: bool
-    epoch: int
-    last_index: int
-    def __init__(self, ok: _Optional[bool] = ..., epoch: _Optional[int] = ..., last_index: _Optional[int] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ()

@@ -39,11 +39,6 @@ class SqsReplicaStub:
                 request_serializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.ConfigureRequest.SerializeToString,
                 response_deserializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.ReplicaStatus.FromString,
                 _registered_method=True)
-        self.Append = channel.unary_unary(
-                '/azlab.sqs.v1.SqsReplica/Append',
-                request_serializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendRequest.SerializeToString,
-                response_deserializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendResponse.FromString,
-                _registered_method=True)
         self.Status = channel.unary_unary(
                 '/azlab.sqs.v1.SqsReplica/Status',
                 request_serializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.StatusRequest.SerializeToString,
@@ -55,12 +50,6 @@ class SqsReplicaServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Configure(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def Append(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -79,11 +68,6 @@ def add_SqsReplicaServicer_to_server(servicer, server):
                     servicer.Configure,
                     request_deserializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.ConfigureRequest.FromString,
                     response_serializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.ReplicaStatus.SerializeToString,
-            ),
-            'Append': grpc.unary_unary_rpc_method_handler(
-                    servicer.Append,
-                    request_deserializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendRequest.FromString,
-                    response_serializer=azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendResponse.SerializeToString,
             ),
             'Status': grpc.unary_unary_rpc_method_handler(
                     servicer.Status,
@@ -118,33 +102,6 @@ class SqsReplica:
             '/azlab.sqs.v1.SqsReplica/Configure',
             azlab_dot_sqs_dot_v1_dot_replica__pb2.ConfigureRequest.SerializeToString,
             azlab_dot_sqs_dot_v1_dot_replica__pb2.ReplicaStatus.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def Append(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/azlab.sqs.v1.SqsReplica/Append',
-            azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendRequest.SerializeToString,
-            azlab_dot_sqs_dot_v1_dot_replica__pb2.AppendResponse.FromString,
             options,
             channel_credentials,
             insecure,
