@@ -10,6 +10,9 @@ moto runs `moto_server` (in memory, no replication) on this machine; both are
 driven by the same boto3 code in the same run. azlab is also driven through
 its gRPC SDK. Last, the leader's AZ is killed under a sender: the longest
 time it waited for an acknowledgement around the kill is the failover figure.
+First of all, the same boto3 threads call a server that stores nothing: on a
+small machine the client's own CPU bounds every boto3 figure, and this says
+where.
 
 Writes bench/results/sqs-<UTC>.json and .md. Needs the `bench` extra (moto).
 """
@@ -35,7 +38,7 @@ import boto3
 import botocore.config
 
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.sdk import Client
+from azlab.cluster.sdk import ApiError, Client
 from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2
 from bench import results_stem
@@ -133,6 +136,61 @@ def throughput(make_driver: Callable[[int], Any], batch: int, clients: int, seco
     return sum(counts) / (time.perf_counter() - started)
 
 
+# A server that answers SendMessage at once and stores nothing, in its own process: how many calls/s
+# the boto3 client threads themselves can make on this machine, the ceiling of every boto3 figure.
+NULL_SERVER = """
+import hashlib, json, sys
+from aiohttp import web
+async def handle(request):
+    body = json.loads(await request.read())
+    digest = hashlib.md5(body.get("MessageBody", "").encode()).hexdigest()
+    return web.json_response({"MessageId": "0", "MD5OfMessageBody": digest, "QueueUrl": "http://null/0/q"},
+                             content_type="application/x-amz-json-1.0")
+app = web.Application()
+app.router.add_post("/{tail:.*}", handle)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+
+def measure_client_ceiling(clients: int, seconds: float) -> float:
+    """boto3 SendMessage calls/s against NULL_SERVER."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", NULL_SERVER, str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                boto3_sqs(endpoint, "lab-1").send_message(QueueUrl=f"{endpoint}/0/q", MessageBody=BODY)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        clients_ = [boto3_sqs(endpoint, "lab-1") for _ in range(clients)]
+        counts = [0] * clients
+        stop = threading.Event()
+
+        def loop(i: int) -> None:
+            while not stop.is_set():
+                clients_[i].send_message(QueueUrl=f"{endpoint}/0/q", MessageBody=BODY)
+                counts[i] += 1
+
+        threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in threads:
+            t.join()
+        return sum(counts) / (time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -185,11 +243,15 @@ def measure_azlab(batches: list[int], clients: int, seconds: float, home: Path) 
 
 
 def _wait_for_leader(client: Client) -> None:
-    deadline = time.monotonic() + 60
-    while not client.sqs.DescribeQueueReplicas(sqs_pb2.DescribeQueueReplicasRequest()).leader:
-        if time.monotonic() > deadline:
-            raise RuntimeError("no SQS leader after 60 s")
-        time.sleep(0.2)
+    """The first SQS call starts the replicas; it answers once they have elected a leader."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            client.sqs.ListQueues(sqs_pb2.ListQueuesRequest())
+            return
+        except ApiError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def _failover(client: Client, aws: str) -> float | None:
@@ -224,12 +286,15 @@ def _failover(client: Client, aws: str) -> float | None:
     return round(max(b - a for a, b in zip(window, window[1:])), 3)
 
 
-def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int]) -> str:
+def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], ceiling: float) -> str:
     lines = ["| messages/s (send+receive+delete) | azlab, boto3 | moto server, boto3 | azlab / moto | azlab, gRPC SDK |",
              "|---|---|---|---|---|"]
     for b in batches:
         a, m, g = azlab[f"boto3_batch{b}"], moto[f"boto3_batch{b}"], azlab[f"grpc_batch{b}"]
         lines.append(f"| batch {b} | {a:.0f} | {m:.0f} | {a / m:.2f}x (target {TARGET_RATIO:g}x) | {g:.0f} |")
+    lines += ["", f"The boto3 client threads alone, against a server that answers SendMessage and stores nothing: "
+                  f"{ceiling:.0f} calls/s (one batch-1 message takes 3 calls, so "
+                  f"{ceiling / 3:.0f} messages/s is the most any server can show here through boto3)."]
     resume = azlab.get("resume_after_kill_s")
     lines += ["", "| failover | azlab | target |", "|---|---|---|",
               f"| longest wait for an acknowledged send around KillAz(the leader's AZ) | "
@@ -247,19 +312,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     batches = [1, 10]
     started = datetime.now(timezone.utc)
+    print("client ceiling ...", file=sys.stderr, flush=True)
+    ceiling = measure_client_ceiling(args.clients, args.seconds)
     print("moto ...", file=sys.stderr, flush=True)
     moto = measure_moto(batches, args.clients, args.seconds)
     print("azlab ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="azlab-bench-sqs-") as home:
         azlab = measure_azlab(batches, args.clients, args.seconds, Path(home))
-    text = table(azlab, moto, batches)
+    text = table(azlab, moto, batches, ceiling)
     meta = (f"{args.clients} client threads, {args.seconds:g} s per workload, {len(BODY)}-byte bodies, "
             f"3-AZ loopback region, {started:%Y-%m-%d %H:%M} UTC, azlab {git_revision()}, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.node()}")
     stem = results_stem("sqs", started)
     stem.with_suffix(".json").write_text(json.dumps({
         "started_at": started.isoformat(), "clients": args.clients, "seconds": args.seconds,
-        "revision": git_revision(), "azlab": azlab, "moto": moto}, indent=2) + "\n")
+        "revision": git_revision(), "azlab": azlab, "moto": moto, "boto3_client_ceiling_calls_per_s": ceiling},
+        indent=2) + "\n")
     stem.with_suffix(".md").write_text(f"# azlab bench: sqs\n\n{meta}\n\n{text}\n")
     print(f"{meta}\n\n{text}\n\nwritten to {stem}.json and .md")
     return 0
