@@ -82,7 +82,8 @@ def test_a_fenced_old_leader_acknowledges_nothing_and_steps_down(cluster):
     async def story():
         cluster.configure(1, "a")
         await cluster.send("a", "before")
-        await asyncio.sleep(0.1)  # the third replica's append, in flight, lands
+        while len({r.log.last_index for r in cluster.replicas.values()}) > 1:  # the third replica's append lands
+            await asyncio.sleep(0.01)
         # the controller fails over to b under epoch 2; a is cut off and does not hear of it
         cluster.cut.add("a")
         cluster.configure(2, "b", members=("b", "c"))
