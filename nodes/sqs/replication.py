@@ -35,6 +35,7 @@ from azlab.cluster.sqs.model import SqsModel
 log = logging.getLogger(__name__)
 FRAME = struct.Struct(">IQQ")  # record length, index, epoch; the record's JSON follows
 MAX_APPEND_ENTRIES = 512
+MAX_APPEND_BYTES = 8 * 1024 * 1024  # a catching-up follower gets its backlog in frames of this size
 HEARTBEAT_S = 0.25
 APPEND_TIMEOUT_S = 1.0
 LEADER, FOLLOWER, FENCED, NEW = "leader", "follower", "fenced", "new"
@@ -276,7 +277,7 @@ class Replica:
         # The epoch is this task's own, and checked: a cancellation can be lost (asyncio.wait_for in 3.11),
         # and a task outliving its leadership must never speak for a newer epoch.
         while self.role == LEADER and self.epoch == epoch:
-            entries = self.log.entries[next_index - 1: next_index - 1 + MAX_APPEND_ENTRIES]
+            entries = self._batch(next_index)
             request = {
                 "epoch": epoch, "leader_id": self.replica_id, "prev_index": next_index - 1,
                 "prev_epoch": self.log.epoch_at(next_index - 1), "commit_index": self.commit_index,
@@ -309,6 +310,16 @@ class Replica:
                     await asyncio.wait_for(wake.wait(), HEARTBEAT_S)
                 except asyncio.TimeoutError:
                     pass
+
+    def _batch(self, start: int) -> list[Entry]:
+        """Entries from `start` on, at most MAX_APPEND_ENTRIES or MAX_APPEND_BYTES (but at least one)."""
+        batch, size = [], 0
+        for entry in self.log.entries[start - 1: start - 1 + MAX_APPEND_ENTRIES]:
+            size += len(entry.record)
+            if batch and size > MAX_APPEND_BYTES:
+                break
+            batch.append(entry)
+        return batch
 
     def _advance_commit(self) -> None:
         matches = sorted([self.durable_index, *self._match.values()], reverse=True)
