@@ -61,21 +61,23 @@ class Leadership(Protocol):
 
 
 class ReplicaChannels:
-    """One gRPC channel per replica address, opened in the controller's event loop and kept."""
+    """One gRPC channel and its stubs per replica address, opened in the controller's event loop and kept
+    (a stub is built per address once: building one costs more than a call)."""
 
     def __init__(self):
-        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._stubs: dict[str, tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]] = {}
 
-    def channel(self, address: str) -> grpc.aio.Channel:
-        if address not in self._channels:
-            self._channels[address] = grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
-        return self._channels[address]
+    def _for(self, address: str) -> tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]:
+        if address not in self._stubs:
+            channel = grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+            self._stubs[address] = (sqs_pb2_grpc.SqsStub(channel), replica_pb2_grpc.SqsReplicaStub(channel))
+        return self._stubs[address]
 
     def sqs(self, address: str) -> sqs_pb2_grpc.SqsStub:
-        return sqs_pb2_grpc.SqsStub(self.channel(address))
+        return self._for(address)[0]
 
     def replica(self, address: str) -> replica_pb2_grpc.SqsReplicaStub:
-        return replica_pb2_grpc.SqsReplicaStub(self.channel(address))
+        return self._for(address)[1]
 
 
 class LeaderRouter:
