@@ -7,7 +7,9 @@ One region for the module: netns where this host allows it (so the partition tes
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -26,6 +28,7 @@ from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2
 
 from .conftest import bring_up, tear_down, wait_until
+from .test_region import _controller_pid
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
@@ -307,6 +310,26 @@ def test_the_aws_cli_works_unchanged(lab, sqs, endpoint):
     [message] = aws("receive-message", "--queue-url", url, "--wait-time-seconds", "5")["Messages"]
     assert message["Body"] == "hello"
     aws("delete-message", "--queue-url", url, "--receipt-handle", message["ReceiptHandle"])
+
+
+def test_a_restarted_controller_keeps_the_queues_the_leader_and_the_endpoint(lab, sqs):
+    url = sqs.create_queue(QueueName="survives-restart")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="kept")
+    before = lab.client.sqs.DescribeQueueReplicas(sqs_pb2.DescribeQueueReplicasRequest())
+    controller = _controller_pid(lab)
+    os.kill(controller, signal.SIGKILL)
+    wait_until(lambda: _controller_pid(lab, missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+
+    def received() -> list[dict]:
+        try:  # the endpoint is down until the restarted controller serves it again, on the same address
+            return sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+        except Exception:
+            return []
+
+    [message] = wait_until(received, 60, "the queue through the same endpoint after the restart")
+    assert message["Body"] == "kept"
+    after = lab.client.sqs.DescribeQueueReplicas(sqs_pb2.DescribeQueueReplicasRequest())
+    assert (after.epoch, after.leader) == (before.epoch, before.leader)  # the replicas were adopted, not re-elected
 
 
 class Load:
