@@ -35,6 +35,7 @@ demo: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH bash examples/demo.sh
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -19,9 +19,10 @@ from azlab.chaos.v1 import chaos_pb2_grpc
 from azlab.cluster.config import Paths
 from azlab.cluster.rpc import ERROR_CODE_KEY
 from azlab.cluster.state import Store
-from azlab.elasticache.v1 import elasticache_pb2_grpc
 from azlab.ec2.v1 import ec2_pb2_grpc
+from azlab.elasticache.v1 import elasticache_pb2_grpc
 from azlab.region.v1 import region_pb2_grpc
+from azlab.sqs.v1 import sqs_pb2_grpc
 
 DEFAULT_TIMEOUT_S = 180.0  # restore-az waits for nodes to start
 
@@ -91,8 +92,9 @@ class Client:
         self.channel = grpc.intercept_channel(grpc.insecure_channel(self.endpoint), _RaiseApiError(timeout_s))
         self.region = region_pb2_grpc.RegionStub(self.channel)
         self.chaos = chaos_pb2_grpc.ChaosStub(self.channel)
-        self.elasticache = elasticache_pb2_grpc.ElastiCacheStub(self.channel)
         self.ec2 = ec2_pb2_grpc.Ec2Stub(self.channel)
+        self.elasticache = elasticache_pb2_grpc.ElastiCacheStub(self.channel)
+        self.sqs = sqs_pb2_grpc.SqsStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()

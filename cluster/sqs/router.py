@@ -1,0 +1,127 @@
+"""Forwarding SQS calls to the leader replica, following it across failovers.
+
+Both the gRPC API and the AWS endpoint call `LeaderRouter.call`. A call that
+meets a dead, fenced or cut-off leader is sent again to the next leader as
+soon as the controller names one: the caller sees one slow call, not an error,
+unless no leader appears within the retry budget. A call is abandoned (and
+retried) the moment the configuration changes under it, so a call stuck on a
+cut-off leader does not wait out its timeout.
+
+Retries are at-least-once, as SQS is: a send whose acknowledgement was lost
+with its leader may be stored twice on a standard queue (FIFO queues drop the
+second by its deduplication id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+import grpc
+from google.protobuf.message import Message
+
+from azlab.cluster.errors import AzlabError
+from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.cluster.sqs.errors import LeaderUnavailable
+from azlab.sqs.v1 import replica_pb2_grpc, sqs_pb2_grpc
+
+RETRY_BUDGET_S = 15.0
+ATTEMPT_TIMEOUT_S = 5.0
+RETRY_PAUSE_S = 0.05
+RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
+# Channels between the controller and the replicas, and among replicas. A replica comes back after
+# restore-az: reconnect within a second, not after gRPC's default backoff of up to two minutes.
+CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+    ("grpc.max_send_message_length", 64 * 1024 * 1024),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
+
+
+class ReplicaError(AzlabError):
+    """An error the leader answered with, passed on with its own code and status."""
+
+    def __init__(self, code: str, status: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class Leadership(Protocol):
+    def activate(self) -> None:
+        """A call has come: the replicas must run."""
+
+    def leader_address(self) -> tuple[str, int]:
+        """(host:port of the leader, or "" while there is none; the epoch)."""
+
+    def configuration_changed(self) -> asyncio.Event:
+        """Set when the leader or epoch changes."""
+
+
+class ReplicaChannels:
+    """One gRPC channel and its stubs per replica address, opened in the controller's event loop and kept
+    (a stub is built per address once: building one costs more than a call)."""
+
+    def __init__(self):
+        self._stubs: dict[str, tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]] = {}
+
+    def _for(self, address: str) -> tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]:
+        if address not in self._stubs:
+            channel = grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+            self._stubs[address] = (sqs_pb2_grpc.SqsStub(channel), replica_pb2_grpc.SqsReplicaStub(channel))
+        return self._stubs[address]
+
+    def sqs(self, address: str) -> sqs_pb2_grpc.SqsStub:
+        return self._for(address)[0]
+
+    def replica(self, address: str) -> replica_pb2_grpc.SqsReplicaStub:
+        return self._for(address)[1]
+
+
+class LeaderRouter:
+    def __init__(self, leadership: Leadership, channels: ReplicaChannels, retry_budget_s: float = RETRY_BUDGET_S):
+        self.leadership = leadership
+        self.channels = channels
+        self.retry_budget_s = retry_budget_s
+
+    async def call(self, method: str, request: Message, wait_s: float = 0.0) -> Any:
+        """`method` of azlab.sqs.v1.Sqs on the leader; `wait_s`: how long the call itself may take (long polls)."""
+        self.leadership.activate()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_budget_s + wait_s
+        last_failure = "no leader elected yet"
+        while loop.time() < deadline:
+            changed = self.leadership.configuration_changed()
+            address, epoch = self.leadership.leader_address()
+            if not address:
+                await _first(changed.wait(), RETRY_PAUSE_S * 4)
+                continue
+            attempt = asyncio.ensure_future(getattr(self.channels.sqs(address), method)(
+                request, timeout=ATTEMPT_TIMEOUT_S + wait_s))
+            waiter = loop.create_task(changed.wait())
+            try:
+                done, _ = await asyncio.wait({attempt, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+            if attempt not in done:  # a new leader: whatever this one answers no longer counts
+                attempt.cancel()
+                continue
+            try:
+                return attempt.result()
+            except grpc.aio.AioRpcError as e:
+                code = dict(e.trailing_metadata() or ()).get(ERROR_CODE_KEY, "")
+                if e.code() not in RETRYABLE and code != LeaderUnavailable.code:
+                    raise ReplicaError(code or e.code().name, e.code().name, e.details() or e.code().name) from None
+                last_failure = f"epoch {epoch} leader at {address}: {e.details() or e.code().name}"
+                await _first(changed.wait(), RETRY_PAUSE_S)
+        raise LeaderUnavailable(f"no queue replica could acknowledge within {self.retry_budget_s:.0f}s "
+                                f"({last_failure})")
+
+
+async def _first(awaitable, timeout_s: float) -> None:
+    try:
+        await asyncio.wait_for(awaitable, timeout_s)
+    except asyncio.TimeoutError:
+        pass
