@@ -138,10 +138,9 @@ def main(argv: list[str]) -> int:
         wait_available(client, "bench", 3)
         for i in range(args.runs):
             primary = describe(client, "single").node_groups[0].primary_endpoint
-            sides = [(lambda: benchmark(primary.address, primary.port, args.requests), lab_rps),
-                     (lambda: benchmark("127.0.0.1", peer_port, args.requests), peer_rps)]
-            for run, into in sides if i % 2 == 0 else sides[::-1]:  # neither side always goes first
-                into.append(run())
+            sides = [((primary.address, primary.port), lab_rps), (("127.0.0.1", peer_port), peer_rps)]
+            for (host, port), into in sides if i % 2 == 0 else sides[::-1]:  # neither side always goes first
+                into.append(benchmark(host, port, args.requests))
             print(f"run {i + 1}/{args.runs}: lab {lab_rps[-1]}, plain {peer_rps[-1]}", file=sys.stderr, flush=True)
         for i in range(args.runs):
             failovers.append(failover_time(client, "bench"))

@@ -570,14 +570,20 @@ class ElastiCacheModel:
         return next(m for m in group.members if m.member_id == member_id)
 
     def replace(self, group: ReplicationGroup, lost: Member) -> Member:
-        """A replica in a surviving AZ for a member whose AZ or host is down, fewest of the group first."""
+        """A replica in a surviving AZ for a member whose AZ or host is down."""
         alive = [az for az in self.region.config.azs if self.region.az_state(az) == "available" and az != lost.az]
         if not alive:
             raise InsufficientCacheClusterCapacity("no available AZ to replace a lost node in")
-        load = {az: sum(m.az == az for m in group.members if m is not lost) for az in alive}
-        az = min(alive, key=lambda a: (load[a], self.region.config.az_index(a)))
+        # Apart from its own node group first (an AZ holding a shard's primary and its
+        # only replica loses the shard with it), then from the rest of the group.
+        others = [m for m in group.members if m is not lost]
+        az = min(alive, key=lambda a: (
+            sum(m.az == a for m in others if m.node_group_id == lost.node_group_id),
+            sum(m.az == a for m in others), self.region.config.az_index(a),
+        ))
         replacement = self._new_member(group, lost.node_group_id, az, REPLICA)
         group.members[group.members.index(lost)] = replacement
+        group.status = "modifying"  # until the replacement has synced
         if lost.cluster_node_id:
             group.forget.append(lost.cluster_node_id)
         self.retire(lost)

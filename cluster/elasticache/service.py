@@ -61,7 +61,8 @@ class ElastiCache:
         self.lock = asyncio.Lock()
         self.running: set[str] = set()  # member ids whose engine ran at the last look
         self._processes: dict[str, dict[str, dict]] = {}
-        self._role_checked: dict[str, float] = {}
+        self._observed: dict[str, float] = {}  # member id -> when its replication was last looked at
+        self.in_sync: set[str] = set()  # member ids playing their role, replicas done syncing
         self._config_endpoints: dict[str, ConfigEndpoint] = {}
 
     def grpc_services(self) -> list[GrpcService]:
@@ -92,7 +93,7 @@ class ElastiCache:
         """Every live node's children, in one round of calls."""
         alive = [n.name for n in self.region.nodes.values() if n.state == "alive"]
         found = await asyncio.gather(*(self.agents.processes(n, LOOK_TIMEOUT_S) for n in alive), return_exceptions=True)
-        self._processes = {n: p for n, p in zip(alive, found) if not isinstance(p, BaseException)}
+        self._processes = {n: p for n, p in zip(alive, found, strict=False) if not isinstance(p, BaseException)}
         self.running = {
             name.removeprefix(PROCESS_PREFIX) for procs in self._processes.values()
             for name, p in procs.items() if name.startswith(PROCESS_PREFIX) and p["running"]
@@ -122,10 +123,10 @@ class ElastiCache:
         for member in group.members:
             await self._ensure_engine(group, member)
         await self._ensure_roles(group)
-        if group.status == "creating" and await self._ready(group):
+        if group.status in ("creating", "modifying") and self._ready(group):
             group.status, group.restore_from = "available", ""
             self.model.save_group(group)
-            self.region.record("ReplicationGroupAvailable", group.replication_group_id, f"{len(group.members)} nodes")
+            self.region.record("ReplicationGroupAvailable", group.replication_group_id, f"{len(group.members)} nodes in sync")
 
     async def _ensure_engine(self, group: ReplicationGroup, member: Member) -> None:
         state = self._engine_state(member)
@@ -167,17 +168,36 @@ class ElastiCache:
         except NodeUnreachable as e:
             log.info("cannot start %s yet: %s", member.member_id, e)
 
-    async def _ensure_roles(self, group: ReplicationGroup) -> None:
-        """Tell every running engine the role the model gives it, at most once a second each."""
+    async def _observe(self, group: ReplicationGroup) -> dict[str, engines.Replication]:
+        """`INFO replication` of each running member, at most once a second each. A member is in
+        sync when it plays its role, and a replica has finished its sync with the model's primary."""
         now = time.monotonic()
+        running = [m for m in group.members if self._engine_state(m) == "running"]
+        self.in_sync.difference_update(m.member_id for m in group.members if m not in running)
+        due = [m for m in running if now - self._observed.get(m.member_id, 0) >= ROLE_CHECK_INTERVAL_S]
+        seen = await asyncio.gather(*(engines.replication(m) for m in due))
+        observed = {}
+        for member, replication in zip(due, seen, strict=False):
+            self._observed[member.member_id] = now
+            if replication is None:
+                continue
+            observed[member.member_id] = replication
+            primary = group.primary(member.node_group_id)
+            if member.role == PRIMARY:
+                synced = replication.role == "master"
+            else:
+                synced = replication.master == (primary.address, primary.port) and replication.link_up
+            (self.in_sync.add if synced else self.in_sync.discard)(member.member_id)
+        return observed
+
+    async def _ensure_roles(self, group: ReplicationGroup) -> None:
+        """Tell every running engine the role the model gives it."""
+        observed = await self._observe(group)
         if group.cluster_enabled:
-            await ensure_cluster(self, group)
+            await ensure_cluster(self, group, observed)
             return
         for member in group.members:
-            if self._engine_state(member) != "running" or now - self._role_checked.get(member.member_id, 0) < ROLE_CHECK_INTERVAL_S:
-                continue
-            self._role_checked[member.member_id] = now
-            seen = await engines.replication(member)
+            seen = observed.get(member.member_id)
             if seen is None:
                 continue
             primary = group.primary(member.node_group_id)
@@ -189,21 +209,17 @@ class ElastiCache:
             except (OSError, engines.aioredis.RedisError) as e:
                 log.info("cannot set the role of %s yet: %s", member.member_id, e)
 
-    async def _ready(self, group: ReplicationGroup) -> bool:
-        if any(self._engine_state(m) != "running" for m in group.members):
-            return False
-        if group.cluster_enabled and not all(m.joined for m in group.members):
-            return False
-        seen = await asyncio.gather(*(engines.replication(m) for m in group.members))
-        return all(s is not None and (s.role == "master") == (m.role == PRIMARY) and s.link_up
-                   for m, s in zip(group.members, seen))
+    def _ready(self, group: ReplicationGroup) -> bool:
+        """Every member runs, plays its role and (a replica) has finished syncing."""
+        return all(self._engine_state(m) == "running" and m.member_id in self.in_sync
+                   and (m.joined or not group.cluster_enabled) for m in group.members)
 
     async def failover(self, group: ReplicationGroup, node_group_id: str, reason: str) -> Member | None:
         """Promote the most caught-up live replica; None when none can take over (yet)."""
         replicas = [m for m in group.members_of(node_group_id)
                     if m.role == REPLICA and self._engine_state(m) == "running"]
         seen = await asyncio.gather(*(engines.replication(m) for m in replicas))
-        offsets = {m.member_id: s.offset for m, s in zip(replicas, seen) if s is not None}
+        offsets = {m.member_id: s.offset for m, s in zip(replicas, seen, strict=False) if s is not None}
         chosen = self.model.choose_new_primary(offsets)
         if chosen is None:
             return None
@@ -215,7 +231,8 @@ class ElastiCache:
             await engines.command(member, "REPLICAOF", "NO", "ONE")
         promoted = self.model.promote(group, node_group_id, chosen, reason)
         for other in group.members_of(node_group_id):
-            self._role_checked.pop(other.member_id, None)  # re-point the others on this tick
+            self._observed.pop(other.member_id, None)  # re-point the others on this tick
+            self.in_sync.discard(other.member_id)
         return promoted
 
     async def _reconcile_cluster(self, cluster: CacheCluster) -> None:

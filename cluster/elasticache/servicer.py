@@ -91,8 +91,8 @@ class ElastiCacheServicer(elasticache_pb2_grpc.ElastiCacheServicer):
     def _node(self, member: Member, node_id: str) -> pb.CacheNode:
         if not self.model.node_alive(member):
             status = "unavailable"
-        elif member.member_id in self.service.running:
-            status = "available"
+        elif member.member_id in self.service.in_sync or (not member.role and member.member_id in self.service.running):
+            status = "available"  # a Redis node once it plays its role in sync; a Memcached node once it runs
         else:
             status = "creating"
         return pb.CacheNode(

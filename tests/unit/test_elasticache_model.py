@@ -214,3 +214,13 @@ def test_automatic_snapshots_are_due_once_a_day_in_the_window_and_kept_for_the_r
     assert model.expired_snapshots() == []
     clock.now += 2 * DAY_S
     assert [s.snapshot_name for s in model.expired_snapshots()] == [name]
+
+
+def test_a_replacement_goes_where_its_shard_has_no_member(model, region):
+    group = model.create_replication_group("c", num_node_groups=3, replicas_per_node_group=1, automatic_failover=True,
+                                           preferred_azs=["lab-1a", "lab-1b", "lab-1b", "lab-1c", "lab-1c", "lab-1a"])
+    region.nodes["lab-1b/node-0"].state = "down"
+    region._apply([])
+    lost = next(m for m in group.members_of("0001") if m.az == "lab-1b")
+    # lab-1a and lab-1c hold two members of the group each; only lab-1c holds none of shard 0001
+    assert model.replace(group, lost).az == "lab-1c"
