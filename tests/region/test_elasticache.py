@@ -262,6 +262,32 @@ def test_engines_serve_while_the_controller_restarts_and_are_adopted_not_restart
     assert connect(after.node_groups[0].reader_endpoint).get("during-restart") == b"accepted"
 
 
+def test_a_cut_off_primary_is_replaced_and_stopped_when_it_returns(lab):
+    if lab.isolation != "netns":
+        pytest.skip(f"partition needs netns isolation: {NetnsNetwork.available()}")
+    group = create_group(lab, "islands", num_cache_clusters=3, automatic_failover_enabled=True,
+                         preferred_cache_cluster_azs=["lab-1b", "lab-1a", "lab-1c"])
+    old = group.node_groups[0].primary_endpoint
+    connect(old).set("before-partition", "kept")
+    assert connect(old).wait(2, 2000) == 2
+    lab.client.chaos.PartitionAz(chaos_pb2.PartitionAzRequest(availability_zone="lab-1b"))
+
+    def failed_over():
+        shard = available(lab, "islands").node_groups[0]
+        return shard if {m.availability_zone for m in shard.node_group_members} == {"lab-1a", "lab-1c"} else None
+
+    shard = wait_until(failed_over, 60, "a primary outside lab-1b and the group whole again")
+    new = connect(shard.primary_endpoint)
+    assert new.get("before-partition") == b"kept"
+    new.set("after-partition", "written")
+    lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone="lab-1b"))
+    # Back on the network, the old primary still believes it is one: the controller stops it.
+    wait_until(lambda: not answers(connect(old)), 30, "the returned old primary stopped")
+    roles = [connect(m.endpoint).info("replication")["role"] for m in describe(lab, "islands").node_groups[0].node_group_members]
+    assert sorted(roles) == ["master", "slave", "slave"]
+    lab.client.elasticache.DeleteReplicationGroup(pb.DeleteReplicationGroupRequest(replication_group_id="islands"))
+
+
 class Writer:
     """A client writing in a loop, each SET followed by WAIT for one replica; a write is
     acknowledged only when WAIT says a replica has it. Bounded in count and time."""
