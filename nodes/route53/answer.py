@@ -36,6 +36,32 @@ MAX_MULTIVALUE = 8
 MAX_CNAME_CHAIN = 8
 
 
+class Draws:
+    """The random choices one answer makes, recorded so the server can cache each
+    outcome and draw among them itself; `replay` makes the same choices again."""
+
+    def __init__(self, replay: tuple[int, ...] = (), rng: random.Random | None = None):
+        self.replay = replay
+        self.rng = rng or random
+        self.made: list[int] = []
+        self.decisions: list[tuple[int, tuple[int, ...] | None]] = []  # (how many to choose from, their weights)
+        self.sampled = False  # a multivalue sample: too many outcomes to cache
+
+    def choices(self, population: list, weights: list[int] | None = None) -> list:
+        step = len(self.made)
+        if step < len(self.replay) and self.replay[step] < len(population):
+            index = self.replay[step]
+        else:
+            index = self.rng.choices(range(len(population)), weights=weights)[0]
+        self.made.append(index)
+        self.decisions.append((len(population), tuple(weights) if weights else None))
+        return [population[index]]
+
+    def sample(self, population: list, k: int) -> list:
+        self.sampled = True
+        return self.rng.sample(population, k)
+
+
 @dataclass
 class Zone:
     name: dns.name.Name
@@ -52,7 +78,7 @@ class Answerer:
     def __init__(self, snapshot: dict, rng: random.Random | None = None):
         self.version = snapshot.get("version", 0)
         self.health: dict[str, bool] = snapshot.get("health", {})
-        self.rng = rng or random.Random()
+        self.rng: random.Random | Draws = rng or random.Random()
         self.networks = [(ipaddress.ip_network(cidr), az) for az, cidr in snapshot.get("az_networks", {}).items()]
         self.zones: list[Zone] = []
         for z in snapshot.get("zones", []):
@@ -74,8 +100,17 @@ class Answerer:
         self.zones.sort(key=lambda z: -len(z.name))
 
     # the wire
-    def respond(self, wire: bytes, client: str, tcp: bool = False) -> tuple[bytes | None, bool]:
-        """(response bytes or None to drop, whether the same query from the same client gets the same answer)."""
+    def respond(self, wire: bytes, client: str, tcp: bool = False, draws: Draws | None = None) -> tuple[bytes | None, bool]:
+        """(response bytes or None to drop, whether the same query from the same client gets the same answer).
+
+        With `draws`, the answer's random choices are made (and recorded) there.
+        """
+        if draws is not None:
+            kept, self.rng = self.rng, draws
+            try:
+                return self.respond(wire, client, tcp)
+            finally:
+                self.rng = kept
         try:
             query = dns.message.from_wire(wire)
         except dns.message.ShortHeader:

@@ -24,11 +24,12 @@ import asyncio
 import json
 import logging
 import os
+import random
 import struct
 import time
 from pathlib import Path
 
-from azlab.nodes.route53.answer import Answerer
+from azlab.nodes.route53.answer import Answerer, Draws
 
 log = logging.getLogger("route53-server")
 CACHE_LIMIT = 50_000  # fixed answers kept per snapshot; cleared on every push
@@ -103,7 +104,9 @@ class NameServer:
         self.address = address
         self.state_file = state_file
         self.answerer = Answerer({})
-        self.cache: dict[tuple[bytes, str], bytes] = {}
+        self.cache: dict[tuple[bytes, str, bool], bytes] = {}
+        # answers with weighted choices: the choices each needs, and the response for each outcome seen
+        self.variants: dict[tuple[bytes, str, bool], tuple[list, dict[tuple[int, ...], bytes]]] = {}
         self.checkers: dict[str, Checker] = {}
         if state_file.exists():
             self.load(json.loads(state_file.read_text()))
@@ -114,7 +117,7 @@ class NameServer:
 
     def load(self, snapshot: dict) -> None:
         self.answerer = Answerer(snapshot)
-        self.cache = {}
+        self.cache, self.variants = {}, {}
         wanted = {h["id"]: h for h in snapshot.get("health_checks", [])}
         for hc_id in list(self.checkers):
             if hc_id not in wanted or self.checkers[hc_id].spec != wanted[hc_id]:
@@ -152,9 +155,23 @@ class NameServer:
         key = (wire[2:], client, tcp)
         if (cached := self.cache.get(key)) is not None:
             return wire[:2] + cached  # the same answer under the query's own ID
-        response, fixed = self.answerer.respond(wire, client, tcp)
-        if response is not None and fixed and len(self.cache) < CACHE_LIMIT:
+        known = self.variants.get(key)
+        replay: tuple[int, ...] = ()
+        if known is not None:
+            decisions, outcomes = known
+            replay = tuple(random.choices(range(n), weights=w)[0] for n, w in decisions)
+            if (cached := outcomes.get(replay)) is not None:
+                return wire[:2] + cached
+        draws = Draws(replay)
+        response, fixed = self.answerer.respond(wire, client, tcp, draws)
+        if response is None or len(self.cache) + len(self.variants) >= CACHE_LIMIT:
+            return response
+        if fixed:
             self.cache[key] = response[2:]
+        elif not draws.sampled:
+            decisions, outcomes = self.variants.setdefault(key, (draws.decisions, {}))
+            if draws.decisions == decisions:  # the same choices to make: the outcome is cacheable
+                outcomes[tuple(draws.made)] = response[2:]
         return response
 
 

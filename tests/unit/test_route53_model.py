@@ -254,3 +254,22 @@ def test_private_zones_answer_only_inside_the_region(model):
     change(model, zone, ("CREATE", a("db.internal.lab", "10.1.0.1")))
     assert ask(model, "db.internal.lab", client="192.0.2.1").rcode() == dns.rcode.REFUSED
     assert addresses(ask(model, "db.internal.lab", client="127.10.0.3")) == ["10.1.0.1"]
+
+
+def test_the_servers_answer_cache_keeps_weighted_answers_weighted(model, zone, tmp_path):
+    from azlab.nodes.route53.server import NameServer
+
+    change(model, zone, ("CREATE", a("w.example.lab", "10.0.0.1", set_identifier="one", weight=1)),
+           ("CREATE", a("w.example.lab", "10.0.0.3", set_identifier="three", weight=3)))
+    server = NameServer("127.0.0.1", tmp_path / "zone.json")
+    assert server.push(model.snapshot(NETWORKS)) == model.version
+    assert NameServer("127.0.0.1", tmp_path / "zone.json").version == model.version  # kept across a restart
+    query = dns.message.make_query("w.example.lab", "A")
+    seen = Counter()
+    for i in range(4000):
+        query.id = i
+        reply = dns.message.from_wire(server.respond(query.to_wire(), "127.0.0.1"))
+        assert reply.id == i
+        seen[addresses(reply)[0]] += 1
+    assert 0.2 < seen["10.0.0.1"] / 4000 < 0.3, seen
+    assert server.push(model.snapshot(NETWORKS)) == model.version  # an old or equal version changes nothing
