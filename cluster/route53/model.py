@@ -34,6 +34,7 @@ RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "SRV")
 ACTIONS = ("CREATE", "DELETE", "UPSERT")
 FAILOVER_ROLES = ("PRIMARY", "SECONDARY")
 HEALTH_CHECK_TYPES = ("TCP", "HTTP", "HTTP_STR_MATCH")
+UNSUPPORTED_HEALTH_CHECK_TYPES = ("HTTPS", "HTTPS_STR_MATCH", "CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL")
 MAX_WEIGHT = 255
 MAX_TTL = 2**31 - 1
 MAX_CHANGES = 1000
@@ -435,8 +436,10 @@ class Route53Model:
         if any(h.caller_reference == caller_reference for h in self.health_checks.values()):
             raise HealthCheckAlreadyExists(f"A health check with caller reference {caller_reference} already exists")
         kind = config.get("type", "")
+        if kind in UNSUPPORTED_HEALTH_CHECK_TYPES:
+            raise UnsupportedOperation(f"{kind} health checks are not supported yet (TCP, HTTP and HTTP_STR_MATCH are)")
         if kind not in HEALTH_CHECK_TYPES:
-            raise InvalidInput(f"Type must be one of {', '.join(HEALTH_CHECK_TYPES)} (HTTPS, CALCULATED and others are not supported yet), not {kind!r}")
+            raise InvalidInput(f"Type must be one of {', '.join(HEALTH_CHECK_TYPES)}, not {kind!r}")
         address = config.get("ip_address", "")
         if not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", address) or any(int(p) > 255 for p in address.split(".")):
             raise InvalidInput(f"IPAddress must be an IPv4 address, not {address!r}")

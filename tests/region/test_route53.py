@@ -4,6 +4,7 @@ whole AZ killed while clients keep resolving."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
@@ -218,6 +219,40 @@ def test_failover_flips_when_the_primarys_health_check_fails_and_back(lab, failo
         wait_until(lambda: everywhere(lab, "app.example.lab", ["10.3.0.1"]), 20, "every AZ to answer the primary again")
     finally:
         revived.close()
+
+
+class Page(http.server.BaseHTTPRequestHandler):
+    body = b"status: ok"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_http_string_match_check_takes_a_multivalue_record_out_and_back(lab, zone):
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        check = lab.client.route53.CreateHealthCheck(pb.CreateHealthCheckRequest(caller_reference="page", health_check_config=pb.HealthCheckConfig(
+            ip_address="127.0.0.1", port=site.server_address[1], type="HTTP_STR_MATCH", resource_path="/health",
+            search_string="status: ok", request_interval=1, failure_threshold=2))).health_check
+        change(lab, zone, *[("CREATE", a_record("mv.example.lab", f"10.5.0.{i}", set_identifier=f"m{i}", multi_value_answer=True,
+                                                health_check_id=check.id if i == 1 else "")) for i in (1, 2, 3)])
+        assert everywhere(lab, "mv.example.lab", ["10.5.0.1", "10.5.0.2", "10.5.0.3"])
+        Page.body = b"status: degraded"  # still 200, but not the string the check wants
+        wait_until(lambda: everywhere(lab, "mv.example.lab", ["10.5.0.2", "10.5.0.3"]), 20, "the failing record out of every AZ's answers")
+        assert all("search string" in o.status for o in status(lab, check.id).health_check_observations)
+        Page.body = b"status: ok"
+        wait_until(lambda: everywhere(lab, "mv.example.lab", ["10.5.0.1", "10.5.0.2", "10.5.0.3"]), 20, "the record back")
+        done = lab.azlab("route53", "create-health-check", "--health-check-config", '{"Type": "HTTPS", "IPAddress": "127.0.0.1", "Port": 443}')
+        assert done.returncode == 254 and "(UnsupportedOperation)" in done.stderr
+    finally:
+        site.shutdown()
 
 
 def test_servers_keep_answering_while_the_controller_is_down(lab, zone):

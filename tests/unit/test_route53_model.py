@@ -145,8 +145,12 @@ def test_geolocation_and_outside_aliases_say_they_are_not_supported(model, zone)
 
 
 def test_health_checks_validate_and_are_held_while_in_use(model, zone):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UnsupportedOperation):
         model.create_health_check("h0", {"type": "HTTPS", "ip_address": "10.0.0.1", "port": 443})
+    with pytest.raises(InvalidInput):
+        model.create_health_check("h0", {"type": "PING", "ip_address": "10.0.0.1", "port": 443})
+    with pytest.raises(InvalidInput):
+        model.create_health_check("h0", {"type": "HTTP_STR_MATCH", "ip_address": "10.0.0.1", "port": 80})
     with pytest.raises(InvalidInput):
         model.create_health_check("h0", {"type": "TCP", "ip_address": "10.0.0.300", "port": 80})
     check = model.create_health_check("h1", {"type": "TCP", "ip_address": "10.0.0.1", "port": 80})
