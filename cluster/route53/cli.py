@@ -6,7 +6,6 @@ take aws-cli's JSON, inline or as file://path.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import uuid

@@ -125,11 +125,12 @@ class Answerer:
         response.flags &= ~dns.flags.RA
         [question] = query.question
         subnet = next((o for o in query.options if isinstance(o, dns.edns.ECSOption)), None)
+        source = client  # who asks: private zones answer only inside the region, whatever subnet is claimed
         if subnet is not None:
             client = subnet.address
             # the answer holds for the whole subnet the client sent
             response.use_edns(0, options=[dns.edns.ECSOption(subnet.address, subnet.srclen, subnet.srclen)])
-        deterministic = self.answer(response, question.name, question.rdtype, question.rdclass, client)
+        deterministic = self.answer(response, question.name, question.rdtype, question.rdclass, client, source)
         return response.to_wire(max_size=65535 if tcp else _max_size(query), prefer_truncation=True), deterministic
 
     @staticmethod
@@ -143,10 +144,16 @@ class Answerer:
         return bytes(header)
 
     # the answer
-    def answer(self, response: dns.message.Message, qname: dns.name.Name, qtype: int, qclass: int, client: str) -> bool:
-        """Fill `response`; True when the answer depends on nothing but the query and the client."""
+    def answer(self, response: dns.message.Message, qname: dns.name.Name, qtype: int, qclass: int, client: str,
+               source: str | None = None) -> bool:
+        """Fill `response`; True when the answer depends on nothing but the query and the client.
+
+        `client` places the asker for latency routing (its EDNS Client Subnet if it sent one);
+        `source` is the packet's own address (the same when omitted).
+        """
         zone = next((z for z in self.zones if qname.is_subdomain(z.name)), None)
-        if zone is None or qclass != dns.rdataclass.IN or (zone.private and self.client_az(client) is None):
+        outsider = self.client_az(source or client) is None
+        if zone is None or qclass != dns.rdataclass.IN or (zone.private and outsider):
             response.set_rcode(dns.rcode.REFUSED)
             return True
         response.flags |= dns.flags.AA

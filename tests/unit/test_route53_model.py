@@ -258,6 +258,8 @@ def test_private_zones_answer_only_inside_the_region(model):
     change(model, zone, ("CREATE", a("db.internal.lab", "10.1.0.1")))
     assert ask(model, "db.internal.lab", client="192.0.2.1").rcode() == dns.rcode.REFUSED
     assert addresses(ask(model, "db.internal.lab", client="127.10.0.3")) == ["10.1.0.1"]
+    claimed = ask(model, "db.internal.lab", client="192.0.2.1", subnet="127.10.0.0")  # a subnet claim opens nothing
+    assert claimed.rcode() == dns.rcode.REFUSED
 
 
 def test_the_servers_answer_cache_keeps_weighted_answers_weighted(model, zone, tmp_path):
