@@ -328,6 +328,10 @@ class Route53Model:
             raise InvalidChangeBatch(f"SOA is only permitted at the apex of {zone.name}")
         if record.geo_location:
             raise UnsupportedOperation("geolocation routing is not supported yet")
+        if record.name.startswith("*."):
+            raise UnsupportedOperation(f"wildcard records ({record.name}) are not supported yet")
+        if record.type == "NS" and record.name != zone.name:
+            raise UnsupportedOperation(f"delegating {record.name} to other name servers is not supported yet")
         policies = [bool(record.weight is not None), bool(record.failover), record.multi_value_answer, bool(record.region)]
         if sum(policies) > 1:
             raise InvalidInput(f"{record.name}: only one of Weight, Failover, MultiValueAnswer and Region may be set")

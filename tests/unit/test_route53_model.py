@@ -137,7 +137,11 @@ def test_zones_their_lookup_and_deletion(model, zone):
     assert model.zones == {}
 
 
-def test_geolocation_and_outside_aliases_say_they_are_not_supported(model, zone):
+def test_geolocation_wildcards_delegations_and_outside_aliases_say_they_are_not_supported(model, zone):
+    with pytest.raises(UnsupportedOperation):
+        change(model, zone, ("CREATE", a("*.example.lab", "10.0.0.1")))
+    with pytest.raises(UnsupportedOperation):
+        change(model, zone, ("CREATE", RecordSet("sub.example.lab", "NS", 60, ["ns1.elsewhere.lab"])))
     with pytest.raises(UnsupportedOperation):
         change(model, zone, ("CREATE", a("g.example.lab", "10.0.0.1", set_identifier="x", geo_location={"country_code": "DE"})))
     with pytest.raises(UnsupportedOperation):
