@@ -34,6 +34,7 @@ from azlab.nodes.route53.answer import Answerer, Draws
 log = logging.getLogger("route53-server")
 CACHE_LIMIT = 50_000  # fixed answers kept per snapshot; cleared on every push
 HTTP_READ_LIMIT = 5120  # Route53 searches the first 5,120 bytes of the body
+TCP_IDLE_TIMEOUT_S = 10.0
 
 
 class Checker:
@@ -197,13 +198,15 @@ async def _serve_tcp(server: NameServer, reader: asyncio.StreamReader, writer: a
     client = writer.get_extra_info("peername")[0]
     try:
         while True:
-            (length,) = struct.unpack("!H", await reader.readexactly(2))
-            response = server.respond(await reader.readexactly(length), client, tcp=True)
+            # an idle or trickling client does not hold a connection for ever (RFC 7766's idle timeout)
+            (length,) = struct.unpack("!H", await asyncio.wait_for(reader.readexactly(2), TCP_IDLE_TIMEOUT_S))
+            query = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE_TIMEOUT_S)
+            response = server.respond(query, client, tcp=True)
             if response is None:
                 break
             writer.write(struct.pack("!H", len(response)) + response)
             await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
         pass
     except Exception:
         log.exception("answering %s over TCP failed", client)
