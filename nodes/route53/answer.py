@@ -117,7 +117,9 @@ class Answerer:
             return None, False  # not even a header: nothing to answer to
         except dns.exception.DNSException:
             return self._formerr(wire), False
-        if query.flags & dns.flags.QR or query.opcode() != dns.opcode.QUERY or len(query.question) != 1:
+        if query.flags & dns.flags.QR:
+            return None, False  # a response: answering it could loop two servers into each other
+        if query.opcode() != dns.opcode.QUERY or len(query.question) != 1:
             response = dns.message.make_response(query)
             response.set_rcode(dns.rcode.NOTIMP if query.opcode() != dns.opcode.QUERY else dns.rcode.FORMERR)
             return response.to_wire(), False

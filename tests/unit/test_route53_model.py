@@ -211,6 +211,18 @@ def test_malformed_packets_get_formerr_or_nothing(model, zone):
     assert wire[:2] == b"\x12\x34" and wire[3] & 0xF == dns.rcode.FORMERR
 
 
+def test_mangled_queries_never_break_the_answerer(model, zone):
+    answerer = Answerer(model.snapshot(NETWORKS))
+    query = dns.message.make_query("www.example.lab", "A", use_edns=0).to_wire()
+    rng = random.Random(1)
+    for _ in range(5000):
+        wire = bytearray(query)
+        for _ in range(rng.randint(1, 4)):
+            wire[rng.randrange(len(wire))] = rng.randrange(256)
+        response, _ = answerer.respond(bytes(wire[:rng.randrange(len(wire) + 1)] if rng.random() < 0.2 else wire), "127.0.0.1")
+        assert response is None or (len(response) >= 12 and response[2] & 0x80)
+
+
 def test_weighted_answers_follow_the_weights(model, zone):
     change(model, zone, ("CREATE", a("w.example.lab", "10.0.0.1", set_identifier="one", weight=1)),
            ("CREATE", a("w.example.lab", "10.0.0.3", set_identifier="three", weight=3)),
