@@ -22,6 +22,7 @@ from azlab.cluster.state import Store
 from azlab.ec2.v1 import ec2_pb2_grpc
 from azlab.elasticache.v1 import elasticache_pb2_grpc
 from azlab.region.v1 import region_pb2_grpc
+from azlab.route53.v1 import route53_pb2_grpc
 from azlab.sqs.v1 import sqs_pb2_grpc
 
 DEFAULT_TIMEOUT_S = 180.0  # restore-az waits for nodes to start
@@ -94,6 +95,7 @@ class Client:
         self.chaos = chaos_pb2_grpc.ChaosStub(self.channel)
         self.ec2 = ec2_pb2_grpc.Ec2Stub(self.channel)
         self.elasticache = elasticache_pb2_grpc.ElastiCacheStub(self.channel)
+        self.route53 = route53_pb2_grpc.Route53Stub(self.channel)
         self.sqs = sqs_pb2_grpc.SqsStub(self.channel)
 
     def close(self) -> None:

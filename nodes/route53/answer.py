@@ -1,0 +1,265 @@
+"""How an AZ's DNS server answers: pure, from one snapshot of the zone data.
+
+`Answerer(snapshot).respond(wire, client)` turns a query's bytes into the
+response's bytes (or None: drop it), as an authoritative-only server does:
+AA set; NXDOMAIN with the SOA in authority for names a zone does not hold,
+NOERROR with the SOA for names that hold no data of that type; REFUSED for
+names in no zone we serve (and for private zones asked from outside the
+region); FORMERR for a packet that parses as a header but not as a query.
+
+Routing policies choose among a name's record sets: weighted by weight,
+failover to the SECONDARY while the PRIMARY's health check fails, multivalue
+(up to eight healthy sets), latency by the AZ whose network holds the client
+(the EDNS Client Subnet's address when the query carries one). An unhealthy
+set is skipped; when every set is unhealthy all are used, as Route53 does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass, field
+
+import dns.edns
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+MAX_MULTIVALUE = 8
+MAX_CNAME_CHAIN = 8
+
+
+class Draws:
+    """The random choices one answer makes, recorded so the server can cache each
+    outcome and draw among them itself; `replay` makes the same choices again."""
+
+    def __init__(self, replay: tuple[int, ...] = (), rng: random.Random | None = None):
+        self.replay = replay
+        self.rng = rng or random
+        self.made: list[int] = []
+        self.decisions: list[tuple[int, tuple[int, ...] | None]] = []  # (how many to choose from, their weights)
+        self.sampled = False  # a multivalue sample: too many outcomes to cache
+
+    def choices(self, population: list, weights: list[int] | None = None) -> list:
+        step = len(self.made)
+        if step < len(self.replay) and self.replay[step] < len(population):
+            index = self.replay[step]
+        else:
+            index = self.rng.choices(range(len(population)), weights=weights)[0]
+        self.made.append(index)
+        self.decisions.append((len(population), tuple(weights) if weights else None))
+        return [population[index]]
+
+    def sample(self, population: list, k: int) -> list:
+        self.sampled = True
+        return self.rng.sample(population, k)
+
+
+@dataclass
+class Zone:
+    name: dns.name.Name
+    private: bool
+    sets: dict[tuple[dns.name.Name, str], list[dict]] = field(default_factory=dict)
+    names: set[dns.name.Name] = field(default_factory=set)  # every owner name and the names above it in the zone
+
+    @property
+    def soa(self) -> dict:
+        return self.sets[(self.name, "SOA")][0]
+
+
+class Answerer:
+    def __init__(self, snapshot: dict, rng: random.Random | None = None):
+        self.version = snapshot.get("version", 0)
+        self.health: dict[str, bool] = snapshot.get("health", {})
+        self.rng: random.Random | Draws = rng or random.Random()
+        self.networks = [(ipaddress.ip_network(cidr), az) for az, cidr in snapshot.get("az_networks", {}).items()]
+        self.zones: list[Zone] = []
+        for z in snapshot.get("zones", []):
+            zone = Zone(dns.name.from_text(z["name"]), z["private"])
+            for record in z["records"]:
+                owner = dns.name.from_text(record["name"])
+                # parsed once per snapshot, not once per query
+                record["rdatas"] = [
+                    dns.rdata.from_text(dns.rdataclass.IN, record["type"], v, origin=dns.name.root, relativize=False)
+                    for v in record["values"]
+                ]
+                zone.sets.setdefault((owner, record["type"]), []).append(record)
+                while owner != zone.name and owner not in zone.names:
+                    zone.names.add(owner)
+                    owner = owner.parent()
+            zone.names.add(zone.name)
+            self.zones.append(zone)
+        # deepest first: the most specific zone answers
+        self.zones.sort(key=lambda z: -len(z.name))
+
+    # the wire
+    def respond(self, wire: bytes, client: str, tcp: bool = False, draws: Draws | None = None) -> tuple[bytes | None, bool]:
+        """(response bytes or None to drop, whether the same query from the same client gets the same answer).
+
+        With `draws`, the answer's random choices are made (and recorded) there.
+        """
+        if draws is not None:
+            kept, self.rng = self.rng, draws
+            try:
+                return self.respond(wire, client, tcp)
+            finally:
+                self.rng = kept
+        try:
+            query = dns.message.from_wire(wire)
+        except dns.message.ShortHeader:
+            return None, False  # not even a header: nothing to answer to
+        except dns.exception.DNSException:
+            return self._formerr(wire), False
+        if query.flags & dns.flags.QR:
+            return None, False  # a response: answering it could loop two servers into each other
+        if query.opcode() != dns.opcode.QUERY or len(query.question) != 1:
+            response = dns.message.make_response(query)
+            response.set_rcode(dns.rcode.NOTIMP if query.opcode() != dns.opcode.QUERY else dns.rcode.FORMERR)
+            return response.to_wire(), False
+        response = dns.message.make_response(query)
+        response.flags &= ~dns.flags.RA
+        [question] = query.question
+        subnet = next((o for o in query.options if isinstance(o, dns.edns.ECSOption)), None)
+        source = client  # who asks: private zones answer only inside the region, whatever subnet is claimed
+        if subnet is not None:
+            client = subnet.address
+            # the answer holds for the whole subnet the client sent
+            response.use_edns(0, options=[dns.edns.ECSOption(subnet.address, subnet.srclen, subnet.srclen)])
+        deterministic = self.answer(response, question.name, question.rdtype, question.rdclass, client, source)
+        return response.to_wire(max_size=65535 if tcp else _max_size(query), prefer_truncation=True), deterministic
+
+    @staticmethod
+    def _formerr(wire: bytes) -> bytes | None:
+        if len(wire) < 12 or wire[2] & 0x80:
+            return None  # a response, or less than a header: never answer those
+        header = bytearray(wire[:12])
+        header[2] = 0x80 | (wire[2] & 0x79)  # QR, keep opcode and RD
+        header[3] = dns.rcode.FORMERR
+        header[4:12] = bytes(8)  # no sections
+        return bytes(header)
+
+    # the answer
+    def answer(self, response: dns.message.Message, qname: dns.name.Name, qtype: int, qclass: int, client: str,
+               source: str | None = None) -> bool:
+        """Fill `response`; True when the answer depends on nothing but the query and the client.
+
+        `client` places the asker for latency routing (its EDNS Client Subnet if it sent one);
+        `source` is the packet's own address (the same when omitted).
+        """
+        zone = next((z for z in self.zones if qname.is_subdomain(z.name)), None)
+        outsider = self.client_az(source or client) is None
+        if zone is None or qclass != dns.rdataclass.IN or (zone.private and outsider):
+            response.set_rcode(dns.rcode.REFUSED)
+            return True
+        response.flags |= dns.flags.AA
+        deterministic = True
+        name = qname
+        for _ in range(MAX_CNAME_CHAIN):
+            rdtype = dns.rdatatype.to_text(qtype)
+            if name not in zone.names:
+                if name == qname:
+                    response.set_rcode(dns.rcode.NXDOMAIN)
+                self._negative(response, zone)
+                return deterministic
+            chosen, fixed = self.select(zone, name, rdtype, client)
+            deterministic &= fixed
+            if chosen:
+                self._add(response, qname if name == qname else name, rdtype, chosen, zone, client)
+                return deterministic
+            cname, fixed = self.select(zone, name, "CNAME", client)
+            deterministic &= fixed
+            if not cname or qtype == dns.rdatatype.CNAME:
+                self._negative(response, zone)  # the name exists, without this type
+                return deterministic
+            target = self._add(response, name, "CNAME", cname, zone, client)
+            if target is None or not target.is_subdomain(zone.name):
+                return deterministic  # out of zone: the resolver follows it
+            name = target
+        return deterministic
+
+    def _add(self, response, owner: dns.name.Name, rdtype: str, chosen: list[dict], zone: Zone, client: str):
+        """Add the chosen sets' records (aliases resolved in the zone); returns a CNAME's target."""
+        rrset = response.find_rrset(response.answer, owner, dns.rdataclass.IN, dns.rdatatype.from_text(rdtype),
+                                    create=True)
+        target = None
+        for record in chosen:
+            if record["alias"]:
+                aliased, _ = self.select(zone, dns.name.from_text(record["alias"]["dns_name"]), rdtype, client)
+                for other in aliased:
+                    if not other["alias"]:
+                        for rdata in other["rdatas"]:
+                            rrset.add(rdata, other["ttl"])
+                continue
+            for rdata in record["rdatas"]:
+                rrset.add(rdata, record["ttl"])
+                if rdtype == "CNAME":
+                    target = rdata.target
+        return target
+
+    def _values(self, record: dict, zone: Zone, client: str, rdtype: str) -> list[str]:
+        if not record["alias"]:
+            return record["values"]
+        aliased, _ = self.select(zone, dns.name.from_text(record["alias"]["dns_name"]), rdtype, client)
+        return [v for r in aliased if not r["alias"] for v in r["values"]]
+
+    def _negative(self, response: dns.message.Message, zone: Zone) -> None:
+        soa = zone.soa
+        [rdata] = soa["rdatas"]
+        # RFC 2308: the negative answer's TTL is the lesser of the SOA's TTL and its minimum
+        response.authority.append(dns.rrset.from_rdata(zone.name, min(soa["ttl"], rdata.minimum), rdata))
+
+    # routing policies
+    def select(self, zone: Zone, name: dns.name.Name, rdtype: str, client: str) -> tuple[list[dict], bool]:
+        """The record sets that answer (name, type) for this client; and whether that choice is fixed."""
+        sets = zone.sets.get((name, rdtype), [])
+        if len(sets) <= 1 and not any(s["set_identifier"] for s in sets):
+            return [s for s in sets if self._usable(s, zone, client)], True
+        healthy = [s for s in sets if self._healthy(s, zone, client)] or sets
+        if sets[0]["weight"] is not None:
+            weighted = [s for s in healthy if s["weight"] > 0] or healthy
+            weights = [s["weight"] for s in weighted] if any(s["weight"] for s in weighted) else None
+            return [self.rng.choices(weighted, weights=weights)[0]], len(weighted) == 1
+        if sets[0]["failover"]:
+            by_role = {s["failover"]: s for s in sets}
+            primary, secondary = by_role.get("PRIMARY"), by_role.get("SECONDARY")
+            if primary and (self._healthy(primary, zone, client) or not secondary):
+                return [primary], True
+            return [secondary] if secondary else [], True
+        if sets[0]["multi_value_answer"]:
+            chosen = self.rng.sample(healthy, min(MAX_MULTIVALUE, len(healthy)))
+            return chosen, len(healthy) <= MAX_MULTIVALUE
+        if sets[0]["region"]:
+            az = self.client_az(client)
+            local = [s for s in healthy if s["region"] == az]
+            return [(local or sorted(healthy, key=lambda s: s["region"]))[0]], True
+        return sets[:1], True
+
+    def _usable(self, record: dict, zone: Zone, client: str) -> bool:
+        """An alias with nothing behind it answers nothing."""
+        return not record["alias"] or bool(self._values(record, zone, client, record["type"]))
+
+    def _healthy(self, record: dict, zone: Zone, client: str) -> bool:
+        if record["health_check_id"] and not self.health.get(record["health_check_id"], True):
+            return False
+        if record["alias"] and record["alias"].get("evaluate_target_health"):
+            return bool(self._values(record, zone, client, record["type"]))
+        return True
+
+    def client_az(self, client: str) -> str | None:
+        try:
+            address = ipaddress.ip_address(client)
+        except ValueError:
+            return None
+        return next((az for network, az in self.networks if address in network), None)
+
+
+def _max_size(query: dns.message.Message) -> int:
+    """UDP answers fit the client's EDNS buffer, else 512 (truncated with TC: the client retries over TCP)."""
+    return max(512, query.payload) if query.edns >= 0 else 512

@@ -1,0 +1,259 @@
+"""One AZ's Route53 server: authoritative DNS over UDP and TCP, and that AZ's health checkers.
+
+    python -m azlab.nodes.route53.server --address A --port P --admin-port Q --state-file F --az AZ
+
+Zone data is pushed by the controller on the admin port (one JSON line per
+request: {"op": "push", "snapshot": {...}} or {"op": "status"}), versioned: an
+older or equal version is ignored, so pushes may repeat and cross. Why push
+and not pull: the controller knows the moment a change is committed and learns
+from the reply that this server serves it, which is exactly PENDING -> INSYNC;
+the server needs to know nothing of where the controller is. Each snapshot is
+written to the state file before it is acknowledged, and read at start, so the
+server answers from what it has while the controller is down or after it
+restarted itself.
+
+The checkers run every health check of the snapshot from this AZ and report
+their verdicts in `status`; the controller counts the votes of the living
+checkers and pushes the outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import struct
+import time
+from pathlib import Path
+
+from azlab.nodes.route53.answer import Answerer, Draws
+
+log = logging.getLogger("route53-server")
+CACHE_LIMIT = 50_000  # fixed answers kept per snapshot; cleared on every push
+HTTP_READ_LIMIT = 5120  # Route53 searches the first 5,120 bytes of the body
+TCP_IDLE_TIMEOUT_S = 10.0
+
+
+class Checker:
+    """One health check run from this AZ: healthy until `failure_threshold` failures in a row, and back after as many successes."""
+
+    def __init__(self, spec: dict, source: str):
+        self.spec = spec
+        self.source = source
+        self.healthy = True
+        self.detail = "Success: not checked yet"
+        self.checked_at = 0.0
+        self.streak = 0  # consecutive results that disagree with `healthy`
+        self.task: asyncio.Task | None = None
+
+    async def run_forever(self) -> None:
+        while True:
+            started = time.monotonic()
+            ok, detail = await self.probe()
+            self.checked_at, self.detail = time.time(), detail
+            self.streak = 0 if ok == self.healthy else self.streak + 1
+            if self.streak >= self.spec["failure_threshold"]:
+                self.healthy, self.streak = ok, 0
+            await asyncio.sleep(max(0.0, self.spec["request_interval"] - (time.monotonic() - started)))
+
+    async def probe(self) -> tuple[bool, str]:
+        spec = self.spec
+        timeout = min(4.0, float(spec["request_interval"]))
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(spec["ip_address"], spec["port"], local_addr=(self.source, 0)), timeout)
+        except (OSError, asyncio.TimeoutError) as e:
+            return False, f"Failure: could not connect: {type(e).__name__}"
+        try:
+            if spec["type"] == "TCP":
+                return True, "Success: TCP connection established"
+            host = spec["fully_qualified_domain_name"] or spec["ip_address"]
+            writer.write(f"GET {spec['resource_path']} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: azlab-route53-health-check\r\n"
+                         f"Connection: close\r\n\r\n".encode())
+            body = await asyncio.wait_for(_read_response(reader), timeout)
+            status_line, _, rest = body.partition(b"\r\n")
+            parts = status_line.split()
+            status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            if not 200 <= status < 400:
+                return False, f"Failure: HTTP status code {status}"
+            if spec["type"] == "HTTP_STR_MATCH":
+                payload = rest.partition(b"\r\n\r\n")[2][:HTTP_READ_LIMIT]
+                if spec["search_string"].encode() not in payload:
+                    return False, "Failure: the response body did not contain the search string"
+            return True, f"Success: HTTP status code {status}"
+        except (OSError, asyncio.TimeoutError, ValueError) as e:
+            return False, f"Failure: {type(e).__name__}"
+        finally:
+            writer.close()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> bytes:
+    data = b""
+    while len(data) < HTTP_READ_LIMIT + 4096:
+        chunk = await reader.read(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class NameServer:
+    def __init__(self, address: str, state_file: Path):
+        self.address = address
+        self.state_file = state_file
+        self.answerer = Answerer({})
+        self.cache: dict[tuple[bytes, str, bool], bytes] = {}
+        # answers with weighted choices: the choices each needs, and the response for each outcome seen
+        self.variants: dict[tuple[bytes, str, bool], tuple[list, dict[tuple[int, ...], bytes]]] = {}
+        self.checkers: dict[str, Checker] = {}
+        if state_file.exists():
+            self.load(json.loads(state_file.read_text()))
+
+    @property
+    def version(self) -> int:
+        return self.answerer.version
+
+    def load(self, snapshot: dict) -> None:
+        self.answerer = Answerer(snapshot)
+        self.cache, self.variants = {}, {}
+        wanted = {h["id"]: h for h in snapshot.get("health_checks", [])}
+        for hc_id in list(self.checkers):
+            if hc_id not in wanted or self.checkers[hc_id].spec != wanted[hc_id]:
+                checker = self.checkers.pop(hc_id)
+                if checker.task:
+                    checker.task.cancel()
+        for hc_id, spec in wanted.items():
+            if hc_id not in self.checkers:
+                self.checkers[hc_id] = Checker(spec, self.address)
+        self.start_checkers()
+
+    def start_checkers(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # before the loop runs: started by serve()
+        for checker in self.checkers.values():
+            if checker.task is None:
+                checker.task = loop.create_task(checker.run_forever())
+
+    def push(self, snapshot: dict) -> int:
+        if snapshot["version"] > self.version:
+            scratch = self.state_file.with_suffix(".tmp")
+            scratch.write_text(json.dumps(snapshot))
+            os.replace(scratch, self.state_file)  # whole or not at all
+            self.load(snapshot)
+        return self.version
+
+    def status(self) -> dict:
+        return {"version": self.version, "votes": {
+            hc_id: {"healthy": c.healthy, "detail": c.detail, "checked_at": c.checked_at}
+            for hc_id, c in self.checkers.items() if c.checked_at}}
+
+    def respond(self, wire: bytes, client: str, tcp: bool = False) -> bytes | None:
+        key = (wire[2:], client, tcp)
+        if (cached := self.cache.get(key)) is not None:
+            return wire[:2] + cached  # the same answer under the query's own ID
+        known = self.variants.get(key)
+        replay: tuple[int, ...] = ()
+        if known is not None:
+            decisions, outcomes = known
+            replay = tuple(random.choices(range(n), weights=w)[0] for n, w in decisions)
+            if (cached := outcomes.get(replay)) is not None:
+                return wire[:2] + cached
+        draws = Draws(replay)
+        response, fixed = self.answerer.respond(wire, client, tcp, draws)
+        if response is None or len(self.cache) + len(self.variants) >= CACHE_LIMIT:
+            return response
+        if fixed:
+            self.cache[key] = response[2:]
+        elif not draws.sampled:
+            decisions, outcomes = self.variants.setdefault(key, (draws.decisions, {}))
+            if draws.decisions == decisions:  # the same choices to make: the outcome is cacheable
+                outcomes[tuple(draws.made)] = response[2:]
+        return response
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, server: NameServer):
+        self.server = server
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        try:
+            response = self.server.respond(data, addr[0])
+        except Exception:  # a query must never take the server down
+            log.exception("answering %s failed", addr)
+            return
+        if response is not None:
+            self.transport.sendto(response, addr)
+
+
+async def _serve_tcp(server: NameServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    client = writer.get_extra_info("peername")[0]
+    try:
+        while True:
+            # an idle or trickling client does not hold a connection for ever (RFC 7766's idle timeout)
+            (length,) = struct.unpack("!H", await asyncio.wait_for(reader.readexactly(2), TCP_IDLE_TIMEOUT_S))
+            query = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE_TIMEOUT_S)
+            response = server.respond(query, client, tcp=True)
+            if response is None:
+                break
+            writer.write(struct.pack("!H", len(response)) + response)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
+        pass
+    except Exception:
+        log.exception("answering %s over TCP failed", client)
+    finally:
+        writer.close()
+
+
+async def _serve_admin(server: NameServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while line := await reader.readline():
+            request = json.loads(line)
+            if request["op"] == "push":
+                reply = {"version": server.push(request["snapshot"])}
+            else:
+                reply = server.status()
+            writer.write(json.dumps(reply).encode() + b"\n")
+            await writer.drain()
+    except (ConnectionError, json.JSONDecodeError, KeyError) as e:
+        log.info("admin connection ended: %r", e)
+    finally:
+        writer.close()
+
+
+async def serve(address: str, port: int, admin_port: int, state_file: Path) -> None:
+    server = NameServer(address, state_file)
+    loop = asyncio.get_running_loop()
+    await loop.create_datagram_endpoint(lambda: _Udp(server), local_addr=(address, port))
+    tcp = await asyncio.start_server(lambda r, w: _serve_tcp(server, r, w), address, port)
+    admin = await asyncio.start_server(lambda r, w: _serve_admin(server, r, w), address, admin_port)
+    server.start_checkers()
+    log.info("serving DNS on %s:%d (admin %d), zone data version %d", address, port, admin_port, server.version)
+    async with tcp, admin:
+        await asyncio.gather(tcp.serve_forever(), admin.serve_forever())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--admin-port", type=int, required=True)
+    parser.add_argument("--state-file", type=Path, required=True)
+    parser.add_argument("--az", default="")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.az} %(levelname)s %(message)s")
+    args.state_file.parent.mkdir(parents=True, exist_ok=True)
+    asyncio.run(serve(args.address, args.port, args.admin_port, args.state_file))
+
+
+if __name__ == "__main__":
+    main()
