@@ -19,6 +19,7 @@ from azlab.chaos.v1 import chaos_pb2_grpc
 from azlab.cluster.config import Paths
 from azlab.cluster.rpc import ERROR_CODE_KEY
 from azlab.cluster.state import Store
+from azlab.rds.v1 import rds_pb2_grpc
 from azlab.region.v1 import region_pb2_grpc
 
 DEFAULT_TIMEOUT_S = 180.0  # restore-az waits for nodes to start
@@ -89,6 +90,7 @@ class Client:
         self.channel = grpc.intercept_channel(grpc.insecure_channel(self.endpoint), _RaiseApiError(timeout_s))
         self.region = region_pb2_grpc.RegionStub(self.channel)
         self.chaos = chaos_pb2_grpc.ChaosStub(self.channel)
+        self.rds = rds_pb2_grpc.RdsStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()

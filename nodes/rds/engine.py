@@ -41,7 +41,7 @@ KEEP_LOG_ENTRIES = 10_000  # followers further behind than this are bootstrapped
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {INTERNAL_PREFIX}log (
     lsn INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, commit_time REAL NOT NULL, record BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS {INTERNAL_PREFIX}meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {INTERNAL_PREFIX}meta (key TEXT PRIMARY KEY, value NOT NULL);
 """
 # What a user's statement may not do: the node owns transactions, the files and the log.
 DENIED_ACTIONS = {apsw.SQLITE_TRANSACTION, apsw.SQLITE_SAVEPOINT, apsw.SQLITE_ATTACH, apsw.SQLITE_DETACH}
@@ -132,16 +132,17 @@ class Engine(Protocol):
     def install(self, path: Path) -> Position:
         """Replace the database with a snapshot."""
 
-    def get_meta(self, key: str) -> int: ...
+    def get_meta(self, key: str) -> int | str: ...
 
-    def set_meta(self, key: str, value: int) -> None: ...
+    def set_meta(self, key: str, value: int | str) -> None: ...
 
 
 class SqliteEngine:
     """The embedded engine: SQLite through apsw, in WAL mode with full fsync on commit."""
 
-    def __init__(self, path: Path, cache_mib: int = 64, keep_log_entries: int = KEEP_LOG_ENTRIES):
+    def __init__(self, path: Path, cache_mib: int = 64, keep_log_entries: int = KEEP_LOG_ENTRIES, max_bytes: int = 0):
         self.path = path
+        self.max_bytes = max_bytes
         self.keep_log_entries = keep_log_entries
         self.cache_mib = cache_mib
         self.writable = False
@@ -166,6 +167,9 @@ class SqliteEngine:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         db.execute(f"PRAGMA cache_size = -{self.cache_mib * 1024}")
+        if self.max_bytes:  # the allocated storage, enforced: beyond it SQLite answers "database or disk is full"
+            page_size = next(db.execute("PRAGMA page_size"))[0]
+            db.execute(f"PRAGMA max_page_count = {self.max_bytes // page_size}")
         return db
 
     def stop(self) -> None:
@@ -368,11 +372,11 @@ class SqliteEngine:
         return self.start()
 
     # durable settings
-    def get_meta(self, key: str) -> int:
+    def get_meta(self, key: str) -> int | str:
         row = next(self._writer.execute(f"SELECT value FROM {INTERNAL_PREFIX}meta WHERE key = ?", (key,)), None)
         return row[0] if row else 0
 
-    def set_meta(self, key: str, value: int) -> None:
+    def set_meta(self, key: str, value: int | str) -> None:
         with self._lock:
             self._writer.execute(f"INSERT OR REPLACE INTO {INTERNAL_PREFIX}meta (key, value) VALUES (?, ?)", (key, value))
 

@@ -65,14 +65,17 @@ class OpenTransaction:
 
 
 class DbNode:
-    def __init__(self, member_id: str, engine: SqliteEngine, data_dir: Path):
+    def __init__(self, member_id: str, engine: SqliteEngine, data_dir: Path, instance_class: str = "",
+                 allocated_storage: int = 0):
         self.member_id = member_id
         self.engine = engine
         self.data_dir = data_dir
         self.role = UNCONFIGURED
         self.epoch = 0
         self.synced_epoch = 0
-        self.instance_class = ""
+        self.lineage = ""
+        self.instance_class = instance_class
+        self.allocated_storage = allocated_storage
         self.followers: dict[str, FollowerLink] = {}
         self.write_lock = asyncio.Lock()  # SQLite has one writer: held by a transaction from begin to end
         self.apply_lock = asyncio.Lock()
@@ -84,6 +87,7 @@ class DbNode:
         await asyncio.to_thread(self.engine.start)
         self.epoch = self.engine.get_meta("epoch")
         self.synced_epoch = self.engine.get_meta("synced_epoch")
+        self.lineage = str(self.engine.get_meta("lineage") or "")
 
     @property
     def position(self) -> Position:
@@ -91,10 +95,15 @@ class DbNode:
 
     # configuration, from the controller
     async def configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
-        if request.epoch < self.epoch:
+        if request.lineage == self.lineage and request.epoch < self.epoch:
             raise InvalidDBInstanceState(f"stale configuration: epoch {request.epoch} < {self.epoch}")
+        if request.lineage != self.lineage:  # e.g. a promoted read replica: a lineage, and epochs, of its own
+            if self.role == PRIMARY:
+                await self._step_down(FENCED)
+            self.lineage = request.lineage
+            await asyncio.to_thread(self.engine.set_meta, "lineage", request.lineage)
+            self.epoch = -1
         await self._adopt_epoch(request.epoch)
-        self.instance_class = request.instance_class or self.instance_class
         if request.role == PRIMARY:
             if self.role != PRIMARY:
                 log.info("promoted to primary at epoch %d, lsn %d", self.epoch, self.position.lsn)
@@ -140,7 +149,7 @@ class DbNode:
         return dbnode_pb2.NodeStatus(
             member_id=self.member_id, role=self.role, epoch=self.epoch, lsn=self.position.lsn,
             last_epoch=self.position.epoch, synced_epoch=self.synced_epoch, instance_class=self.instance_class,
-            followers=[link.status() for link in self.followers.values()],
+            allocated_storage=self.allocated_storage, lineage=self.lineage, followers=[link.status() for link in self.followers.values()],
         )
 
     def lag_seconds(self, acked: int) -> float:
@@ -198,6 +207,8 @@ class DbNode:
             except grpc.aio.AioRpcError:
                 await asyncio.sleep(RETRY_S)
                 continue
+            if answer.refused:
+                raise CommitOutcomeUnknown(f"standby {link.member_id} refused this primary's stream")
             if answer.epoch > self.epoch:
                 await self._adopt_epoch(answer.epoch)
                 continue
@@ -308,6 +319,8 @@ class DbNode:
 
     # the follower's side of replication
     async def append(self, request: dbnode_pb2.AppendRequest) -> dbnode_pb2.AppendResponse:
+        if request.lineage != self.lineage:
+            return self._answer(False, refused=True)
         if request.epoch < self.epoch:
             return self._answer(False)
         await self._adopt_epoch(request.epoch)
@@ -329,11 +342,14 @@ class DbNode:
 
     async def install_snapshot(self, chunks) -> dbnode_pb2.AppendResponse:
         incoming = self.data_dir / "incoming-snapshot.db"
-        epoch = None
+        epoch = lineage = None
         with incoming.open("wb") as out:
             async for chunk in chunks:
-                epoch = chunk.epoch if epoch is None else epoch
+                epoch, lineage = (chunk.epoch, chunk.lineage) if epoch is None else (epoch, lineage)
                 out.write(chunk.data)
+        if lineage != self.lineage:
+            incoming.unlink(missing_ok=True)
+            return self._answer(False, refused=True)
         if epoch is None or epoch < self.epoch:
             incoming.unlink(missing_ok=True)
             return self._answer(False)
@@ -343,14 +359,19 @@ class DbNode:
         async with self.apply_lock:
             await asyncio.to_thread(self.engine.install, incoming)
             # the snapshot carries the primary's own settings: this node's are its own
-            await asyncio.to_thread(self.engine.set_meta, "epoch", self.epoch)
-            await asyncio.to_thread(self.engine.set_meta, "synced_epoch", 0)
+            for key, value in (("epoch", self.epoch), ("synced_epoch", 0), ("lineage", self.lineage)):
+                await asyncio.to_thread(self.engine.set_meta, key, value)
             self.synced_epoch = 0
         log.info("installed a snapshot at lsn %d", self.position.lsn)
         return self._answer(True)
 
-    def _answer(self, ok: bool) -> dbnode_pb2.AppendResponse:
-        return dbnode_pb2.AppendResponse(ok=ok, epoch=self.epoch, lsn=self.position.lsn, last_epoch=self.position.epoch)
+    def _answer(self, ok: bool, refused: bool = False) -> dbnode_pb2.AppendResponse:
+        return dbnode_pb2.AppendResponse(ok=ok, epoch=self.epoch, lsn=self.position.lsn, last_epoch=self.position.epoch,
+                                         refused=refused)
+
+
+class Detached(Exception):
+    """The follower belongs to another lineage now (a promoted read replica)."""
 
 
 class FollowerLink:
@@ -389,7 +410,7 @@ class FollowerLink:
     async def append(self, entries: list[Entry], prev: Position, sync: bool = False,
                      timeout: float = APPEND_TIMEOUT_S) -> dbnode_pb2.AppendResponse:
         request = dbnode_pb2.AppendRequest(
-            epoch=self.epoch, primary_id=self.node.member_id, prev_lsn=prev.lsn, prev_epoch=prev.epoch, sync=sync,
+            epoch=self.epoch, lineage=self.node.lineage, primary_id=self.node.member_id, prev_lsn=prev.lsn, prev_epoch=prev.epoch, sync=sync,
             entries=[dbnode_pb2.LogEntry(lsn=e.lsn, epoch=e.epoch, commit_time=e.commit_time, record=e.record)
                      for e in entries],
         )
@@ -419,6 +440,10 @@ class FollowerLink:
                     await node.wait_for_commit(1.0)
             except asyncio.CancelledError:
                 raise
+            except Detached as e:
+                self.state = "detached"
+                log.info("%s; no longer streaming to it", e)
+                return
             except grpc.aio.AioRpcError as e:
                 self.state = "unreachable"
                 log.debug("follower %s: %s", self.member_id, e.code())
@@ -431,6 +456,8 @@ class FollowerLink:
     async def _settle(self, answer: dbnode_pb2.AppendResponse) -> None:
         """Read where the follower stands from its answer; snapshot it if it is not on our history."""
         node = self.node
+        if answer.refused:
+            raise Detached(f"{self.member_id} follows another lineage now")
         if answer.epoch > node.epoch:
             await node._adopt_epoch(answer.epoch)
             return
@@ -454,12 +481,15 @@ class FollowerLink:
 
             async def chunks():
                 for offset in range(0, max(len(data), 1), SNAPSHOT_CHUNK):
-                    yield dbnode_pb2.SnapshotChunk(epoch=self.epoch, data=data[offset:offset + SNAPSHOT_CHUNK])
+                    yield dbnode_pb2.SnapshotChunk(epoch=self.epoch, lineage=node.lineage,
+                                                   data=data[offset:offset + SNAPSHOT_CHUNK])
 
             answer = await self.stub.InstallSnapshot(chunks(), timeout=SNAPSHOT_TIMEOUT_S)
         finally:
             path.unlink(missing_ok=True)
         log.info("follower %s bootstrapped from a snapshot at lsn %d", self.member_id, position.lsn)
+        if answer.refused:
+            raise Detached(f"{self.member_id} follows another lineage now")
         if answer.epoch > node.epoch:
             await node._adopt_epoch(answer.epoch)
         self.acked = answer.lsn if answer.ok else None
@@ -570,12 +600,13 @@ async def create_server(node: DbNode, address: str) -> tuple[grpc.aio.Server, in
     return server, port, health_servicer
 
 
-async def serve(member_id: str, address: str, data_dir: Path, cache_mib: int) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    node = DbNode(member_id, SqliteEngine(data_dir / "db.sqlite", cache_mib), data_dir)
+async def serve(args: argparse.Namespace) -> None:
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = SqliteEngine(args.data_dir / "db.sqlite", args.cache_mib, max_bytes=args.allocated_storage << 30)
+    node = DbNode(args.member_id, engine, args.data_dir, args.instance_class, args.allocated_storage)
     await node.start()
-    server, port, health_servicer = await create_server(node, address)
-    log.info("DB node %s serving on %s (lsn %d, epoch %d)", member_id, address, node.position.lsn, node.epoch)
+    server, port, health_servicer = await create_server(node, args.address)
+    log.info("DB node %s serving on %s (lsn %d, epoch %d)", args.member_id, args.address, node.position.lsn, node.epoch)
     expiry = asyncio.get_running_loop().create_task(node.expire_idle_transactions())
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -592,10 +623,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--member-id", required=True)
     parser.add_argument("--address", required=True, help="host:port to serve on")
     parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--instance-class", default="")
     parser.add_argument("--cache-mib", type=int, default=64, help="SQLite page cache, from the DB instance class")
+    parser.add_argument("--allocated-storage", type=int, default=20, help="GiB the database may grow to")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args.member_id, args.address, args.data_dir, args.cache_mib))
+    asyncio.run(serve(args))
 
 
 if __name__ == "__main__":

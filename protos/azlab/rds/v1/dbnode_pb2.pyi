@@ -18,16 +18,16 @@ class Follower(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., address: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("epoch", "role", "followers", "instance_class")
+    __slots__ = ("epoch", "role", "followers", "lineage")
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
-    INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    LINEAGE_FIELD_NUMBER: _ClassVar[int]
     epoch: int
     role: str
     followers: _containers.RepeatedCompositeFieldContainer[Follower]
-    instance_class: str
-    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., instance_class: _Optional[str] = ...) -> None: ...
+    lineage: str
+    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ()
@@ -50,7 +50,7 @@ class FollowerStatus(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ...) -> None: ...
 
 class NodeStatus(_message.Message):
-    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class")
+    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     EPOCH_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +59,8 @@ class NodeStatus(_message.Message):
     SYNCED_EPOCH_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    LINEAGE_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     role: str
     epoch: int
@@ -67,7 +69,9 @@ class NodeStatus(_message.Message):
     synced_epoch: int
     followers: _containers.RepeatedCompositeFieldContainer[FollowerStatus]
     instance_class: str
-    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ...) -> None: ...
+    allocated_storage: int
+    lineage: str
+    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("lsn", "epoch", "commit_time", "record")
@@ -96,37 +100,43 @@ class ChangeRecord(_message.Message):
     def __init__(self, changes: _Optional[_Iterable[_Union[Change, _Mapping]]] = ...) -> None: ...
 
 class AppendRequest(_message.Message):
-    __slots__ = ("epoch", "primary_id", "prev_lsn", "prev_epoch", "entries", "sync")
+    __slots__ = ("epoch", "primary_id", "prev_lsn", "prev_epoch", "entries", "sync", "lineage")
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     PRIMARY_ID_FIELD_NUMBER: _ClassVar[int]
     PREV_LSN_FIELD_NUMBER: _ClassVar[int]
     PREV_EPOCH_FIELD_NUMBER: _ClassVar[int]
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     SYNC_FIELD_NUMBER: _ClassVar[int]
+    LINEAGE_FIELD_NUMBER: _ClassVar[int]
     epoch: int
     primary_id: str
     prev_lsn: int
     prev_epoch: int
     entries: _containers.RepeatedCompositeFieldContainer[LogEntry]
     sync: bool
-    def __init__(self, epoch: _Optional[int] = ..., primary_id: _Optional[str] = ..., prev_lsn: _Optional[int] = ..., prev_epoch: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., sync: _Optional[bool] = ...) -> None: ...
+    lineage: str
+    def __init__(self, epoch: _Optional[int] = ..., primary_id: _Optional[str] = ..., prev_lsn: _Optional[int] = ..., prev_epoch: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., sync: _Optional[bool] = ..., lineage: _Optional[str] = ...) -> None: ...
 
 class AppendResponse(_message.Message):
-    __slots__ = ("ok", "epoch", "lsn", "last_epoch")
+    __slots__ = ("ok", "epoch", "lsn", "last_epoch", "refused")
     OK_FIELD_NUMBER: _ClassVar[int]
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     LSN_FIELD_NUMBER: _ClassVar[int]
     LAST_EPOCH_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     epoch: int
     lsn: int
     last_epoch: int
-    def __init__(self, ok: _Optional[bool] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ...) -> None: ...
+    refused: bool
+    def __init__(self, ok: _Optional[bool] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., refused: _Optional[bool] = ...) -> None: ...
 
 class SnapshotChunk(_message.Message):
-    __slots__ = ("epoch", "data")
+    __slots__ = ("epoch", "data", "lineage")
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
+    LINEAGE_FIELD_NUMBER: _ClassVar[int]
     epoch: int
     data: bytes
-    def __init__(self, epoch: _Optional[int] = ..., data: _Optional[bytes] = ...) -> None: ...
+    lineage: str
+    def __init__(self, epoch: _Optional[int] = ..., data: _Optional[bytes] = ..., lineage: _Optional[str] = ...) -> None: ...
