@@ -449,9 +449,12 @@ class RdsModel:
             self._become_available(instance)
 
     def _settle_replica(self, instance: DBInstance) -> None:
-        member = instance.primary
+        """A read replica is available once it serves and has caught up with its source at least once."""
+        member, source = instance.primary, self.source_of(instance)
+        caught_up = source is not None and any(
+            f[0] == member.member_id and f[2] == 0 for f in self.health_of(source.primary).followers)
         if instance.status in (CREATING, REBOOTING, MODIFYING) and self._serving(instance, member, REPLICA) \
-                and self._matches(member) and self.health_of(member).lsn > 0:
+                and self._matches(member) and caught_up:
             self._become_available(instance)
 
     def _serving(self, instance: DBInstance, member: Member | None, role: str) -> bool:

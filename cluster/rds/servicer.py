@@ -36,8 +36,8 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
             read_replica_db_instance_identifiers=instance.replicas,
             instance_create_time=_ts(instance.created_at),
             pending_modified_values=rds_pb2.PendingModifiedValues(
-                db_instance_class=str(instance.pending.get("instance_class", "")),
-                allocated_storage=int(instance.pending.get("allocated_storage", 0))),
+                db_instance_class=instance.pending.get("instance_class"),
+                allocated_storage=instance.pending.get("allocated_storage")),
             backup_retention_period=instance.backup_retention_period,
             epoch=self.model.desired_epoch(instance), lsn=self.model.health_of(primary).lsn,
             members=[self._member(instance, m) for m in instance.members],

@@ -371,7 +371,7 @@ class DbNode:
 
 
 class Detached(Exception):
-    """The follower belongs to another lineage now (a promoted read replica)."""
+    """The follower is of another lineage: not yet configured, or a promoted read replica."""
 
 
 class FollowerLink:
@@ -441,9 +441,11 @@ class FollowerLink:
             except asyncio.CancelledError:
                 raise
             except Detached as e:
+                # not (yet, or any more) configured as our follower: the controller settles which
                 self.state = "detached"
-                log.info("%s; no longer streaming to it", e)
-                return
+                self.acked = None
+                log.debug("%s", e)
+                await asyncio.sleep(RETRY_S * 5)
             except grpc.aio.AioRpcError as e:
                 self.state = "unreachable"
                 log.debug("follower %s: %s", self.member_id, e.code())
@@ -457,7 +459,7 @@ class FollowerLink:
         """Read where the follower stands from its answer; snapshot it if it is not on our history."""
         node = self.node
         if answer.refused:
-            raise Detached(f"{self.member_id} follows another lineage now")
+            raise Detached(f"{self.member_id} is not of lineage {node.lineage!r}")
         if answer.epoch > node.epoch:
             await node._adopt_epoch(answer.epoch)
             return
@@ -489,7 +491,7 @@ class FollowerLink:
             path.unlink(missing_ok=True)
         log.info("follower %s bootstrapped from a snapshot at lsn %d", self.member_id, position.lsn)
         if answer.refused:
-            raise Detached(f"{self.member_id} follows another lineage now")
+            raise Detached(f"{self.member_id} is not of lineage {node.lineage!r}")
         if answer.epoch > node.epoch:
             await node._adopt_epoch(answer.epoch)
         self.acked = answer.lsn if answer.ok else None

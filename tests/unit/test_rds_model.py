@@ -206,6 +206,9 @@ def test_a_promoted_read_replica_is_a_primary_of_its_own_lineage(model):
         model.promote_read_replica("orders-r1")  # still creating
     serving(model, replica, replica.primary)
     model.decide(replica)
+    assert replica.status == CREATING  # not caught up yet
+    serving(model, source, source.primary, followers=((replica.primary.member_id, 1, 0, 0.0, False),))
+    model.decide(replica)
     assert replica.status == AVAILABLE
     model.promote_read_replica("orders-r1", backup_retention_period=7)
     assert replica.source == "" and replica.lineage == "orders-r1" and replica.primary.role == "primary"
