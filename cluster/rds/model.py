@@ -132,6 +132,16 @@ class DBInstance:
 
 
 @dataclass(frozen=True)
+class FollowerHealth:
+    member_id: str
+    acked_lsn: int = 0
+    lag_lsns: int = 0
+    lag_seconds: float = 0.0
+    in_sync: bool = False
+    sync: bool = False
+
+
+@dataclass(frozen=True)
 class MemberHealth:
     """What the service last learnt of a member: its node's liveness and its DB node's status."""
 
@@ -144,7 +154,7 @@ class MemberHealth:
     lsn: int = 0
     instance_class: str = ""
     allocated_storage: int = 0
-    followers: tuple[tuple[str, int, int, float, bool], ...] = ()  # (member, acked lsn, lag lsns, lag s, in sync)
+    followers: tuple[FollowerHealth, ...] = ()  # a primary's, as it reports them
 
 
 UNKNOWN = MemberHealth()
@@ -452,7 +462,7 @@ class RdsModel:
         """A read replica is available once it serves and has caught up with its source at least once."""
         member, source = instance.primary, self.source_of(instance)
         caught_up = source is not None and any(
-            f[0] == member.member_id and f[2] == 0 for f in self.health_of(source.primary).followers)
+            f.member_id == member.member_id and f.lag_lsns == 0 for f in self.health_of(source.primary).followers)
         if instance.status in (CREATING, REBOOTING, MODIFYING) and self._serving(instance, member, REPLICA) \
                 and self._matches(member) and caught_up:
             self._become_available(instance)

@@ -38,6 +38,7 @@ from azlab.cluster.rds.model import (
     INSTANCE_CLASSES,
     PRIMARY,
     DBInstance,
+    FollowerHealth,
     Member,
     MemberHealth,
     RdsModel,
@@ -99,7 +100,8 @@ class RdsService:
             node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
             lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
             instance_class=status.instance_class, allocated_storage=status.allocated_storage,
-            followers=tuple((f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync) for f in status.followers),
+            followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+                            for f in status.followers),
         )
 
     def stub(self, member: Member) -> dbnode_pb2_grpc.DbNodeStub:
@@ -128,9 +130,9 @@ class RdsService:
                 await self._start(member)
                 return
             wanted = self._configuration(instance, member)
-            followers = {f[0] for f in health.followers}
+            followers = {(f.member_id, f.sync) for f in health.followers}
             if (health.role, health.epoch, health.lineage) != (wanted.role, wanted.epoch, wanted.lineage) or (
-                    wanted.role == PRIMARY and followers != {f.member_id for f in wanted.followers}):
+                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}):
                 await self.stub(member).Configure(wanted, timeout=CONFIGURE_TIMEOUT_S)
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
@@ -216,9 +218,9 @@ class RdsService:
         source = self.model.source_of(instance)
         if not source or not source.primary or not instance.primary:
             return None
-        for member_id, _, lag_lsns, lag_s, _ in self.model.health_of(source.primary).followers:
-            if member_id == instance.primary.member_id:
-                return lag_s, lag_lsns
+        for follower in self.model.health_of(source.primary).followers:
+            if follower.member_id == instance.primary.member_id:
+                return follower.lag_seconds, follower.lag_lsns
         return None
 
 

@@ -48,7 +48,7 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
 
     def _member(self, instance: DBInstance, member: Member) -> rds_pb2.Member:
         health = self.model.health_of(member)
-        in_sync = any(f[0] == member.member_id and f[4] for f in self.model.health_of(instance.primary).followers)
+        in_sync = any(f.member_id == member.member_id and f.in_sync for f in self.model.health_of(instance.primary).followers)
         return rds_pb2.Member(
             member_id=member.member_id, role=member.role, availability_zone=member.az, node_name=member.node,
             endpoint=rds_pb2.Endpoint(address=member.address, port=member.port),

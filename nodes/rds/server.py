@@ -404,7 +404,7 @@ class FollowerLink:
         acked = self.acked or 0
         return dbnode_pb2.FollowerStatus(
             member_id=self.member_id, acked_lsn=acked, lag_lsns=max(0, self.node.position.lsn - acked),
-            lag_seconds=self.node.lag_seconds(acked), in_sync=self.in_sync, state=self.state,
+            lag_seconds=self.node.lag_seconds(acked), in_sync=self.in_sync, state=self.state, sync=self.sync,
         )
 
     async def append(self, entries: list[Entry], prev: Position, sync: bool = False,

@@ -13,7 +13,16 @@ from azlab.cluster.rds.errors import (
     InvalidParameterCombination,
     ReadReplicaLimitExceeded,
 )
-from azlab.cluster.rds.model import AVAILABLE, CREATING, DELETING, MODIFYING, REBOOTING, MemberHealth, RdsModel
+from azlab.cluster.rds.model import (
+    AVAILABLE,
+    CREATING,
+    DELETING,
+    MODIFYING,
+    REBOOTING,
+    FollowerHealth,
+    MemberHealth,
+    RdsModel,
+)
 from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 
@@ -207,7 +216,7 @@ def test_a_promoted_read_replica_is_a_primary_of_its_own_lineage(model):
     serving(model, replica, replica.primary)
     model.decide(replica)
     assert replica.status == CREATING  # not caught up yet
-    serving(model, source, source.primary, followers=((replica.primary.member_id, 1, 0, 0.0, False),))
+    serving(model, source, source.primary, followers=(FollowerHealth(replica.primary.member_id, acked_lsn=1),))
     model.decide(replica)
     assert replica.status == AVAILABLE
     model.promote_read_replica("orders-r1", backup_retention_period=7)

@@ -34,20 +34,22 @@ class StatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class FollowerStatus(_message.Message):
-    __slots__ = ("member_id", "acked_lsn", "lag_lsns", "lag_seconds", "in_sync", "state")
+    __slots__ = ("member_id", "acked_lsn", "lag_lsns", "lag_seconds", "in_sync", "state", "sync")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     ACKED_LSN_FIELD_NUMBER: _ClassVar[int]
     LAG_LSNS_FIELD_NUMBER: _ClassVar[int]
     LAG_SECONDS_FIELD_NUMBER: _ClassVar[int]
     IN_SYNC_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    SYNC_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     acked_lsn: int
     lag_lsns: int
     lag_seconds: float
     in_sync: bool
     state: str
-    def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ...) -> None: ...
+    sync: bool
+    def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class NodeStatus(_message.Message):
     __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage")
