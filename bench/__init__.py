@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SUITES = ("region",)
+SUITES = ("region", "rds")
 
 
 def results_stem(suite: str, started: datetime) -> Path:

@@ -301,9 +301,9 @@ class RdsModel:
         instance = self.get(identifier)
         if instance.status == DELETING:
             return instance
-        if instance.replicas:
+        if live := [r for r in instance.replicas if self.instances[r].status != DELETING]:
             raise InvalidDBInstanceState(
-                f"DB instance {identifier} has read replicas ({', '.join(instance.replicas)}): delete or promote them first")
+                f"DB instance {identifier} has read replicas ({', '.join(live)}): delete or promote them first")
         self._transition(instance, DELETING)
         self._save(instance)
         return instance
@@ -330,15 +330,13 @@ class RdsModel:
         return replica
 
     def forget(self, identifier: str) -> None:
-        """The service removed every member's process and data: the instance is gone."""
+        """The instance is gone; its members are retired (ports released once they are removed)."""
         instance = self.instances.pop(identifier)
         if source := self.source_of(instance):
             if identifier in source.replicas:
                 source.replicas.remove(identifier)
                 self._save(source)
         self.store.delete_resource(SERVICE, KIND, identifier)
-        for member in instance.members:
-            self.store.release_ports(f"rds/{member.member_id}")
         self._event("DBInstanceDeleted", instance, "deleted")
 
     def forget_retired(self, member_id: str) -> None:

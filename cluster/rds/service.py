@@ -64,6 +64,7 @@ class RdsService:
         self.model = RdsModel(context.region, context.store)
         self._channels: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
         self._started: dict[str, float] = {}
+        self._actions: dict[str, asyncio.Task] = {}  # held: the loop keeps only weak references to tasks
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.rds.servicer import RdsServicer
@@ -81,9 +82,21 @@ class RdsService:
         for instance in instances:
             if instance.identifier in self.model.instances:
                 self.model.decide(instance)
-        await asyncio.gather(*(self._converge(i) for i in list(self.model.instances.values()) if i.status != DELETING))
+        for instance in [i for i in self.model.instances.values() if i.status != DELETING]:
+            for member in instance.members:
+                self._act(member.member_id, self._converge_member(instance, member))
         await self._remove_deleted()
-        await self._remove_retired()
+        for member in list(self.model.retired.values()):
+            self._act(member.member_id, self._remove_retired(member))
+
+    def _act(self, member_id: str, action) -> None:
+        """Run a member's action in the background, one at a time per member: a call to a
+        dead node waits for its timeout, and must not hold up the decisions of the next tick."""
+        running = self._actions.get(member_id)
+        if running is not None and not running.done():
+            action.close()
+            return
+        self._actions[member_id] = asyncio.get_running_loop().create_task(action)
 
     def _node_alive(self, member: Member) -> bool:
         node = self.region.nodes.get(member.node)
@@ -117,9 +130,6 @@ class RdsService:
             return await self.stub(member).Status(dbnode_pb2.StatusRequest(), timeout=PROBE_TIMEOUT_S)
         except grpc.aio.AioRpcError:
             return None
-
-    async def _converge(self, instance: DBInstance) -> None:
-        await asyncio.gather(*(self._converge_member(instance, m) for m in instance.members))
 
     async def _converge_member(self, instance: DBInstance, member: Member) -> None:
         if not self._node_alive(member):
@@ -180,16 +190,15 @@ class RdsService:
         return True
 
     async def _remove_deleted(self) -> None:
+        """Deleted instances' members join the retired ones, removed as soon as their nodes answer."""
         for instance in [i for i in self.model.instances.values() if i.status == DELETING]:
             for member in instance.members:
-                if not await self._remove_member(member):
-                    self.model.retire(member)  # a dead AZ's member is removed when its AZ returns
+                self.model.retire(member)
             self.model.forget(instance.identifier)
 
-    async def _remove_retired(self) -> None:
-        for member in list(self.model.retired.values()):
-            if await self._remove_member(member):
-                self.model.forget_retired(member.member_id)
+    async def _remove_retired(self, member: Member) -> None:
+        if await self._remove_member(member):
+            self.model.forget_retired(member.member_id)
 
     # the Data API, carried to the member that serves it
     async def data_api(self, identifier: str, method: str, request, timeout_s: float | None, transaction_id: str = ""):

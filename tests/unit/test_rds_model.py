@@ -236,10 +236,12 @@ def test_no_live_second_az_no_multi_az(model, region):
         model.create_db_instance("orders", "sqlite", "db.m3.medium", 10, multi_az=True, availability_zone="lab-1a")
 
 
-def test_delete_marks_deleting_and_forget_releases_the_ports(model):
+def test_delete_marks_deleting_and_a_removed_member_releases_its_port(model):
     instance = model.create_db_instance("single", "sqlite", "db.t3.micro", 5)
     assert model.delete("single").status == DELETING
+    model.retire(instance.primary)
     model.forget("single")
     assert "single" not in model.instances
+    model.forget_retired(instance.primary.member_id)
     port = model.store.allocate_port(instance.primary.address, "someone")
     assert port == instance.primary.port  # released, so handed out again
