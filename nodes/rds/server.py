@@ -95,6 +95,10 @@ class DbNode:
 
     # configuration, from the controller
     async def configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
+        async with self.apply_lock:  # never promoted halfway through applying an old primary's entries
+            await self._configure(request)
+
+    async def _configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
         if request.lineage == self.lineage and request.epoch < self.epoch:
             raise InvalidDBInstanceState(f"stale configuration: epoch {request.epoch} < {self.epoch}")
         if request.lineage != self.lineage:  # e.g. a promoted read replica: a lineage, and epochs, of its own

@@ -296,3 +296,25 @@ def test_a_cut_off_old_primary_acknowledges_no_commit(lab):
                            for m in describe(lab, "orders").members), SETTLE_S, "the old primary settled")
     assert after.epoch > before.epoch
     assert rows(lab.client, "orders", "SELECT count(*) FROM acks WHERE k LIKE 'cut-off-%'") == [(0,)]
+
+
+def test_with_no_other_az_left_the_old_primary_rejoins_as_standby_after_catching_up(lab):
+    before = describe(lab, "orders")
+    old, standby = primary_member(before), next(m for m in before.members if m.role == "standby")
+    third = ({*AZS} - {old.availability_zone, standby.availability_zone}).pop()
+    lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=third))
+    wait_until(lambda: lab.zones()[third]["State"] == "unavailable", SETTLE_S, f"{third} down")
+    with Committer(lab.client, "rejoin") as load:
+        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the kill")
+        lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=old.availability_zone))
+        killed_at = time.time()
+        wait_until(lambda: load.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the failover")
+        lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=old.availability_zone))
+        rejoined = wait_until(
+            lambda: (i := describe(lab, "orders")) and any(
+                m.member_id == old.member_id and m.role == "standby" and m.state == "standby" and m.in_sync
+                for m in i.members) and i,
+            SETTLE_S, "the old primary back as an in-sync standby")
+    assert primary_member(rejoined).member_id == standby.member_id
+    assert_none_lost(lab, load)
+    lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=third))
