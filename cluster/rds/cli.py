@@ -17,9 +17,14 @@ def _parameters(text: str | None) -> list[rds_pb2.SqlParameter]:
     if not text:
         return []
     try:
-        return [ParseDict(p, rds_pb2.SqlParameter()) for p in json.loads(text)]
+        parameters = json.loads(text)
+        if not isinstance(parameters, list):
+            raise TypeError("not a JSON list")
+        return [ParseDict(p, rds_pb2.SqlParameter()) for p in parameters]
     except (ValueError, TypeError, ParseError) as e:
-        raise InvalidParameterValue(f'invalid --parameters: {e}; expected [{{"name": "x", "value": {{"longValue": 1}}}}]') from None
+        reason = " ".join(str(e).split())  # one line, as every error of the CLI
+        raise InvalidParameterValue(
+            f'invalid --parameters: {reason}; expected [{{"name": "x", "value": {{"longValue": 1}}}}]') from None
 
 
 def _parameter_sets(text: str | None) -> list[rds_pb2.SqlParameterSet]:
