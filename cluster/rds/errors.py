@@ -30,7 +30,7 @@ class InvalidParameterCombination(AzlabError):
 
 
 class ReadReplicaLimitExceeded(AzlabError):
-    """RDS has no dedicated code; it answers InvalidDBInstanceState-like text. Ours names the limit."""
+    """A sixth read replica. RDS documents no code of its own for it; ours names the limit."""
 
     code = "ReadReplicaLimitExceeded"
     status = "RESOURCE_EXHAUSTED"

@@ -226,6 +226,10 @@ class RdsModel:
             raise UnsupportedOperation("azlab does not chain read replicas: create it from the source DB instance")
         if source.status not in (AVAILABLE, MODIFYING, REBOOTING):
             raise InvalidDBInstanceState(f"DB instance {source.identifier} is {source.status}; it must be available")
+        if not source.backup_retention_period:
+            raise InvalidDBInstanceState(
+                f"DB instance {source.identifier} has backups off (BackupRetentionPeriod 0): a read replica's source "
+                "must have backup retention enabled")
         if len(source.replicas) >= MAX_READ_REPLICAS:
             raise ReadReplicaLimitExceeded(
                 f"DB instance {source.identifier} already has {MAX_READ_REPLICAS} read replicas, the most it may have")

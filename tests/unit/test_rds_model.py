@@ -112,6 +112,10 @@ def test_six_read_replicas_are_one_too_many(model):
         model.create_read_replica("chained", "r0")
     with pytest.raises(InvalidDBInstanceState):
         model.delete("orders")  # it has replicas
+    no_backups = model.create_db_instance("nobackup", "sqlite", "db.t3.micro", 5, backup_retention_period=0)
+    all_serving(model, no_backups)
+    with pytest.raises(InvalidDBInstanceState):
+        model.create_read_replica("nobackup-r", "nobackup")
 
 
 def test_a_lost_primary_fails_over_to_the_in_sync_standby_under_a_new_epoch(model, region):
