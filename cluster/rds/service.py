@@ -65,6 +65,7 @@ class RdsService:
         self._channels: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
         self._started: dict[str, float] = {}
         self._actions: dict[str, asyncio.Task] = {}  # held: the loop keeps only weak references to tasks
+        self._replaced: dict[str, asyncio.Event] = {}  # set when a member stops serving its instance's Data API
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.rds.servicer import RdsServicer
@@ -81,7 +82,10 @@ class RdsService:
             self.model.observe(member.member_id, self._health(member, status))
         for instance in instances:
             if instance.identifier in self.model.instances:
+                serving = instance.primary
                 self.model.decide(instance)
+                if serving is not instance.primary and serving is not None:
+                    self._replaced.pop(serving.member_id, asyncio.Event()).set()
         for instance in [i for i in self.model.instances.values() if i.status != DELETING]:
             for member in instance.members:
                 self._act(member.member_id, self._converge_member(instance, member))
@@ -210,10 +214,22 @@ class RdsService:
             raise TransactionNotFound(
                 f"transaction {transaction_id} is gone: it was open on {transaction_id.split('.')[0]}, which is no "
                 f"longer the primary of {identifier} (failover to {member.member_id}, epoch {instance.epoch}); "
-                "its changes were not committed")
+                "it was rolled back with that primary")
         timeout = min(timeout_s or DATA_API_TIMEOUT_S, DATA_API_TIMEOUT_S)
+        call = asyncio.ensure_future(getattr(self.stub(member), method)(request, timeout=timeout))
+        replaced = asyncio.ensure_future(self._replaced.setdefault(member.member_id, asyncio.Event()).wait())
         try:
-            return await getattr(self.stub(member), method)(request, timeout=timeout)
+            await asyncio.wait({call, replaced}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            replaced.cancel()
+        if not call.done():
+            # answer now rather than at the caller's deadline: it retries on the new primary at once
+            call.cancel()
+            raise DatabaseUnavailable(
+                f"{member.member_id} stopped serving {identifier} (failover, epoch {instance.epoch}) while this call "
+                "waited for it; a commit in it may or may not have survived: retry, and check")
+        try:
+            return call.result()
         except grpc.aio.AioRpcError as e:
             code = dict(e.trailing_metadata() or ()).get(ERROR_CODE_KEY)
             if code:

@@ -230,6 +230,11 @@ def test_kill_the_primarys_az_under_load_loses_no_acknowledged_commit(lab):
     old_primary, standby = primary_member(before), next(m for m in before.members if m.role == "standby")
     with Committer(lab.client, "kill") as load:
         wait_until(lambda: len(load.acknowledged) >= 20, SETTLE_S, "commits before the kill")
+        # (it holds SQLite's one write lock: the committer waits until the kill)
+        open_txn = lab.client.rds.BeginTransaction(rds_pb2.BeginTransactionRequest(db_instance_identifier="orders"))
+        lab.client.rds.ExecuteStatement(rds_pb2.ExecuteStatementRequest(
+            db_instance_identifier="orders", sql="INSERT INTO acks (k) VALUES ('in-open-txn')",
+            transaction_id=open_txn.transaction_id))
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=old_primary.availability_zone))
         killed_at = time.time()
         wait_until(lambda: load.acknowledged_after(killed_at) >= 20, SETTLE_S, "commits to resume after the kill")
@@ -237,6 +242,11 @@ def test_kill_the_primarys_az_under_load_loses_no_acknowledged_commit(lab):
     assert primary_member(after).member_id == standby.member_id and after.epoch > before.epoch
     assert after.endpoint.address == standby.endpoint.address and after.availability_zone == standby.availability_zone
     assert_none_lost(lab, load)
+    with pytest.raises(ApiError) as gone:  # a transaction open on the old primary went with it
+        lab.client.rds.CommitTransaction(rds_pb2.CommitTransactionRequest(
+            db_instance_identifier="orders", transaction_id=open_txn.transaction_id))
+    assert gone.value.code == "NotFoundException" and "no longer the primary" in gone.value.message
+    assert rows(lab.client, "orders", "SELECT count(*) FROM acks WHERE k = 'in-open-txn'") == [(0,)]
     everything = rows(lab.client, "orders", "SELECT k FROM acks ORDER BY k")
     for replica in ("orders-r1", "orders-r2"):
         if describe(lab, replica).availability_zone != old_primary.availability_zone:
