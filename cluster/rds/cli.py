@@ -64,7 +64,7 @@ def add_commands(verbs) -> None:
     create.add_argument("--allocated-storage", type=int, default=20)
     _flag(create, "multi-az")
     create.add_argument("--availability-zone", default="")
-    create.add_argument("--backup-retention-period", type=int, default=1)
+    create.add_argument("--backup-retention-period", type=int)
 
     command("describe-db-instances", "DescribeDBInstances", lambda a: rds_pb2.DescribeDBInstancesRequest(
         db_instance_identifier=a.db_instance_identifier))
@@ -72,8 +72,7 @@ def add_commands(verbs) -> None:
     modify = command("modify-db-instance", "ModifyDBInstance", lambda a: rds_pb2.ModifyDBInstanceRequest(
         db_instance_identifier=a.db_instance_identifier, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, apply_immediately=a.apply_immediately,
-        backup_retention_period=a.backup_retention_period or 0,
-        has_backup_retention_period=a.backup_retention_period is not None))
+        backup_retention_period=a.backup_retention_period))
     modify.add_argument("--db-instance-class", default="")
     modify.add_argument("--allocated-storage", type=int, default=0)
     _flag(modify, "apply-immediately")
@@ -98,7 +97,7 @@ def add_commands(verbs) -> None:
 
     promote = command("promote-read-replica", "PromoteReadReplica", lambda a: rds_pb2.PromoteReadReplicaRequest(
         db_instance_identifier=a.db_instance_identifier, backup_retention_period=a.backup_retention_period))
-    promote.add_argument("--backup-retention-period", type=int, default=1)
+    promote.add_argument("--backup-retention-period", type=int)
 
     def events_request(a: argparse.Namespace) -> rds_pb2.DescribeEventsRequest:
         request = rds_pb2.DescribeEventsRequest(source_identifier=a.source_identifier, max_records=a.max_records)

@@ -59,7 +59,8 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
     async def CreateDBInstance(self, request, context):
         instance = self.model.create_db_instance(
             request.db_instance_identifier, request.engine, request.db_instance_class, request.allocated_storage,
-            request.multi_az, request.availability_zone, request.backup_retention_period)
+            request.multi_az, request.availability_zone,
+            request.backup_retention_period if request.HasField("backup_retention_period") else 1)
         return rds_pb2.CreateDBInstanceResponse(db_instance=self._instance(instance))
 
     async def DescribeDBInstances(self, request, context):
@@ -70,7 +71,7 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
         instance = self.model.modify(
             request.db_instance_identifier, request.db_instance_class, request.allocated_storage,
             request.apply_immediately,
-            request.backup_retention_period if request.has_backup_retention_period else None)
+            request.backup_retention_period if request.HasField("backup_retention_period") else None)
         return rds_pb2.ModifyDBInstanceResponse(db_instance=self._instance(instance))
 
     async def DeleteDBInstance(self, request, context):
@@ -89,7 +90,8 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
 
     async def PromoteReadReplica(self, request, context):
         instance = self.model.promote_read_replica(
-            request.db_instance_identifier, request.backup_retention_period or 1)
+            request.db_instance_identifier,
+            request.backup_retention_period if request.HasField("backup_retention_period") else 1)
         return rds_pb2.PromoteReadReplicaResponse(db_instance=self._instance(instance))
 
     async def DescribeEvents(self, request, context):

@@ -134,20 +134,18 @@ class DescribeDBInstancesResponse(_message.Message):
     def __init__(self, db_instances: _Optional[_Iterable[_Union[DBInstance, _Mapping]]] = ...) -> None: ...
 
 class ModifyDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period", "has_backup_retention_period")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
     APPLY_IMMEDIATELY_FIELD_NUMBER: _ClassVar[int]
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
-    HAS_BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     allocated_storage: int
     apply_immediately: bool
     backup_retention_period: int
-    has_backup_retention_period: bool
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ..., has_backup_retention_period: _Optional[bool] = ...) -> None: ...
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ...) -> None: ...
 
 class ModifyDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
