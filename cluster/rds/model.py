@@ -68,7 +68,7 @@ STEP_OLD_PRIMARY = "old-primary"      # ... then, after the failover, the old pr
 STEP_RESTART = "restart"              # single member: restart it (reboot, or scale with an outage)
 STEP_FAILOVER = "failover"            # reboot with failover: done once the new primary serves
 EVENT_TYPES = ("DBInstanceCreated", "DBInstanceAvailable", "DBInstanceDeleted", "FailoverStarted",
-               "FailoverCompleted", "StandbyLost", "StandbyReplaced", "StandbyInSync", "ReadReplicaCreated",
+               "FailoverCompleted", "StandbyLost", "StandbyReplaced", "ReadReplicaCreated",
                "ReadReplicaPromoted", "DBInstanceModified", "DBInstanceRebooted")
 
 
@@ -290,6 +290,8 @@ class RdsModel:
             if not self._eligible(instance, instance.standby):
                 raise InvalidDBInstanceState(f"the standby of {identifier} is not in sync yet; try again shortly")
         self._transition(instance, REBOOTING)
+        self._event("DBInstanceRebooted", instance, "with failover to the standby" if force_failover else
+                    "restarting the primary" + (", applying the pending modifications" if instance.pending else ""))
         if instance.pending:
             self._start_applying_pending(instance, status=REBOOTING)
         elif force_failover:
