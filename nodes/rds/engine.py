@@ -148,17 +148,19 @@ class SqliteEngine:
         self.writable = False
         self._writer: apsw.Connection | None = None
         self._reader: apsw.Connection | None = None
-        self._lock = threading.Lock()  # the writer is used by one thread at a time; this makes it explicit
+        # apsw refuses one connection used by two threads at once: every use holds this (re-entrant: install restarts)
+        self._lock = threading.RLock()
         self.position = Position()
 
     # lifecycle
     def start(self) -> Position:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = self._connect()
-        self._writer.execute(SCHEMA)
-        self._reader = self._connect()
-        self._reader.execute("PRAGMA query_only = ON")
-        self.position = self._read_position()
+        with self._lock:
+            self._writer = self._connect()
+            self._writer.execute(SCHEMA)
+            self._reader = self._connect()
+            self._reader.execute("PRAGMA query_only = ON")
+            self.position = self._read_position()
         return self.position
 
     def _connect(self) -> apsw.Connection:
@@ -173,10 +175,11 @@ class SqliteEngine:
         return db
 
     def stop(self) -> None:
-        for db in (self._reader, self._writer):
-            if db is not None:
-                db.close()
-        self._reader = self._writer = None
+        with self._lock:
+            for db in (self._reader, self._writer):
+                if db is not None:
+                    db.close()
+            self._reader = self._writer = None
 
     def promote(self) -> None:
         self.writable = True
@@ -373,7 +376,8 @@ class SqliteEngine:
 
     # durable settings
     def get_meta(self, key: str) -> int | str:
-        row = next(self._writer.execute(f"SELECT value FROM {INTERNAL_PREFIX}meta WHERE key = ?", (key,)), None)
+        with self._lock:
+            row = next(self._writer.execute(f"SELECT value FROM {INTERNAL_PREFIX}meta WHERE key = ?", (key,)), None)
         return row[0] if row else 0
 
     def set_meta(self, key: str, value: int | str) -> None:
