@@ -470,6 +470,9 @@ class FollowerLink:
         if answer.ok:
             self.acked = answer.lsn
             return
+        if answer.lsn == 0 and node.position.lsn > 0:
+            await self._send_snapshot()  # a new member: bootstrapped from a consistent snapshot, then streamed
+            return
         on_our_history = (answer.lsn <= node.position.lsn
                           and await asyncio.to_thread(node.engine.epoch_at, answer.lsn) == answer.last_epoch)
         if on_our_history:

@@ -209,7 +209,7 @@ def test_a_transaction_commits_atomically_and_a_failed_statement_keeps_it_open(t
     run(story())
 
 
-def test_a_newer_epoch_fences_the_old_primary_and_a_new_follower_bootstraps_from_a_snapshot(tmp_path):
+def test_a_newer_epoch_fences_the_old_primary_and_a_new_member_bootstraps_from_a_snapshot(tmp_path):
     async def story():
         async with members(tmp_path, "p", "s", "late") as (p, s, late):
             await s.configure(1, "standby")
@@ -230,6 +230,7 @@ def test_a_newer_epoch_fences_the_old_primary_and_a_new_follower_bootstraps_from
             await eventually(lambda: _in_sync(s, "late"), what="the new standby in sync")
             assert late.node.engine.query("SELECT count(*) FROM t", {}).rows == [(21,)]
             assert (await late.status()).lsn == 22 and (await late.status()).synced_epoch == 2
+            assert late.node.engine.get_meta("base_lsn") >= 21  # a new member starts from a snapshot
 
     run(story())
 
