@@ -14,6 +14,9 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
   the Route53 issue); describe shows them, and the Data API follows them itself;
 - the Data API takes `DBInstanceIdentifier` instead of resource and secret ARNs;
   one statement per ExecuteStatement; a BatchExecuteStatement is one transaction;
+  SQLite has one writer, so an open transaction holds every other write of the
+  instance back until it ends (or is rolled back after 60 s idle); int64 values
+  show as strings in the CLI's JSON, as protobuf's JSON mapping has them;
 - read replicas of read replicas, Multi-AZ read replicas, snapshots/backups
   and point-in-time restore, parameter groups, storage autoscaling: absent;
 - a pending modification (no --apply-immediately) is applied at the next reboot;
