@@ -328,3 +328,21 @@ def test_with_no_other_az_left_the_old_primary_rejoins_as_standby_after_catching
     assert primary_member(rejoined).member_id == standby.member_id
     assert_none_lost(lab, load)
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=third))
+
+
+def test_losing_the_standbys_az_under_load_keeps_the_primary_and_loses_no_commit(lab):
+    before = describe(lab, "orders")
+    primary, lost = primary_member(before), next(m for m in before.members if m.role == "standby")
+    with Committer(lab.client, "standby-lost") as load:
+        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the kill")
+        lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=lost.availability_zone))
+        killed_at = time.time()
+        # commits wait for the lost standby until the controller stops them waiting (a new epoch), then go on
+        wait_until(lambda: load.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the standby's loss")
+        after = wait_until(lambda: (i := describe(lab, "orders")) and any(
+            m.role == "standby" and m.in_sync and m.member_id != lost.member_id for m in i.members) and i,
+            SETTLE_S, "a new in-sync standby")
+    assert primary_member(after).member_id == primary.member_id and after.epoch > before.epoch
+    assert {m.availability_zone for m in after.members} == set(AZS) - {lost.availability_zone}
+    assert_none_lost(lab, load)
+    lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=lost.availability_zone))
