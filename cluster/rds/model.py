@@ -428,7 +428,10 @@ class RdsModel:
         replace it in another live AZ if there is one; if not, it rejoins when its AZ returns."""
         standby = instance.standby
         replacement = self._live_azs(exclude={instance.primary.az, standby.az})
-        was_waited_for = self.health_of(standby).synced_epoch == instance.epoch
+        # the primary's own word (an in-sync link) is the surest sign it waits; the standby's last mark backs it up
+        primary = self.health_of(instance.primary)
+        was_waited_for = self.health_of(standby).synced_epoch == instance.epoch or (primary.epoch == instance.epoch and any(
+            f.member_id == standby.member_id and f.in_sync for f in primary.followers))
         if not replacement and not was_waited_for:
             return
         instance.epoch += 1

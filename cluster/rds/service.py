@@ -84,11 +84,15 @@ class RdsService:
         for member, status in zip(members, statuses):
             self.model.observe(member.member_id, self._health(member, status))
         for instance in instances:
-            if instance.identifier in self.model.instances:
-                serving = instance.primary
+            if instance.identifier not in self.model.instances:
+                continue
+            serving = instance.primary
+            try:
                 self.model.decide(instance)
-                if serving is not instance.primary and serving is not None:
-                    self._replaced.pop(serving.member_id, asyncio.Event()).set()
+            except Exception:  # one instance's trouble must not stop the others' failovers
+                log.exception("deciding for %s failed; trying again next tick", instance.identifier)
+            if serving is not instance.primary and serving is not None:
+                self._replaced.pop(serving.member_id, asyncio.Event()).set()
         for instance in [i for i in self.model.instances.values() if i.status != DELETING]:
             for member in instance.members:
                 self._act(member.member_id, self._converge_member(instance, member))

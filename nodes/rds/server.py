@@ -331,6 +331,8 @@ class DbNode:
         if self.role == PRIMARY:
             return self._answer(False)  # the controller never makes two primaries of one epoch
         async with self.apply_lock:
+            if self.role == PRIMARY or request.epoch != self.epoch:  # promoted, or moved on, while waiting
+                return self._answer(False)
             if (self.position.lsn, self.position.epoch) != (request.prev_lsn, request.prev_epoch):
                 return self._answer(False)
             if request.entries:
@@ -361,6 +363,9 @@ class DbNode:
         if self.role == PRIMARY:
             return self._answer(False)
         async with self.apply_lock:
+            if self.role == PRIMARY or epoch != self.epoch:  # promoted, or moved on, while waiting
+                incoming.unlink(missing_ok=True)
+                return self._answer(False)
             await asyncio.to_thread(self.engine.install, incoming)
             # the snapshot carries the primary's own settings: this node's are its own
             for key, value in (("epoch", self.epoch), ("synced_epoch", 0), ("lineage", self.lineage)):

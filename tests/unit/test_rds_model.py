@@ -158,7 +158,8 @@ def test_a_lost_standby_with_nowhere_to_go_stops_being_waited_for_and_rejoins(mo
     lost = instance.standby
     third = ({"lab-1a", "lab-1b", "lab-1c"} - {instance.primary.az, lost.az}).pop()
     region.nodes[f"{third}/node-0"].state = "down"
-    model.observe(lost.member_id, MemberHealth(node_alive=False, synced_epoch=1))
+    model.observe(lost.member_id, MemberHealth(node_alive=False, synced_epoch=0))  # its last mark, seen stale
+    serving(model, instance, instance.primary, followers=(FollowerHealth(lost.member_id, in_sync=True),))
     model.decide(instance)
     assert instance.epoch == 2 and instance.standby is lost  # commits no longer wait for it; it stays the standby
     model.decide(instance)
