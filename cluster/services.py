@@ -30,7 +30,7 @@ from azlab.cluster.state import Store
 log = logging.getLogger(__name__)
 
 # The services a region serves, each a package `azlab.cluster.<name>`.
-NAMES: tuple[str, ...] = ("ec2", "elasticache", "route53", "sqs")
+NAMES: tuple[str, ...] = ("ec2", "elasticache", "rds", "route53", "sqs")
 
 AGENT_CALL_TIMEOUT_S = 5.0
 

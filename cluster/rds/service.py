@@ -1,0 +1,260 @@
+"""RDS on the controller: makes the DB nodes match the model, and carries the Data API to them.
+
+Each reconcile tick (level-triggered, every 0.2 s): probe every member's DB node
+(`Status`, bounded), feed the model what they and the region's health say, let
+the model decide (failover, standby replacement, a change's next step), then
+make the members match: start a DB node where none answers on a live node,
+push `Configure` where a node's role, epoch or followers differ, restart one
+whose class or storage differs, and remove what was retired or deleted.
+
+Choices and limitations against AWS (see also model.py and nodes/rds/):
+- engine `sqlite` only (embedded, through apsw); the instance class sets the
+  engine's page cache, the allocated storage its size limit;
+- endpoints are the current primary's address:port (Route53 names come with
+  the Route53 issue); describe shows them, and the Data API follows them itself;
+- the Data API takes `DBInstanceIdentifier` instead of resource and secret ARNs;
+  one statement per ExecuteStatement; a BatchExecuteStatement is one transaction;
+  SQLite has one writer, so an open transaction holds every other write of the
+  instance back until it ends (or is rolled back after 60 s idle); int64 values
+  show as strings in the CLI's JSON, as protobuf's JSON mapping has them;
+- read replicas of read replicas, Multi-AZ read replicas, snapshots/backups
+  and point-in-time restore, parameter groups, storage autoscaling: absent;
+- a pending modification (no --apply-immediately) is applied at the next reboot;
+- deleting a source with read replicas is refused (AWS promotes them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import grpc
+
+from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState, RemoteError, TransactionNotFound
+from azlab.cluster.rds.model import (
+    CREATING,
+    DELETING,
+    INSTANCE_CLASSES,
+    PRIMARY,
+    DBInstance,
+    FollowerHealth,
+    Member,
+    MemberHealth,
+    RdsModel,
+)
+from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2, rds_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_S = 0.5
+CONFIGURE_TIMEOUT_S = 2.0
+DATA_API_TIMEOUT_S = 15.0
+START_GRACE_S = 5.0  # a DB node just started needs a moment (imports, opening the database) before it answers
+
+
+class RdsService:
+    name = "rds"
+
+    def __init__(self, context: ServiceContext):
+        self.context = context
+        self.region = context.region
+        self.model = RdsModel(context.region, context.store)
+        self._channels: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
+        self._started: dict[str, float] = {}
+        self._actions: dict[str, asyncio.Task] = {}  # held: the loop keeps only weak references to tasks
+        self._replaced: dict[str, asyncio.Event] = {}  # set when a member stops serving its instance's Data API
+
+    def grpc_services(self) -> list[GrpcService]:
+        from azlab.cluster.rds.servicer import RdsServicer
+
+        return [GrpcService(rds_pb2.DESCRIPTOR.services_by_name["Rds"].full_name, RdsServicer(self),
+                            rds_pb2_grpc.add_RdsServicer_to_server)]
+
+    # the control loop
+    async def reconcile(self) -> None:
+        instances = list(self.model.instances.values())
+        members = [m for instance in instances for m in instance.members]
+        statuses = await asyncio.gather(*(self._probe(m) for m in members))
+        for member, status in zip(members, statuses):
+            self.model.observe(member.member_id, self._health(member, status))
+        for instance in instances:
+            if instance.identifier not in self.model.instances:
+                continue
+            serving = instance.primary
+            try:
+                self.model.decide(instance)
+            except Exception:  # one instance's trouble must not stop the others' failovers
+                log.exception("deciding for %s failed; trying again next tick", instance.identifier)
+            if serving is not instance.primary and serving is not None:
+                self._replaced.pop(serving.member_id, asyncio.Event()).set()
+        for instance in [i for i in self.model.instances.values() if i.status != DELETING]:
+            for member in instance.members:
+                self._act(member.member_id, self._converge_member(instance, member))
+        await self._remove_deleted()
+        for member in list(self.model.retired.values()):
+            self._act(member.member_id, self._remove_retired(member))
+
+    def _act(self, member_id: str, action) -> None:
+        """Run a member's action in the background, one at a time per member: a call to a
+        dead node waits for its timeout, and must not hold up the decisions of the next tick."""
+        running = self._actions.get(member_id)
+        if running is not None and not running.done():
+            action.close()
+            return
+        self._actions[member_id] = asyncio.get_running_loop().create_task(action)
+
+    def _node_alive(self, member: Member) -> bool:
+        node = self.region.nodes.get(member.node)
+        return node is not None and node.state == "alive"
+
+    def _health(self, member: Member, status: dbnode_pb2.NodeStatus | None) -> MemberHealth:
+        if status is None:
+            previous = self.model.health_of(member)  # keep what it last said: the rules need its last sync mark
+            return MemberHealth(node_alive=self._node_alive(member), reachable=False, role=previous.role,
+                                epoch=previous.epoch, lineage=previous.lineage, synced_epoch=previous.synced_epoch,
+                                lsn=previous.lsn, instance_class=previous.instance_class,
+                                allocated_storage=previous.allocated_storage)
+        return MemberHealth(
+            node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
+            lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
+            instance_class=status.instance_class, allocated_storage=status.allocated_storage,
+            followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+                            for f in status.followers),
+        )
+
+    def stub(self, member: Member) -> dbnode_pb2_grpc.DbNodeStub:
+        if member.member_id not in self._channels:
+            channel = grpc.aio.insecure_channel(member.endpoint)
+            self._channels[member.member_id] = (channel, dbnode_pb2_grpc.DbNodeStub(channel))
+        return self._channels[member.member_id][1]
+
+    async def _probe(self, member: Member) -> dbnode_pb2.NodeStatus | None:
+        if not self._node_alive(member):
+            return None
+        try:
+            return await self.stub(member).Status(dbnode_pb2.StatusRequest(), timeout=PROBE_TIMEOUT_S)
+        except grpc.aio.AioRpcError:
+            return None
+
+    async def _converge_member(self, instance: DBInstance, member: Member) -> None:
+        if not self._node_alive(member):
+            return
+        health = self.model.health_of(member)
+        try:
+            if not health.reachable:
+                await self._start(member)
+                return
+            wanted = self._configuration(instance, member)
+            followers = {(f.member_id, f.sync) for f in health.followers}
+            if (health.role, health.epoch, health.lineage) != (wanted.role, wanted.epoch, wanted.lineage) or (
+                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}):
+                await self.stub(member).Configure(wanted, timeout=CONFIGURE_TIMEOUT_S)
+            elif self.model.needs_restart(member):
+                await self.context.agents.stop_process(member.node, member.process_name)
+                self._started.pop(member.member_id, None)
+                await self._start(member)
+                self.model.restarted(instance.identifier, member.member_id)
+        except (grpc.aio.AioRpcError, NodeUnreachable) as e:
+            log.info("converging %s: %s", member.member_id, e)
+
+    def _configuration(self, instance: DBInstance, member: Member) -> dbnode_pb2.ConfigureRequest:
+        followers = self.model.followers(instance) if member.role == PRIMARY else []
+        return dbnode_pb2.ConfigureRequest(
+            epoch=self.model.desired_epoch(instance), role=member.role, lineage=instance.lineage,
+            followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.endpoint, sync=sync) for f, sync in followers],
+        )
+
+    async def _start(self, member: Member) -> None:
+        if time.monotonic() - self._started.get(member.member_id, -START_GRACE_S) < START_GRACE_S:
+            return
+        self._started[member.member_id] = time.monotonic()
+        memory_gib = INSTANCE_CLASSES.get(member.instance_class, 1.0)
+        argv = [
+            sys.executable, "-m", "azlab.nodes.rds.server", "--member-id", member.member_id,
+            "--address", member.endpoint, "--data-dir", str(self._data_dir(member)),
+            "--instance-class", member.instance_class, "--cache-mib", str(int(memory_gib * 1024 / 16)),
+            "--allocated-storage", str(member.allocated_storage),
+        ]
+        await self.context.agents.start_process(member.node, member.process_name, argv)
+
+    def _data_dir(self, member: Member) -> Path:
+        # On the region's disk, as an EBS volume would be: it survives its AZ's processes.
+        return self.context.paths.home / "rds" / member.member_id
+
+    async def _remove_member(self, member: Member) -> bool:
+        """Stop its DB node and remove its data; False while its node cannot be reached."""
+        if not self._node_alive(member):
+            return False
+        try:
+            await self.context.agents.stop_process(member.node, member.process_name)
+        except NodeUnreachable:
+            return False
+        if entry := self._channels.pop(member.member_id, None):
+            await entry[0].close()
+        await asyncio.to_thread(shutil.rmtree, self._data_dir(member), True)
+        return True
+
+    async def _remove_deleted(self) -> None:
+        """Deleted instances' members join the retired ones, removed as soon as their nodes answer."""
+        for instance in [i for i in self.model.instances.values() if i.status == DELETING]:
+            for member in instance.members:
+                self.model.retire(member)
+            self.model.forget(instance.identifier)
+
+    async def _remove_retired(self, member: Member) -> None:
+        if await self._remove_member(member):
+            self.model.forget_retired(member.member_id)
+
+    # the Data API, carried to the member that serves it
+    async def data_api(self, identifier: str, method: str, request, timeout_s: float | None, transaction_id: str = ""):
+        instance = self.model.get(identifier)
+        if instance.status in (CREATING, DELETING):
+            raise InvalidDBInstanceState(f"DB instance {identifier} is {instance.status}")
+        member = instance.primary
+        if transaction_id and transaction_id.split(".")[0] != member.member_id:
+            raise TransactionNotFound(
+                f"transaction {transaction_id} is gone: it was open on {transaction_id.split('.')[0]}, which is no "
+                f"longer the primary of {identifier} (failover to {member.member_id}, epoch {instance.epoch}); "
+                "it was rolled back with that primary")
+        timeout = min(timeout_s or DATA_API_TIMEOUT_S, DATA_API_TIMEOUT_S)
+        call = asyncio.ensure_future(getattr(self.stub(member), method)(request, timeout=timeout))
+        replaced = asyncio.ensure_future(self._replaced.setdefault(member.member_id, asyncio.Event()).wait())
+        try:
+            await asyncio.wait({call, replaced}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            replaced.cancel()
+        if not call.done():
+            # answer now rather than at the caller's deadline: it retries on the new primary at once
+            call.cancel()
+            raise DatabaseUnavailable(
+                f"{member.member_id} stopped serving {identifier} (failover, epoch {instance.epoch}) while this call "
+                "waited for it; a commit in it may or may not have survived: retry, and check")
+        try:
+            return call.result()
+        except grpc.aio.AioRpcError as e:
+            code = dict(e.trailing_metadata() or ()).get(ERROR_CODE_KEY)
+            if code:
+                raise RemoteError(code, e.code().name, e.details() or code) from None
+            raise DatabaseUnavailable(
+                f"the {member.role} of {identifier} ({member.member_id} in {member.az}) did not answer "
+                f"({e.code().name}); if its AZ is down a failover follows, retry") from None
+
+    # what describe shows beyond the model
+    def replica_lag(self, instance: DBInstance) -> tuple[float, int] | None:
+        source = self.model.source_of(instance)
+        if not source or not source.primary or not instance.primary:
+            return None
+        for follower in self.model.health_of(source.primary).followers:
+            if follower.member_id == instance.primary.member_id:
+                return follower.lag_seconds, follower.lag_lsns
+        return None
+
+
+def create(context: ServiceContext) -> RdsService:
+    return RdsService(context)

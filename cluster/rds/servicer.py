@@ -1,0 +1,128 @@
+"""azlab.rds.v1.Rds: wire <-> model, no decisions. The Data API passes through to the DB nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from azlab.cluster.rds.model import EVENT_TYPES, DBInstance, Member
+from azlab.rds.v1 import rds_pb2, rds_pb2_grpc
+
+if TYPE_CHECKING:
+    from azlab.cluster.rds.service import RdsService
+
+
+def _ts(seconds: float) -> Timestamp:
+    ts = Timestamp()
+    ts.FromNanoseconds(int(seconds * 1e9))
+    return ts
+
+
+class RdsServicer(rds_pb2_grpc.RdsServicer):
+    def __init__(self, service: RdsService):
+        self.service = service
+        self.model = service.model
+
+    def _instance(self, instance: DBInstance) -> rds_pb2.DBInstance:
+        primary, standby = instance.primary, instance.standby
+        message = rds_pb2.DBInstance(
+            db_instance_identifier=instance.identifier, db_instance_class=instance.instance_class,
+            engine=instance.engine, db_instance_status=instance.status, allocated_storage=instance.allocated_storage,
+            availability_zone=primary.az if primary else instance.availability_zone,
+            secondary_availability_zone=standby.az if standby else "", multi_az=instance.multi_az,
+            endpoint=rds_pb2.Endpoint(address=primary.address, port=primary.port) if primary else None,
+            read_replica_source_db_instance_identifier=instance.source,
+            read_replica_db_instance_identifiers=instance.replicas,
+            instance_create_time=_ts(instance.created_at),
+            pending_modified_values=rds_pb2.PendingModifiedValues(
+                db_instance_class=instance.pending.get("instance_class"),
+                allocated_storage=instance.pending.get("allocated_storage")),
+            backup_retention_period=instance.backup_retention_period,
+            epoch=self.model.desired_epoch(instance), lsn=self.model.health_of(primary).lsn,
+            members=[self._member(instance, m) for m in instance.members],
+        )
+        if (lag := self.service.replica_lag(instance)) is not None:
+            message.replica_lag.CopyFrom(rds_pb2.ReplicaLag(seconds=lag[0], lsns=lag[1]))
+        return message
+
+    def _member(self, instance: DBInstance, member: Member) -> rds_pb2.Member:
+        health = self.model.health_of(member)
+        in_sync = any(f.member_id == member.member_id and f.in_sync for f in self.model.health_of(instance.primary).followers)
+        return rds_pb2.Member(
+            member_id=member.member_id, role=member.role, availability_zone=member.az, node_name=member.node,
+            endpoint=rds_pb2.Endpoint(address=member.address, port=member.port),
+            state=health.role if health.reachable else "unreachable", lsn=health.lsn, epoch=health.epoch,
+            in_sync=in_sync, db_instance_class=member.instance_class,
+        )
+
+    async def CreateDBInstance(self, request, context):
+        instance = self.model.create_db_instance(
+            request.db_instance_identifier, request.engine, request.db_instance_class, request.allocated_storage,
+            request.multi_az, request.availability_zone,
+            request.backup_retention_period if request.HasField("backup_retention_period") else 1)
+        return rds_pb2.CreateDBInstanceResponse(db_instance=self._instance(instance))
+
+    async def DescribeDBInstances(self, request, context):
+        instances = self.model.describe(request.db_instance_identifier)
+        return rds_pb2.DescribeDBInstancesResponse(db_instances=[self._instance(i) for i in instances])
+
+    async def ModifyDBInstance(self, request, context):
+        instance = self.model.modify(
+            request.db_instance_identifier, request.db_instance_class, request.allocated_storage,
+            request.apply_immediately,
+            request.backup_retention_period if request.HasField("backup_retention_period") else None)
+        return rds_pb2.ModifyDBInstanceResponse(db_instance=self._instance(instance))
+
+    async def DeleteDBInstance(self, request, context):
+        instance = self.model.delete(request.db_instance_identifier)
+        return rds_pb2.DeleteDBInstanceResponse(db_instance=self._instance(instance))
+
+    async def RebootDBInstance(self, request, context):
+        instance = self.model.reboot(request.db_instance_identifier, request.force_failover)
+        return rds_pb2.RebootDBInstanceResponse(db_instance=self._instance(instance))
+
+    async def CreateDBInstanceReadReplica(self, request, context):
+        instance = self.model.create_read_replica(
+            request.db_instance_identifier, request.source_db_instance_identifier, request.availability_zone,
+            request.db_instance_class)
+        return rds_pb2.CreateDBInstanceReadReplicaResponse(db_instance=self._instance(instance))
+
+    async def PromoteReadReplica(self, request, context):
+        instance = self.model.promote_read_replica(
+            request.db_instance_identifier,
+            request.backup_retention_period if request.HasField("backup_retention_period") else 1)
+        return rds_pb2.PromoteReadReplicaResponse(db_instance=self._instance(instance))
+
+    async def DescribeEvents(self, request, context):
+        if request.source_identifier:
+            self.model.get(request.source_identifier)
+        start = request.start_time.ToNanoseconds() / 1e9 if request.HasField("start_time") else 0.0
+        events = self.model.store.events(start_time=start, types=list(EVENT_TYPES), source=request.source_identifier,
+                                         limit=request.max_records or 100)
+        return rds_pb2.DescribeEventsResponse(events=[
+            rds_pb2.Event(source_identifier=e.source, source_type="db-instance", message=e.message,
+                          event_type=e.event_type, date=_ts(e.time))
+            for e in events
+        ])
+
+    # the Data API
+    async def ExecuteStatement(self, request, context):
+        return await self.service.data_api(request.db_instance_identifier, "ExecuteStatement", request,
+                                           context.time_remaining(), request.transaction_id)
+
+    async def BatchExecuteStatement(self, request, context):
+        return await self.service.data_api(request.db_instance_identifier, "BatchExecuteStatement", request,
+                                           context.time_remaining(), request.transaction_id)
+
+    async def BeginTransaction(self, request, context):
+        return await self.service.data_api(request.db_instance_identifier, "BeginTransaction", request,
+                                           context.time_remaining())
+
+    async def CommitTransaction(self, request, context):
+        return await self.service.data_api(request.db_instance_identifier, "CommitTransaction", request,
+                                           context.time_remaining(), request.transaction_id)
+
+    async def RollbackTransaction(self, request, context):
+        return await self.service.data_api(request.db_instance_identifier, "RollbackTransaction", request,
+                                           context.time_remaining(), request.transaction_id)
