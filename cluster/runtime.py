@@ -54,9 +54,12 @@ def make_network(config: RegionConfig, paths: Paths) -> AzNetwork:
     return LoopbackNetwork(config.nodes_per_az)
 
 
-def free_port(address: str, start: int = 20000, end: int = 30000) -> int:
-    """A port outside Ray's worker range (10002-19999) and the kernel's ephemeral range."""
+def free_port(address: str, start: int = 20000, end: int = 30000, taken: frozenset[int] = frozenset()) -> int:
+    """A port outside Ray's worker range (10002-19999) and the kernel's ephemeral range, and not in
+    `taken` (ports chosen for other components but not bound yet, which Ray refuses to share)."""
     for port in range(start + secrets.randbelow(1000), end):
+        if port in taken:
+            continue
         with socket.socket() as s:
             try:
                 s.bind((address, port))
@@ -132,8 +135,8 @@ class RayRuntime:
                 f"--temp-dir={self.paths.ray_temp}",
                 "--include-dashboard=false",
                 # Ray's fixed defaults (8265, 10001) would collide with another region on this machine.
-                f"--dashboard-port={free_port('127.0.0.1')}",
-                f"--ray-client-server-port={free_port(self.network.region_address())}",
+                f"--dashboard-port={free_port('127.0.0.1', taken=frozenset({self.gcs_port}))}",
+                f"--ray-client-server-port={free_port(self.network.region_address(), taken=frozenset({self.gcs_port}))}",
             ],
             node="region",
         )

@@ -47,3 +47,10 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
     path.write_text("azs = [")
     with pytest.raises(InvalidParameterValue, match="cannot read config"):
         RegionConfig.load(path)
+
+
+def test_a_free_port_is_never_one_already_chosen():
+    from azlab.cluster.runtime import free_port
+
+    # every port of the range but the last is taken, wherever the search starts
+    assert free_port("127.0.0.1", 20000, 21001, taken=frozenset(range(20000, 21000))) == 21000
