@@ -5,22 +5,14 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
+from azlab.cluster.servicers import timestamp
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
 
 if TYPE_CHECKING:
     from azlab.cluster.ec2.service import Ec2Service
 
-
-def _ts(seconds: float | None) -> Timestamp | None:
-    if not seconds:
-        return None
-    ts = Timestamp()
-    ts.FromNanoseconds(int(seconds * 1e9))
-    return ts
 
 
 def _filters(filters) -> dict[str, list[str]]:
@@ -52,7 +44,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
             security_groups=[ec2_pb2.GroupIdentifier(group_id=g, group_name=self.model.groups[g].group_name)
                              for g in i.security_group_ids if g in self.model.groups],
             tags=[ec2_pb2.Tag(key=k, value=v) for k, v in sorted(i.tags.items())],
-            launch_time=_ts(i.launch_time), instance_lifecycle=i.market,
+            launch_time=timestamp(i.launch_time), instance_lifecycle=i.market,
             spot_max_price=_price(i.spot_max_price) if i.market == "spot" else "",
             architecture=image.get("architecture", ""), virtualization_type=image.get("virtualization_type", ""),
             ami_launch_index=i.ami_launch_index, subnet_id=m.subnet_of(i.az),
@@ -126,7 +118,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
     async def GetConsoleOutput(self, request, context):
         output = await self.service.console_output(request.instance_id)
         return ec2_pb2.GetConsoleOutputResponse(instance_id=request.instance_id, output=output,
-                                                timestamp=_ts(self.model.clock()))
+                                                timestamp=timestamp(self.model.clock()))
 
     async def DescribeInstanceTypes(self, request, context):
         names = list(request.instance_types) or sorted(catalog.INSTANCE_TYPES)
@@ -154,7 +146,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
                 architecture=i["architecture"], virtualization_type=i["virtualization_type"], kernel_id=i["kernel_id"],
                 ramdisk_id=i["ramdisk_id"], root_device_name=i["root_device_name"], image_location=i["image_location"],
                 backends=i["backends"], source_instance_id=i["source_instance_id"], owner_id=catalog.OWNER_ID,
-                creation_date=_ts(i["creation_date"]))
+                creation_date=timestamp(i["creation_date"]))
             for i in self.model.describe_images(request.image_ids, _filters(request.filters))
         ])
 
@@ -166,7 +158,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
     @staticmethod
     def _key_pair(k: dict) -> ec2_pb2.KeyPairInfo:
         return ec2_pb2.KeyPairInfo(key_pair_id=k["key_pair_id"], key_name=k["key_name"], key_fingerprint=k["key_fingerprint"],
-                                   key_type=k["key_type"], public_key=k["public_key"], create_time=_ts(k["create_time"]))
+                                   key_type=k["key_type"], public_key=k["public_key"], create_time=timestamp(k["create_time"]))
 
     async def CreateKeyPair(self, request, context):
         pair, private = self.model.create_key_pair(request.key_name, request.key_type)
@@ -257,7 +249,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
     # purchase options and billing
     def _spot(self, az: str, instance_type: str) -> ec2_pb2.SpotPrice:
         return ec2_pb2.SpotPrice(availability_zone=az, instance_type=instance_type,
-                                 spot_price=_price(self.model.spot_price(az, instance_type)), timestamp=_ts(self.model.clock()))
+                                 spot_price=_price(self.model.spot_price(az, instance_type)), timestamp=timestamp(self.model.clock()))
 
     async def DescribeSpotPriceHistory(self, request, context):
         types = [self.model.instance_type(t).name for t in request.instance_types] or sorted(catalog.INSTANCE_TYPES)
@@ -285,7 +277,7 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
                 reserved_instances_id=r["reserved_instances_id"], instance_type=r["instance_type"],
                 availability_zone=r["availability_zone"], offering_type=r["offering_type"],
                 instance_count=r["instance_count"], fixed_price=r["fixed_price"], usage_price=r["usage_price"],
-                start=_ts(r["start"]), state=r["state"])
+                start=timestamp(r["start"]), state=r["state"])
             for r in self.model.reserved.values()
         ])
 

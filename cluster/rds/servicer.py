@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from azlab.cluster.rds.model import EVENT_TYPES, DBInstance, Member
+from azlab.cluster.servicers import timestamp
 from azlab.rds.v1 import rds_pb2, rds_pb2_grpc
 
 if TYPE_CHECKING:
     from azlab.cluster.rds.service import RdsService
 
-
-def _ts(seconds: float) -> Timestamp:
-    ts = Timestamp()
-    ts.FromNanoseconds(int(seconds * 1e9))
-    return ts
 
 
 class RdsServicer(rds_pb2_grpc.RdsServicer):
@@ -34,7 +28,7 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
             endpoint=rds_pb2.Endpoint(address=primary.address, port=primary.port) if primary else None,
             read_replica_source_db_instance_identifier=instance.source,
             read_replica_db_instance_identifiers=instance.replicas,
-            instance_create_time=_ts(instance.created_at),
+            instance_create_time=timestamp(instance.created_at),
             pending_modified_values=rds_pb2.PendingModifiedValues(
                 db_instance_class=instance.pending.get("instance_class"),
                 allocated_storage=instance.pending.get("allocated_storage")),
@@ -102,7 +96,7 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
                                          limit=request.max_records or 100)
         return rds_pb2.DescribeEventsResponse(events=[
             rds_pb2.Event(source_identifier=e.source, source_type="db-instance", message=e.message,
-                          event_type=e.event_type, date=_ts(e.time))
+                          event_type=e.event_type, date=timestamp(e.time))
             for e in events
         ])
 

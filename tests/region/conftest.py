@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-
+import pytest
 from azlab.cluster import processes
 from azlab.cluster.config import Paths
+from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.region.v1 import region_pb2
 
@@ -180,6 +181,17 @@ class Prober:
 
     def successes(self, az: str, after: float = 0.0) -> int:
         return sum(1 for at, ok in self.results[az] if at >= after and ok)
+
+
+def isolations() -> list:
+    """Both isolations as test parameters; netns skipped, with the reason, where this host cannot make namespaces."""
+    why = NetnsNetwork.available()
+    return ["loopback", pytest.param("netns", marks=pytest.mark.skipif(why is not None, reason=f"netns isolation: {why}"))]
+
+
+def best_isolation() -> str:
+    """netns where this host can make namespaces (so a partition can be tested), loopback otherwise."""
+    return "netns" if NetnsNetwork.available() is None else "loopback"
 
 
 def bring_up(tmp_path_factory, isolation: str):

@@ -11,7 +11,6 @@ import sys
 import time
 
 import grpc
-
 from azlab.rds.v1 import dbnode_pb2_grpc, rds_pb2
 
 

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from azlab.cluster import processes
 from azlab.cluster.config import Paths
 

@@ -16,9 +16,14 @@ import urllib.request
 import psutil
 import pytest
 
-from azlab.cluster.network import NetnsNetwork
-
-from .conftest import bring_up, gone, tear_down, wait_until, with_descendants
+from .conftest import (
+    bring_up,
+    gone,
+    isolations,
+    tear_down,
+    wait_until,
+    with_descendants,
+)
 
 pytestmark = pytest.mark.region
 WEB_PORT = 8080
@@ -57,12 +62,6 @@ PY
 echo "user data done"
 exec python3 -m http.server 8080 --bind "$AZLAB_PRIVATE_IP"
 """
-
-
-def isolations():
-    netns = pytest.param("netns", marks=pytest.mark.skipif(
-        NetnsNetwork.available() is not None, reason=f"netns isolation: {NetnsNetwork.available()}"))
-    return ["loopback", netns]
 
 
 @pytest.fixture(scope="module", params=isolations())

@@ -11,18 +11,17 @@ import time
 
 import pytest
 import redis
-from pymemcache.client.base import Client
-from pymemcache.client.hash import HashClient
-from redis.cluster import RedisCluster
-
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.elasticache import engines
 from azlab.cluster.elasticache.model import NODE_TYPES
 from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.elasticache.v1 import elasticache_pb2 as pb
+from pymemcache.client.base import Client
+from pymemcache.client.hash import HashClient
+from redis.cluster import RedisCluster
 
-from .conftest import bring_up, tear_down, wait_until
+from .conftest import best_isolation, bring_up, tear_down, wait_until
 
 pytestmark = [
     pytest.mark.region,
@@ -31,13 +30,11 @@ pytestmark = [
 AVAILABLE_TIMEOUT_S = 60
 
 
-# netns where this host can make namespaces (so a partition can be tested), loopback otherwise.
-ISOLATION = "netns" if NetnsNetwork.available() is None else "loopback"
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    lab = bring_up(tmp_path_factory, ISOLATION)
+    lab = bring_up(tmp_path_factory, best_isolation())
     yield lab
     tear_down(lab)
 

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from azlab.cluster import processes
 from azlab.cluster.runtime import free_port
 

@@ -12,13 +12,12 @@ import threading
 import time
 
 import pytest
-
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.rds.v1 import rds_pb2
 
-from .conftest import HERE, bring_up, tear_down, wait_until
+from .conftest import HERE, best_isolation, bring_up, tear_down, wait_until
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
@@ -28,7 +27,7 @@ SETTLE_S = 60  # generous bound for polling; failover and lag figures are benchm
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     # netns where the machine allows it: the partition test needs it; the rest runs under either
-    lab = bring_up(tmp_path_factory, "netns" if NetnsNetwork.available() is None else "loopback")
+    lab = bring_up(tmp_path_factory, best_isolation())
     yield lab
     tear_down(lab)
 

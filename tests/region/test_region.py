@@ -9,24 +9,26 @@ import time
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.network import NetnsNetwork, netem_missing
 from azlab.cluster.sdk import ApiError
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from .conftest import Prober, bring_up, can_echo, gone, tear_down, wait_until, with_descendants
+from .conftest import (
+    Prober,
+    bring_up,
+    can_echo,
+    gone,
+    isolations,
+    tear_down,
+    wait_until,
+    with_descendants,
+)
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
 DETECT_TIMEOUT_S = 30  # generous bound for polling; the detection time itself is a benchmark figure
-
-
-def isolations():
-    netns = pytest.param("netns", marks=pytest.mark.skipif(
-        NetnsNetwork.available() is not None, reason=f"netns isolation: {NetnsNetwork.available()}"))
-    return ["loopback", netns]
 
 
 @pytest.fixture(scope="module", params=isolations())

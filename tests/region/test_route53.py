@@ -22,7 +22,6 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
-
 from azlab.chaos.v1 import chaos_pb2
 from azlab.route53.v1 import route53_pb2 as pb
 

@@ -19,24 +19,22 @@ from collections import defaultdict
 import boto3
 import botocore.config
 import pytest
-from botocore.exceptions import ClientError
-
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2
+from botocore.exceptions import ClientError
 
-from .conftest import bring_up, tear_down, wait_until
+from .conftest import best_isolation, bring_up, tear_down, wait_until
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
-ISOLATION = "netns" if NetnsNetwork.available() is None else "loopback"
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    lab = bring_up(tmp_path_factory, ISOLATION)
+    lab = bring_up(tmp_path_factory, best_isolation())
     yield lab
     tear_down(lab)
 
@@ -482,7 +480,7 @@ except grpc.RpcError as e:
 """
 
 
-@pytest.mark.skipif(ISOLATION != "netns", reason="partition needs netns isolation (root, iproute2, nftables)")
+@pytest.mark.skipif(best_isolation() != "netns", reason="partition needs netns isolation (root, iproute2, nftables)")
 def test_a_cut_off_leader_acknowledges_nothing(lab, sqs):
     url = sqs.create_queue(QueueName="partition")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="before")
