@@ -17,6 +17,19 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class VolumeSpec:
+    """An EBS volume as a backend attaches it: a sparse raw disk image on the instance's host."""
+
+    volume_id: str
+    path: str           # the raw image file on the host, size_gib large
+    size_gib: int
+    device: str         # as the user named it: "/dev/xvdf", "/dev/sdf"
+    volume_type: str    # "standard" (magnetic), "gp2", "io1"
+    iops: int           # the sustained limit
+    burst_iops: int     # what a full credit bucket allows (gp2: 3000); == iops without burst
+
+
+@dataclass(frozen=True)
 class InstanceSpec:
     """What a backend needs to boot an instance; fixed for one boot."""
 
@@ -32,6 +45,11 @@ class InstanceSpec:
     public_keys: dict[str, str] = field(default_factory=dict)  # key name -> OpenSSH public key
     image_location: str = ""  # the image's root: "" for the host userland, a snapshot for CreateImage's
     metadata: dict[str, Any] = field(default_factory=dict)     # the static part of the instance metadata
+    virtualization_type: str = "hvm"  # "paravirtual": boot kernel_location + ramdisk_location directly
+    kernel_location: str = ""
+    ramdisk_location: str = ""
+    root_volume: VolumeSpec | None = None    # EBS-backed root (kept across stop/start); None: instance store
+    volumes: tuple[VolumeSpec, ...] = ()     # attached when it boots (those attached before a stop)
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,7 @@ class ComputeBackend(Protocol):
     name: str
     supports_security_groups: bool  # rules are enforced on packets
     supports_addresses: bool        # Elastic IPs really move traffic
+    supports_block_devices: bool    # volumes reach the guest as block devices with IOPS limits, not a mounted directory
 
     def metadata_endpoint(self, spec: InstanceSpec) -> str:
         """Where the instance reaches its metadata service (what AWS_EC2_METADATA_SERVICE_ENDPOINT says)."""
@@ -92,3 +111,10 @@ class ComputeBackend(Protocol):
 
     async def detach_address(self, public_ip: str) -> None:
         """Stop sending traffic for `public_ip` anywhere. Succeeds when it was not attached."""
+
+    async def attach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
+        """Make `volume` visible in the running instance: a block device at `volume.device`, or, without
+        block devices, its filesystem mounted at /mnt/<device name>. A no-op when attached."""
+
+    async def detach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
+        """Take `volume` out of the instance; its data stays in `volume.path`. Succeeds when it is not attached."""

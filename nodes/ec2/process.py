@@ -46,6 +46,7 @@ class ProcessBackend:
         self.netns = isinstance(network, NetnsNetwork)
         self.supports_security_groups = self.netns
         self.supports_addresses = self.netns
+        self.supports_block_devices = False
         self._routes: dict[str, str] = {}
         self._status: dict[tuple[str, int], dict] = {}  # (instance, pid) -> its status.json, once booted
 
