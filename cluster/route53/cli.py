@@ -101,3 +101,14 @@ def add_commands(verbs) -> None:
         run=rpc("route53", "ListHealthChecks", lambda a: pb.ListHealthChecksRequest()))
     ops.add_parser("describe-name-servers", help="the lab's own: each AZ's DNS server").set_defaults(
         run=rpc("route53", "DescribeNameServers", lambda a: pb.DescribeNameServersRequest()))
+
+    put = ops.add_parser("put-client-location", help="the lab's own: where clients of a CIDR are, for geolocation")
+    put.add_argument("--cidr", required=True)
+    put.add_argument("--location", required=True, help='JSON, e.g. {"ContinentCode": "EU", "CountryCode": "FR"}')
+    put.set_defaults(run=rpc("route53", "PutClientLocation", lambda a: pb.PutClientLocationRequest(
+        cidr=a.cidr, location=parse_json_option(a.location, pb.GeoLocation(), "location"))))
+    forget = ops.add_parser("delete-client-location")
+    forget.add_argument("--cidr", required=True)
+    forget.set_defaults(run=rpc("route53", "DeleteClientLocation", lambda a: pb.DeleteClientLocationRequest(cidr=a.cidr)))
+    ops.add_parser("list-client-locations", help="the lab's location table: each AZ's network and the entries put").set_defaults(
+        run=rpc("route53", "ListClientLocations", lambda a: pb.ListClientLocationsRequest()))

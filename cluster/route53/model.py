@@ -8,11 +8,25 @@ written to the store before the method returns.
 
 A change batch is validated as a whole on a copy of the zone and only then
 committed: any bad change rejects the batch and nothing changes, as Route53 does.
+
+Geolocation has no GeoIP database behind it: the lab's location table is data.
+Each AZ's network is a place (DEFAULT_AZ_LOCATIONS: lab-1a's clients are in
+Washington, US; lab-1b's in Germany; ...), and PutClientLocation adds or
+overrides entries (a CIDR and its continent, country, subdivision), kept in
+the store and pushed with the zones; the most specific CIDR holding a client
+places it.
+
+Limitations against Route53: a delegation (NS below the apex) is a simple
+record set (no routing policy); EnableSNI is not a field (SNI is sent whenever
+FullyQualifiedDomainName is set); CLOUDWATCH_METRIC and RECOVERY_CONTROL
+health checks, DNSSEC and zone transfers are absent (UnsupportedOperation);
+subdivision codes are checked for form, not against ISO 3166-2.
 """
 
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 import secrets
 import time
@@ -33,8 +47,30 @@ PENDING, INSYNC = "PENDING", "INSYNC"
 RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "SRV")
 ACTIONS = ("CREATE", "DELETE", "UPSERT")
 FAILOVER_ROLES = ("PRIMARY", "SECONDARY")
-HEALTH_CHECK_TYPES = ("TCP", "HTTP", "HTTP_STR_MATCH")
-UNSUPPORTED_HEALTH_CHECK_TYPES = ("HTTPS", "HTTPS_STR_MATCH", "CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL")
+HEALTH_CHECK_TYPES = ("TCP", "HTTP", "HTTP_STR_MATCH", "HTTPS", "HTTPS_STR_MATCH", "CALCULATED")
+UNSUPPORTED_HEALTH_CHECK_TYPES = ("CLOUDWATCH_METRIC", "RECOVERY_CONTROL")
+MAX_CHILD_HEALTH_CHECKS = 256
+CONTINENTS = ("AF", "AN", "AS", "EU", "NA", "OC", "SA")
+# ISO 3166-1 alpha-2, as Route53's ListGeoLocations names countries; "*" is the default location.
+COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO
+JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR
+MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO
+RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV
+TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
+GEO_KEYS = ("continent_code", "country_code", "subdivision_code")
+# Where each AZ's clients are, by AZ index (1-based): the lab's stand-in for a GeoIP database.
+DEFAULT_AZ_LOCATIONS = (
+    {"continent_code": "NA", "country_code": "US", "subdivision_code": "WA"},
+    {"continent_code": "EU", "country_code": "DE"},
+    {"continent_code": "AS", "country_code": "JP"},
+    {"continent_code": "SA", "country_code": "BR"},
+    {"continent_code": "OC", "country_code": "AU"},
+    {"continent_code": "AF", "country_code": "ZA"},
+)
 MAX_WEIGHT = 255
 MAX_TTL = 2**31 - 1
 MAX_CHANGES = 1000
@@ -100,6 +136,11 @@ class HealthCheckInUse(AzlabError):
     status = "FAILED_PRECONDITION"
 
 
+class NoSuchClientLocation(AzlabError):
+    code = "NoSuchClientLocation"
+    status = "NOT_FOUND"
+
+
 def absolute_name(text: str, error: type[AzlabError] = InvalidDomainName) -> str:
     """`text` as a lower-case absolute name ("www.example.lab."), or `error`."""
     if not text or not text.strip():
@@ -117,6 +158,33 @@ def in_zone(name: str, zone: str) -> bool:
     return name == zone or name.endswith("." + zone)
 
 
+def valid_geo_location(geo: dict, error: type[AzlabError] = InvalidInput, for_record: bool = True) -> dict:
+    """A GeoLocation with its empty fields dropped, codes upper-cased; `error` when Route53 would refuse it.
+
+    A record's names one place (a continent, or a country [and subdivision], or "*");
+    a client location names every level it knows.
+    """
+    geo = {k: str(v).strip().upper() for k, v in (geo or {}).items() if k in GEO_KEYS and v}
+    continent, country, subdivision = (geo.get(k, "") for k in GEO_KEYS)
+    if not geo:
+        raise error("GeoLocation needs a ContinentCode or a CountryCode")
+    if country == "*":
+        if not for_record or continent or subdivision:
+            raise error("CountryCode '*' (the default location) stands alone")
+        return geo
+    if for_record and continent and country:
+        raise error("GeoLocation takes a ContinentCode or a CountryCode, not both")
+    if continent and continent not in CONTINENTS:
+        raise error(f"ContinentCode must be one of {', '.join(CONTINENTS)}, not {continent!r}")
+    if country and country not in COUNTRIES:
+        raise error(f"CountryCode {country!r} is not an ISO 3166-1 alpha-2 code")
+    if subdivision and not country:
+        raise error("SubdivisionCode needs a CountryCode")
+    if subdivision and not re.fullmatch(r"[A-Z0-9]{1,3}", subdivision):
+        raise error(f"SubdivisionCode {subdivision!r} is not a subdivision code")
+    return geo
+
+
 @dataclass
 class RecordSet:
     name: str
@@ -130,7 +198,7 @@ class RecordSet:
     multi_value_answer: bool = False
     health_check_id: str = ""
     alias: dict | None = None  # {"hosted_zone_id", "dns_name", "evaluate_target_health"}
-    geo_location: dict | None = None
+    geo_location: dict | None = None  # {"continent_code" | "country_code" [, "subdivision_code"]}
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -190,6 +258,9 @@ class HealthCheck:
     request_interval: int = DEFAULT_INTERVAL_S
     failure_threshold: int = DEFAULT_FAILURE_THRESHOLD
     version: int = 1
+    child_health_checks: list[str] = field(default_factory=list)  # CALCULATED
+    health_threshold: int = 0  # CALCULATED: how many children must be healthy
+    inverted: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +284,9 @@ class Route53Model:
         self.health_checks: dict[str, HealthCheck] = {
             d["id"]: HealthCheck(**d) for d in store.resources(SERVICE, "health-check")}
         self.version: int = store.get(f"{SERVICE}.version", 0)
+        # the lab's location table, as users set it: CIDR -> GeoLocation
+        self.client_locations: dict[str, dict] = {
+            d["cidr"]: d["location"] for d in store.resources(SERVICE, "client-location")}
         # What the checkers say, by health check and checker address; not kept:
         # checkers report again within an interval of a restart.
         self.votes: dict[str, dict[str, Vote]] = {}
@@ -326,19 +400,20 @@ class Route53Model:
             raise InvalidChangeBatch(f"RRSet of type CNAME with DNS name {record.name} is not permitted at apex in zone {zone.name}")
         if record.type == "SOA" and record.name != zone.name:
             raise InvalidChangeBatch(f"SOA is only permitted at the apex of {zone.name}")
+        if record.name.startswith("*.") and record.type == "NS":
+            raise InvalidChangeBatch(f"NS records cannot be wildcards ({record.name})")
         if record.geo_location:
-            raise UnsupportedOperation("geolocation routing is not supported yet")
-        if record.name.startswith("*."):
-            raise UnsupportedOperation(f"wildcard records ({record.name}) are not supported yet")
-        if record.type == "NS" and record.name != zone.name:
-            raise UnsupportedOperation(f"delegating {record.name} to other name servers is not supported yet")
-        policies = [bool(record.weight is not None), bool(record.failover), record.multi_value_answer, bool(record.region)]
+            record.geo_location = valid_geo_location(record.geo_location)
+        policies = [bool(record.weight is not None), bool(record.failover), record.multi_value_answer, bool(record.region),
+                    bool(record.geo_location)]
         if sum(policies) > 1:
-            raise InvalidInput(f"{record.name}: only one of Weight, Failover, MultiValueAnswer and Region may be set")
+            raise InvalidInput(f"{record.name}: only one of Weight, Failover, MultiValueAnswer, Region and GeoLocation may be set")
         if sum(policies) and not record.set_identifier:
             raise InvalidInput(f"{record.name}: a routing policy needs a SetIdentifier")
         if record.set_identifier and not sum(policies):
-            raise InvalidInput(f"{record.name}: a SetIdentifier needs Weight, Failover, MultiValueAnswer or Region")
+            raise InvalidInput(f"{record.name}: a SetIdentifier needs Weight, Failover, MultiValueAnswer, Region or GeoLocation")
+        if record.type == "NS" and record.name != zone.name and sum(policies):
+            raise InvalidInput(f"{record.name}: a delegation (NS below the apex) takes no routing policy here")
         if record.weight is not None and not 0 <= record.weight <= MAX_WEIGHT:
             raise InvalidInput(f"Weight must be 0..{MAX_WEIGHT}, not {record.weight}")
         if record.failover and record.failover not in FAILOVER_ROLES:
@@ -410,6 +485,9 @@ class Route53Model:
                 roles = [r.failover for r in sets if r.failover]
                 if len(roles) != len(set(roles)):
                     raise InvalidChangeBatch(f"{name} {rtype}: at most one PRIMARY and one SECONDARY failover record set")
+                places = [tuple(sorted(r.geo_location.items())) for r in sets if r.geo_location]
+                if len(places) != len(set(places)):
+                    raise InvalidChangeBatch(f"{name} {rtype}: two geolocation record sets for the same location")
 
     def _commit(self, zone: HostedZone | None, comment: str) -> Change:
         """One new zone-data version, the change that carries it, both stored."""
@@ -441,13 +519,40 @@ class Route53Model:
             raise HealthCheckAlreadyExists(f"A health check with caller reference {caller_reference} already exists")
         kind = config.get("type", "")
         if kind in UNSUPPORTED_HEALTH_CHECK_TYPES:
-            raise UnsupportedOperation(f"{kind} health checks are not supported yet (TCP, HTTP and HTTP_STR_MATCH are)")
+            raise UnsupportedOperation(f"{kind} health checks are not supported ({', '.join(HEALTH_CHECK_TYPES)} are)")
         if kind not in HEALTH_CHECK_TYPES:
             raise InvalidInput(f"Type must be one of {', '.join(HEALTH_CHECK_TYPES)}, not {kind!r}")
+        if kind == "CALCULATED":
+            check = self._calculated(caller_reference, config)
+        else:
+            if config.get("child_health_checks"):
+                raise InvalidInput(f"ChildHealthChecks is only for CALCULATED health checks, not {kind}")
+            check = self._endpoint_check(caller_reference, kind, config)
+        self.health_checks[check.id] = check
+        self.store.put_resource(SERVICE, "health-check", check.id, asdict(check))
+        self._bump()
+        return check
+
+    def _calculated(self, caller_reference: str, config: dict) -> HealthCheck:
+        children = list(dict.fromkeys(config.get("child_health_checks") or []))
+        if len(children) > MAX_CHILD_HEALTH_CHECKS:
+            raise InvalidInput(f"a CALCULATED health check has at most {MAX_CHILD_HEALTH_CHECKS} ChildHealthChecks")
+        for child in children:
+            if self.health_check(child).type == "CALCULATED":
+                raise InvalidInput(f"ChildHealthChecks cannot hold another CALCULATED health check ({child})")
+        threshold = config.get("health_threshold") or 0
+        if not 0 <= threshold <= MAX_CHILD_HEALTH_CHECKS:
+            raise InvalidInput(f"HealthThreshold must be 0..{MAX_CHILD_HEALTH_CHECKS}, not {threshold}")
+        if config.get("ip_address") or config.get("port"):
+            raise InvalidInput("a CALCULATED health check has no IPAddress or Port")
+        return HealthCheck(secrets.token_hex(16), caller_reference, "CALCULATED", "", 0,
+                           child_health_checks=children, health_threshold=threshold, inverted=bool(config.get("inverted")))
+
+    def _endpoint_check(self, caller_reference: str, kind: str, config: dict) -> HealthCheck:
         address = config.get("ip_address", "")
         if not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", address) or any(int(p) > 255 for p in address.split(".")):
             raise InvalidInput(f"IPAddress must be an IPv4 address, not {address!r}")
-        port = config.get("port") or (80 if kind != "TCP" else 0)
+        port = config.get("port") or {"TCP": 0, "HTTPS": 443, "HTTPS_STR_MATCH": 443}.get(kind, 80)
         if not 1 <= port <= 65535:
             raise InvalidInput(f"Port must be 1..65535, not {port}")
         interval = config.get("request_interval") or DEFAULT_INTERVAL_S
@@ -457,23 +562,21 @@ class Route53Model:
         if not 1 <= threshold <= 10:
             raise InvalidInput(f"FailureThreshold must be 1..10, not {threshold}")
         search = config.get("search_string", "")
-        if kind == "HTTP_STR_MATCH" and not search:
-            raise InvalidInput("SearchString is required for HTTP_STR_MATCH")
+        if kind.endswith("_STR_MATCH") and not search:
+            raise InvalidInput(f"SearchString is required for {kind}")
         if len(search) > 255:
             raise InvalidInput("SearchString is at most 255 characters")
         path = config.get("resource_path") or "/"
         if not path.startswith("/"):
             raise InvalidInput(f"ResourcePath must start with '/', not {path!r}")
-        check = HealthCheck(secrets.token_hex(16), caller_reference, kind, address, port, path,
-                            config.get("fully_qualified_domain_name", ""), search, interval, threshold)
-        self.health_checks[check.id] = check
-        self.store.put_resource(SERVICE, "health-check", check.id, asdict(check))
-        self._bump()
-        return check
+        return HealthCheck(secrets.token_hex(16), caller_reference, kind, address, port, path,
+                           config.get("fully_qualified_domain_name", ""), search, interval, threshold,
+                           inverted=bool(config.get("inverted")))
 
     def delete_health_check(self, health_check_id: str) -> None:
         self.health_check(health_check_id)
         users = [r.name for z in self.zones.values() for r in z.records if r.health_check_id == health_check_id]
+        users += [h.id for h in self.health_checks.values() if health_check_id in h.child_health_checks]
         if users:
             raise HealthCheckInUse(f"Health check {health_check_id} is still referenced from {users[0]}")
         del self.health_checks[health_check_id]
@@ -496,18 +599,64 @@ class Route53Model:
         return False
 
     def healthy(self, health_check_id: str) -> bool:
-        """Most of the living checkers say healthy; with no checker heard yet, healthy (as a new check starts)."""
-        votes = list(self.votes.get(health_check_id, {}).values())
-        if not votes:
-            return True
-        return sum(v.healthy for v in votes) * 2 > len(votes)
+        """Most of the living checkers say healthy; with no checker heard yet, healthy (as a new check starts).
+
+        A CALCULATED check is healthy when at least HealthThreshold of its children are;
+        Inverted turns either verdict round.
+        """
+        check = self.health_checks[health_check_id]
+        if check.type == "CALCULATED":
+            verdict = sum(self.healthy(c) for c in check.child_health_checks) >= check.health_threshold
+        else:
+            votes = list(self.votes.get(health_check_id, {}).values())
+            verdict = not votes or sum(v.healthy for v in votes) * 2 > len(votes)
+        return verdict != check.inverted
 
     def health(self) -> dict[str, bool]:
         return {hc: self.healthy(hc) for hc in sorted(self.health_checks)}
 
+    # the lab's location table
+    def put_client_location(self, cidr: str, location: dict) -> dict:
+        """Clients in `cidr` are at `location` (a GeoLocation without the default "*"); replaces an entry of that CIDR."""
+        try:
+            network = ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            raise InvalidInput(f"Cidr must be an IPv4 or IPv6 network, not {cidr!r}") from None
+        location = valid_geo_location(location, for_record=False)
+        if "country_code" in location and "continent_code" not in location:
+            raise InvalidInput("a client location names its ContinentCode too (the lab has no country-to-continent table)")
+        key = network.with_prefixlen
+        self.client_locations[key] = location
+        self.store.put_resource(SERVICE, "client-location", key, {"cidr": key, "location": location})
+        self._bump()
+        return {"cidr": key, "location": location}
+
+    def delete_client_location(self, cidr: str) -> None:
+        try:
+            key = ipaddress.ip_network(cidr.strip(), strict=False).with_prefixlen
+        except ValueError:
+            raise InvalidInput(f"Cidr must be an IPv4 or IPv6 network, not {cidr!r}") from None
+        if key not in self.client_locations:
+            raise NoSuchClientLocation(f"No client location was set for {key}")
+        del self.client_locations[key]
+        self.store.delete_resource(SERVICE, "client-location", key)
+        self._bump()
+
+    def locations(self, az_networks: dict[str, str]) -> list[dict]:
+        """The whole table: each AZ's network at its default place, then the users' entries (which win for the same CIDR)."""
+        table = {}
+        for az, cidr in az_networks.items():
+            index = self.azs.index(az) if az in self.azs else len(table)
+            key = ipaddress.ip_network(cidr, strict=False).with_prefixlen
+            table[key] = {"cidr": key, "location": DEFAULT_AZ_LOCATIONS[index % len(DEFAULT_AZ_LOCATIONS)], "source": f"az:{az}"}
+        for cidr, location in self.client_locations.items():
+            table[cidr] = {"cidr": cidr, "location": location, "source": "user"}
+        return sorted(table.values(), key=lambda e: e["cidr"])
+
     # what the DNS servers serve
     def snapshot(self, az_networks: dict[str, str]) -> dict:
         return {
+            "locations": [{"cidr": e["cidr"], **e["location"]} for e in self.locations(az_networks)],
             "version": self.version,
             "zones": [{"name": z.name, "private": z.private_zone, "records": [asdict(r) for r in z.records]}
                       for z in self.zones.values()],

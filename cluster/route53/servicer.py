@@ -31,6 +31,8 @@ def _record_to_pb(r: RecordSet) -> pb.ResourceRecordSet:
         multi_value_answer=r.multi_value_answer, ttl=r.ttl or 0,
         resource_records=[pb.ResourceRecord(value=v) for v in r.values], health_check_id=r.health_check_id,
     )
+    if r.geo_location:
+        message.geo_location.CopyFrom(pb.GeoLocation(**r.geo_location))
     if r.alias:
         message.alias_target.CopyFrom(pb.AliasTarget(hosted_zone_id=r.alias["hosted_zone_id"], dns_name=r.alias["dns_name"],
                                                      evaluate_target_health=r.alias["evaluate_target_health"]))
@@ -59,7 +61,13 @@ def _health_check(h: HealthCheck) -> pb.HealthCheck:
                           health_check_config=pb.HealthCheckConfig(
                               ip_address=h.ip_address, port=h.port, type=h.type, resource_path=h.resource_path,
                               fully_qualified_domain_name=h.fully_qualified_domain_name, search_string=h.search_string,
-                              request_interval=h.request_interval, failure_threshold=h.failure_threshold))
+                              request_interval=h.request_interval, failure_threshold=h.failure_threshold,
+                              child_health_checks=h.child_health_checks, health_threshold=h.health_threshold,
+                              inverted=h.inverted))
+
+
+def _client_location(entry: dict) -> pb.ClientLocation:
+    return pb.ClientLocation(cidr=entry["cidr"], location=pb.GeoLocation(**entry["location"]), source=entry.get("source", "user"))
 
 
 class Route53Servicer(route53_pb2_grpc.Route53Servicer):
@@ -103,7 +111,9 @@ class Route53Servicer(route53_pb2_grpc.Route53Servicer):
         c = request.health_check_config
         config = {"type": c.type, "ip_address": c.ip_address, "port": c.port, "resource_path": c.resource_path,
                   "fully_qualified_domain_name": c.fully_qualified_domain_name, "search_string": c.search_string,
-                  "request_interval": c.request_interval, "failure_threshold": c.failure_threshold}
+                  "request_interval": c.request_interval, "failure_threshold": c.failure_threshold,
+                  "child_health_checks": list(c.child_health_checks), "health_threshold": c.health_threshold,
+                  "inverted": c.inverted}
         return pb.CreateHealthCheckResponse(health_check=_health_check(self.model.create_health_check(request.caller_reference, config)))
 
     async def GetHealthCheck(self, request, context):
@@ -128,3 +138,16 @@ class Route53Servicer(route53_pb2_grpc.Route53Servicer):
         return pb.DescribeNameServersResponse(zone_version=self.model.version, name_servers=[
             pb.NameServer(availability_zone=s["az"], address=s["address"], port=s["port"], state=s["state"],
                           zone_version=s["zone_version"]) for s in self.service.name_servers()])
+
+    async def PutClientLocation(self, request, context):
+        location = {"continent_code": request.location.continent_code, "country_code": request.location.country_code,
+                    "subdivision_code": request.location.subdivision_code}
+        return pb.PutClientLocationResponse(client_location=_client_location(self.model.put_client_location(request.cidr, location)))
+
+    async def DeleteClientLocation(self, request, context):
+        self.model.delete_client_location(request.cidr)
+        return pb.DeleteClientLocationResponse()
+
+    async def ListClientLocations(self, request, context):
+        return pb.ListClientLocationsResponse(client_locations=[
+            _client_location(e) for e in self.model.locations(self.service.az_networks())])

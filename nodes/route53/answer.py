@@ -7,11 +7,24 @@ NOERROR with the SOA for names that hold no data of that type; REFUSED for
 names in no zone we serve (and for private zones asked from outside the
 region); FORMERR for a packet that parses as a header but not as a query.
 
+Names: a name the zone does not hold is answered from the wildcard at its
+closest encloser (`*.<closest encloser>`, RFC 4592) when there is one, the
+answer's owner being the name asked. A name at or below a delegation (NS
+records below the apex) gets a referral: no AA, the NS in authority, the
+addresses of in-zone name servers as glue in additional.
+
 Routing policies choose among a name's record sets: weighted by weight,
 failover to the SECONDARY while the PRIMARY's health check fails, multivalue
-(up to eight healthy sets), latency by the AZ whose network holds the client
-(the EDNS Client Subnet's address when the query carries one). An unhealthy
-set is skipped; when every set is unhealthy all are used, as Route53 does.
+(up to eight healthy sets), latency by the AZ whose network holds the client,
+geolocation by the client's place in the snapshot's location table (the most
+specific CIDR holding it): the subdivision's set, else the country's, else
+the continent's, else the default ("*"), else no answer (NOERROR, as Route53).
+The client is the EDNS Client Subnet's address when the query carries one;
+the ECS option comes back with a scope prefix (RFC 7871): 0 when the answer
+does not depend on where the client is, else the longest prefix in the
+location tables (every address in that block gets the same answer).
+An unhealthy set is skipped; when every set is unhealthy all are used (for
+geolocation, the most specific), as Route53 does.
 """
 
 from __future__ import annotations
@@ -34,6 +47,7 @@ import dns.rrset
 
 MAX_MULTIVALUE = 8
 MAX_CNAME_CHAIN = 8
+WILDCARD = b"*"
 
 
 class Draws:
@@ -68,6 +82,7 @@ class Zone:
     private: bool
     sets: dict[tuple[dns.name.Name, str], list[dict]] = field(default_factory=dict)
     names: set[dns.name.Name] = field(default_factory=set)  # every owner name and the names above it in the zone
+    cuts: set[dns.name.Name] = field(default_factory=set)  # delegation points: NS below the apex
 
     @property
     def soa(self) -> dict:
@@ -80,6 +95,12 @@ class Answerer:
         self.health: dict[str, bool] = snapshot.get("health", {})
         self.rng: random.Random | Draws = rng or random.Random()
         self.networks = [(ipaddress.ip_network(cidr), az) for az, cidr in snapshot.get("az_networks", {}).items()]
+        # most specific first: the first network holding a client places it
+        self.locations = sorted(((ipaddress.ip_network(e["cidr"]), e) for e in snapshot.get("locations", [])),
+                                key=lambda entry: -entry[0].prefixlen)
+        self.scope = {version: max([n.prefixlen for n, _ in self.networks + self.locations if n.version == version], default=0)
+                      for version in (4, 6)}
+        self.located = False  # whether the answer being made depended on where the client is
         self.zones: list[Zone] = []
         for z in snapshot.get("zones", []):
             zone = Zone(dns.name.from_text(z["name"]), z["private"])
@@ -91,6 +112,8 @@ class Answerer:
                     for v in record["values"]
                 ]
                 zone.sets.setdefault((owner, record["type"]), []).append(record)
+                if record["type"] == "NS" and owner != zone.name:
+                    zone.cuts.add(owner)
                 while owner != zone.name and owner not in zone.names:
                     zone.names.add(owner)
                     owner = owner.parent()
@@ -128,11 +151,13 @@ class Answerer:
         [question] = query.question
         subnet = next((o for o in query.options if isinstance(o, dns.edns.ECSOption)), None)
         source = client  # who asks: private zones answer only inside the region, whatever subnet is claimed
-        if subnet is not None:
-            client = subnet.address
-            # the answer holds for the whole subnet the client sent
-            response.use_edns(0, options=[dns.edns.ECSOption(subnet.address, subnet.srclen, subnet.srclen)])
+        if subnet is not None and subnet.srclen:  # a zero-length subnet: the client asks that its address not be used
+            client = str(ipaddress.ip_network(f"{subnet.address}/{subnet.srclen}", strict=False).network_address)
+        self.located = False
         deterministic = self.answer(response, question.name, question.rdtype, question.rdclass, client, source)
+        if subnet is not None:
+            scope = self.scope[6 if subnet.family == 2 else 4] if self.located and subnet.srclen else 0
+            response.use_edns(0, options=[dns.edns.ECSOption(subnet.address, subnet.srclen, scope)])
         return response.to_wire(max_size=65535 if tcp else _max_size(query), prefer_truncation=True), deterministic
 
     @staticmethod
@@ -158,30 +183,73 @@ class Answerer:
         if zone is None or qclass != dns.rdataclass.IN or (zone.private and outsider):
             response.set_rcode(dns.rcode.REFUSED)
             return True
+        if (cut := self._cut(zone, qname)) is not None:
+            return self._referral(response, zone, cut, client)
         response.flags |= dns.flags.AA
         deterministic = True
         name = qname
         for _ in range(MAX_CNAME_CHAIN):
             rdtype = dns.rdatatype.to_text(qtype)
-            if name not in zone.names:
+            owner = self._owner(zone, name)
+            if owner is None:
                 if name == qname:
                     response.set_rcode(dns.rcode.NXDOMAIN)
                 self._negative(response, zone)
                 return deterministic
-            chosen, fixed = self.select(zone, name, rdtype, client)
+            chosen, fixed = self.select(zone, owner, rdtype, client)
             deterministic &= fixed
             if chosen:
-                self._add(response, qname if name == qname else name, rdtype, chosen, zone, client)
+                self._add(response, name, rdtype, chosen, zone, client)
                 return deterministic
-            cname, fixed = self.select(zone, name, "CNAME", client)
+            cname, fixed = self.select(zone, owner, "CNAME", client)
             deterministic &= fixed
             if not cname or qtype == dns.rdatatype.CNAME:
                 self._negative(response, zone)  # the name exists, without this type
                 return deterministic
             target = self._add(response, name, "CNAME", cname, zone, client)
-            if target is None or not target.is_subdomain(zone.name):
-                return deterministic  # out of zone: the resolver follows it
+            if target is None or not target.is_subdomain(zone.name) or self._cut(zone, target) is not None:
+                return deterministic  # out of zone or delegated: the resolver follows it
             name = target
+        return deterministic
+
+    @staticmethod
+    def _owner(zone: Zone, name: dns.name.Name) -> dns.name.Name | None:
+        """The owner whose record sets answer `name`: itself if the zone holds it, else the wildcard at its closest encloser."""
+        if name in zone.names:
+            return name
+        encloser = name.parent()
+        while encloser not in zone.names:  # ends at the apex, which is always there
+            encloser = encloser.parent()
+        wildcard = dns.name.Name((WILDCARD, *encloser.labels))
+        return wildcard if wildcard in zone.names else None
+
+    @staticmethod
+    def _cut(zone: Zone, name: dns.name.Name) -> dns.name.Name | None:
+        """The delegation point at or above `name` nearest the apex (what lies below it is another server's)."""
+        found = None
+        while zone.cuts and name != zone.name:
+            if name in zone.cuts:
+                found = name
+            name = name.parent()
+        return found
+
+    def _referral(self, response: dns.message.Message, zone: Zone, cut: dns.name.Name, client: str) -> bool:
+        """Not authoritative below a cut: the child's NS in authority, their in-zone addresses as glue."""
+        [ns] = zone.sets[(cut, "NS")]
+        rrset = response.find_rrset(response.authority, cut, dns.rdataclass.IN, dns.rdatatype.NS, create=True)
+        deterministic = True
+        for rdata in ns["rdatas"]:
+            rrset.add(rdata, ns["ttl"])
+            if not rdata.target.is_subdomain(zone.name):
+                continue
+            for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                chosen, fixed = self.select(zone, rdata.target, dns.rdatatype.to_text(rdtype), client)
+                deterministic &= fixed
+                glue = response.find_rrset(response.additional, rdata.target, dns.rdataclass.IN, rdtype, create=True)
+                for record in chosen:
+                    for address in [] if record["alias"] else record["rdatas"]:
+                        glue.add(address, record["ttl"])
+        response.additional = [r for r in response.additional if len(r)]
         return deterministic
 
     def _add(self, response, owner: dns.name.Name, rdtype: str, chosen: list[dict], zone: Zone, client: str):
@@ -235,7 +303,12 @@ class Answerer:
         if sets[0]["multi_value_answer"]:
             chosen = self.rng.sample(healthy, min(MAX_MULTIVALUE, len(healthy)))
             return chosen, len(healthy) <= MAX_MULTIVALUE
+        if sets[0]["geo_location"]:
+            self.located = True
+            ranked = _by_place(sets, self.client_location(client))
+            return ([s for s in ranked if self._healthy(s, zone, client)] or ranked)[:1], True
         if sets[0]["region"]:
+            self.located = True
             az = self.client_az(client)
             local = [s for s in healthy if s["region"] == az]
             return [(local or sorted(healthy, key=lambda s: s["region"]))[0]], True
@@ -258,6 +331,34 @@ class Answerer:
         except ValueError:
             return None
         return next((az for network, az in self.networks if address in network), None)
+
+    def client_location(self, client: str) -> dict | None:
+        """The location table's entry for the most specific network holding `client`, if any."""
+        try:
+            address = ipaddress.ip_address(client)
+        except ValueError:
+            return None
+        return next((entry for network, entry in self.locations if address in network), None)
+
+
+def _by_place(sets: list[dict], place: dict | None) -> list[dict]:
+    """The geolocation sets that cover `place`, most specific first: subdivision, country, continent, default."""
+    place = place or {}
+    ranked = []
+    for s in sets:
+        geo = s["geo_location"]
+        if geo.get("country_code") == "*":
+            rank = 3
+        elif "subdivision_code" in geo:
+            same = geo["country_code"] == place.get("country_code") and geo["subdivision_code"] == place.get("subdivision_code")
+            rank = 0 if same else None
+        elif "country_code" in geo:
+            rank = 1 if geo["country_code"] == place.get("country_code") else None
+        else:
+            rank = 2 if geo.get("continent_code") == place.get("continent_code") else None
+        if rank is not None:
+            ranked.append((rank, s))
+    return [s for _, s in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def _max_size(query: dns.message.Message) -> int:

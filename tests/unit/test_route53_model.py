@@ -17,9 +17,11 @@ from azlab.cluster.route53.model import (
     INSYNC,
     PENDING,
     ConflictingDomainExists,
+    HealthCheckInUse,
     HostedZoneNotEmpty,
     InvalidChangeBatch,
     InvalidInput,
+    NoSuchClientLocation,
     NoSuchHealthCheck,
     NoSuchHostedZone,
     RecordSet,
@@ -52,9 +54,10 @@ def change(model, zone, *pairs):
     return model.change_resource_record_sets(zone.id, [{"action": action, "record": r} for action, r in pairs])
 
 
-def ask(model, name: str, rdtype: str = "A", client: str = "127.0.0.1", rng=None, subnet: str | None = None):
+def ask(model, name: str, rdtype: str = "A", client: str = "127.0.0.1", rng=None, subnet: str | None = None,
+        srclen: int = 32):
     query = dns.message.make_query(name, rdtype, use_edns=0 if subnet else None,
-                                   options=[dns.edns.ECSOption(subnet, 32)] if subnet else None)
+                                   options=[dns.edns.ECSOption(subnet, srclen)] if subnet else None)
     wire, _ = Answerer(model.snapshot(NETWORKS), rng).respond(query.to_wire(), client)
     return dns.message.from_wire(wire)
 
@@ -137,20 +140,14 @@ def test_zones_their_lookup_and_deletion(model, zone):
     assert model.zones == {}
 
 
-def test_geolocation_wildcards_delegations_and_outside_aliases_say_they_are_not_supported(model, zone):
-    with pytest.raises(UnsupportedOperation):
-        change(model, zone, ("CREATE", a("*.example.lab", "10.0.0.1")))
-    with pytest.raises(UnsupportedOperation):
-        change(model, zone, ("CREATE", RecordSet("sub.example.lab", "NS", 60, ["ns1.elsewhere.lab"])))
-    with pytest.raises(UnsupportedOperation):
-        change(model, zone, ("CREATE", a("g.example.lab", "10.0.0.1", set_identifier="x", geo_location={"country_code": "DE"})))
+def test_outside_aliases_say_they_are_not_supported(model, zone):
     with pytest.raises(UnsupportedOperation):
         change(model, zone, ("CREATE", RecordSet("e.example.lab", "A", alias={"hosted_zone_id": "ZELB", "dns_name": "lb.elb.lab"})))
 
 
 def test_health_checks_validate_and_are_held_while_in_use(model, zone):
     with pytest.raises(UnsupportedOperation):
-        model.create_health_check("h0", {"type": "HTTPS", "ip_address": "10.0.0.1", "port": 443})
+        model.create_health_check("h0", {"type": "CLOUDWATCH_METRIC", "ip_address": "10.0.0.1", "port": 443})
     with pytest.raises(InvalidInput):
         model.create_health_check("h0", {"type": "PING", "ip_address": "10.0.0.1", "port": 443})
     with pytest.raises(InvalidInput):
@@ -295,3 +292,156 @@ def test_the_servers_answer_cache_keeps_weighted_answers_weighted(model, zone, t
         seen[addresses(reply)[0]] += 1
     assert 0.2 < seen["10.0.0.1"] / 4000 < 0.3, seen
     assert server.push(model.snapshot(NETWORKS)) == model.version  # an old or equal version changes nothing
+
+
+def ecs_scope(response) -> int:
+    [option] = [o for o in response.options if isinstance(o, dns.edns.ECSOption)]
+    return option.scopelen
+
+
+# geolocation
+def geo(name: str, value: str, ident: str, **where) -> RecordSet:
+    return a(name, value, set_identifier=ident, geo_location=where)
+
+
+def test_geolocation_answers_the_most_specific_place_then_the_default(model, zone):
+    change(model, zone, ("CREATE", geo("g.example.lab", "10.9.0.1", "washington", country_code="US", subdivision_code="WA")),
+           ("CREATE", geo("g.example.lab", "10.9.0.2", "us", country_code="US")),
+           ("CREATE", geo("g.example.lab", "10.9.0.3", "europe", continent_code="EU")),
+           ("CREATE", geo("g.example.lab", "10.9.0.4", "germany", country_code="de")),
+           ("CREATE", geo("g.example.lab", "10.9.0.9", "elsewhere", country_code="*")))
+    # each AZ's network is a place: lab-1a Washington (US), lab-1b Germany, lab-1c Japan
+    assert addresses(ask(model, "g.example.lab", client="127.10.0.5")) == ["10.9.0.1"]
+    assert addresses(ask(model, "g.example.lab", client="127.11.0.5")) == ["10.9.0.4"]
+    assert addresses(ask(model, "g.example.lab", client="127.12.0.5")) == ["10.9.0.9"]
+    model.put_client_location("192.0.2.0/24", {"continent_code": "EU", "country_code": "FR"})
+    model.put_client_location("198.51.100.0/24", {"continent_code": "NA", "country_code": "US", "subdivision_code": "OR"})
+    model.put_client_location("127.11.7.0/24", {"continent_code": "NA", "country_code": "US", "subdivision_code": "WA"})
+    assert addresses(ask(model, "g.example.lab", client="192.0.2.8")) == ["10.9.0.3"]  # France: the continent's
+    assert addresses(ask(model, "g.example.lab", client="198.51.100.8")) == ["10.9.0.2"]  # Oregon: the country's
+    assert addresses(ask(model, "g.example.lab", client="127.11.7.1")) == ["10.9.0.1"]  # the most specific CIDR wins
+    assert addresses(ask(model, "g.example.lab", client="203.0.113.1")) == ["10.9.0.9"]  # nowhere known: the default
+    # the EDNS Client Subnet places the client, and comes back with the scope its answer holds for
+    via_subnet = ask(model, "g.example.lab", client="127.10.0.5", subnet="192.0.2.0", srclen=24)
+    assert addresses(via_subnet) == ["10.9.0.3"] and ecs_scope(via_subnet) == 24
+    assert ecs_scope(ask(model, "www.example.lab", subnet="192.0.2.0", srclen=24)) == 0  # the same answer for everyone
+    unsaid = ask(model, "g.example.lab", client="127.11.0.5", subnet="192.0.2.0", srclen=0)  # 0: use the source
+    assert addresses(unsaid) == ["10.9.0.4"] and ecs_scope(unsaid) == 0
+
+
+def test_geolocation_without_a_default_answers_nothing_where_nothing_matches(model, zone):
+    change(model, zone, ("CREATE", geo("g.example.lab", "10.9.0.4", "germany", country_code="DE")))
+    nothing = ask(model, "g.example.lab", client="127.12.0.5")
+    assert nothing.rcode() == dns.rcode.NOERROR and not nothing.answer and nothing.authority[0].rdtype == dns.rdatatype.SOA
+
+
+def test_geolocation_falls_back_to_a_wider_place_while_the_nearer_is_unhealthy(model, zone):
+    check = model.create_health_check("h", {"type": "TCP", "ip_address": "10.0.0.1", "port": 80})
+    change(model, zone, ("CREATE", a("g.example.lab", "10.9.0.4", set_identifier="germany", geo_location={"country_code": "DE"},
+                                     health_check_id=check.id)),
+           ("CREATE", geo("g.example.lab", "10.9.0.3", "europe", continent_code="EU")))
+    assert addresses(ask(model, "g.example.lab", client="127.11.0.5")) == ["10.9.0.4"]
+    model.record_votes({check.id: [Vote(az, az, False, "", 0.0) for az in AZS]})
+    assert addresses(ask(model, "g.example.lab", client="127.11.0.5")) == ["10.9.0.3"]
+
+
+@pytest.mark.parametrize("where, error", [
+    ({"continent_code": "XX"}, InvalidInput),
+    ({"country_code": "QQ"}, InvalidInput),
+    ({"subdivision_code": "WA"}, InvalidInput),
+    ({"continent_code": "EU", "country_code": "DE"}, InvalidInput),
+    ({"country_code": "*", "subdivision_code": "WA"}, InvalidInput),
+])
+def test_bad_geolocations_are_refused(model, zone, where, error):
+    with pytest.raises(error):
+        change(model, zone, ("CREATE", geo("g.example.lab", "10.9.0.1", "x", **where)))
+
+
+def test_two_sets_for_one_place_or_geolocation_beside_a_weight_are_refused(model, zone):
+    with pytest.raises(InvalidChangeBatch, match="same location"):
+        change(model, zone, ("CREATE", geo("g.example.lab", "10.9.0.1", "one", country_code="DE")),
+               ("CREATE", geo("g.example.lab", "10.9.0.2", "two", country_code="DE")))
+    with pytest.raises(InvalidInput):
+        change(model, zone, ("CREATE", a("g.example.lab", "10.9.0.1", set_identifier="x", weight=1,
+                                         geo_location={"country_code": "DE"})))
+
+
+def test_the_location_table_is_each_azs_network_and_what_users_put(tmp_path):
+    store = Store(tmp_path / "state.db")
+    model = Route53Model(store, AZS)
+    entry = model.put_client_location("192.0.2.77/24", {"continent_code": "eu", "country_code": "fr"})
+    assert entry == {"cidr": "192.0.2.0/24", "location": {"continent_code": "EU", "country_code": "FR"}}
+    table = {e["cidr"]: e for e in Route53Model(store, AZS).locations(NETWORKS)}  # kept across a restart
+    assert table["127.11.0.0/16"] == {"cidr": "127.11.0.0/16", "source": "az:lab-1b",
+                                      "location": {"continent_code": "EU", "country_code": "DE"}}
+    assert table["192.0.2.0/24"]["source"] == "user"
+    for cidr, location in (("nonsense", {"continent_code": "EU"}), ("10.0.0.0/8", {"country_code": "FR"}),
+                           ("10.0.0.0/8", {"country_code": "*"})):
+        with pytest.raises(InvalidInput):
+            model.put_client_location(cidr, location)
+    model.delete_client_location("192.0.2.0/24")
+    with pytest.raises(NoSuchClientLocation):
+        model.delete_client_location("192.0.2.0/24")
+
+
+# wildcards and delegations
+def test_wildcards_answer_names_the_zone_does_not_hold_as_rfc_4592_says(model, zone):
+    change(model, zone, ("CREATE", a("*.example.lab", "10.7.0.1")),
+           ("CREATE", a("www.example.lab", "10.0.0.1")),
+           ("CREATE", RecordSet("deep.sub.example.lab", "TXT", 60, ['"x"'])))
+    synthesized = ask(model, "anything.example.lab")
+    assert addresses(synthesized) == ["10.7.0.1"] and synthesized.answer[0].name.to_text() == "anything.example.lab."
+    assert addresses(ask(model, "a.b.example.lab")) == ["10.7.0.1"]  # any depth below the closest encloser
+    assert addresses(ask(model, "www.example.lab")) == ["10.0.0.1"]  # a name that exists is never a wildcard's
+    nodata = ask(model, "anything.example.lab", "MX")
+    assert nodata.rcode() == dns.rcode.NOERROR and not nodata.answer
+    assert ask(model, "sub.example.lab").answer == []  # an empty non-terminal exists: no wildcard for it
+    assert ask(model, "x.sub.example.lab").rcode() == dns.rcode.NXDOMAIN  # its closest encloser has no wildcard
+    with pytest.raises(InvalidChangeBatch):
+        change(model, zone, ("CREATE", RecordSet("*.example.lab", "NS", 60, ["ns1.elsewhere.lab"])))
+
+
+def test_a_delegation_answers_a_referral_with_glue_and_without_aa(model, zone):
+    change(model, zone, ("CREATE", RecordSet("sub.example.lab", "NS", 300, ["ns1.sub.example.lab", "ns.elsewhere.lab"])),
+           ("CREATE", a("ns1.sub.example.lab", "10.8.0.1")),
+           ("CREATE", a("www.example.lab", "10.0.0.1")))
+    for name, rdtype in (("www.sub.example.lab", "A"), ("sub.example.lab", "NS"), ("ns1.sub.example.lab", "A")):
+        referral = ask(model, name, rdtype)
+        assert referral.rcode() == dns.rcode.NOERROR and not referral.flags & dns.flags.AA and referral.answer == []
+        [ns] = referral.authority
+        assert ns.name.to_text() == "sub.example.lab." and sorted(r.to_text() for r in ns) == ["ns.elsewhere.lab.", "ns1.sub.example.lab."]
+        [glue] = referral.additional
+        assert glue.name.to_text() == "ns1.sub.example.lab." and [r.to_text() for r in glue] == ["10.8.0.1"]
+    assert ask(model, "www.example.lab").flags & dns.flags.AA  # above the cut, still authoritative
+    with pytest.raises(InvalidInput):
+        change(model, zone, ("CREATE", RecordSet("w.sub2.example.lab", "NS", 60, ["ns.elsewhere.lab"], set_identifier="x", weight=1)))
+
+
+# calculated health checks
+def test_a_calculated_check_counts_its_healthy_children_and_inverted_turns_it_round(model):
+    children = [model.create_health_check(f"c{i}", {"type": "TCP", "ip_address": "10.0.0.1", "port": 80}).id for i in range(3)]
+    both = model.create_health_check("calc", {"type": "CALCULATED", "child_health_checks": children, "health_threshold": 2})
+    inverted = model.create_health_check("inv", {"type": "CALCULATED", "child_health_checks": children, "health_threshold": 2,
+                                                 "inverted": True})
+    assert model.healthy(both.id) and not model.healthy(inverted.id)
+    down = lambda *ids: model.record_votes({c: [Vote(az, az, False, "", 0.0) for az in AZS] for c in ids})  # noqa: E731
+    down(children[0])
+    assert model.healthy(both.id)  # one child down: two of three still healthy
+    assert down(children[0], children[1]) and not model.healthy(both.id) and model.healthy(inverted.id)
+    with pytest.raises(HealthCheckInUse):
+        model.delete_health_check(children[0])
+    for config, error in (({"child_health_checks": [both.id]}, InvalidInput), ({"child_health_checks": ["nope"]}, NoSuchHealthCheck),
+                          ({"child_health_checks": children, "ip_address": "10.0.0.1"}, InvalidInput),
+                          ({"child_health_checks": children, "health_threshold": 257}, InvalidInput)):
+        with pytest.raises(error):
+            model.create_health_check("bad", {"type": "CALCULATED", **config})
+    tcp_inverted = model.create_health_check("ti", {"type": "TCP", "ip_address": "10.0.0.1", "port": 80, "inverted": True})
+    assert not model.healthy(tcp_inverted.id)
+    servers_run = [h["id"] for h in model.snapshot(NETWORKS)["health_checks"] if h["type"] != "CALCULATED"]
+    assert both.id not in servers_run
+
+
+def test_https_checks_default_to_443_and_string_matches_need_their_string(model):
+    assert model.create_health_check("s", {"type": "HTTPS", "ip_address": "10.0.0.1"}).port == 443
+    with pytest.raises(InvalidInput):
+        model.create_health_check("m", {"type": "HTTPS_STR_MATCH", "ip_address": "10.0.0.1"})

@@ -216,7 +216,7 @@ class GetChangeResponse(_message.Message):
     def __init__(self, change_info: _Optional[_Union[ChangeInfo, _Mapping]] = ...) -> None: ...
 
 class HealthCheckConfig(_message.Message):
-    __slots__ = ("ip_address", "port", "type", "resource_path", "fully_qualified_domain_name", "search_string", "request_interval", "failure_threshold")
+    __slots__ = ("ip_address", "port", "type", "resource_path", "fully_qualified_domain_name", "search_string", "request_interval", "failure_threshold", "child_health_checks", "health_threshold", "inverted")
     IP_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     PORT_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -225,6 +225,9 @@ class HealthCheckConfig(_message.Message):
     SEARCH_STRING_FIELD_NUMBER: _ClassVar[int]
     REQUEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     FAILURE_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    CHILD_HEALTH_CHECKS_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    INVERTED_FIELD_NUMBER: _ClassVar[int]
     ip_address: str
     port: int
     type: str
@@ -233,7 +236,10 @@ class HealthCheckConfig(_message.Message):
     search_string: str
     request_interval: int
     failure_threshold: int
-    def __init__(self, ip_address: _Optional[str] = ..., port: _Optional[int] = ..., type: _Optional[str] = ..., resource_path: _Optional[str] = ..., fully_qualified_domain_name: _Optional[str] = ..., search_string: _Optional[str] = ..., request_interval: _Optional[int] = ..., failure_threshold: _Optional[int] = ...) -> None: ...
+    child_health_checks: _containers.RepeatedScalarFieldContainer[str]
+    health_threshold: int
+    inverted: bool
+    def __init__(self, ip_address: _Optional[str] = ..., port: _Optional[int] = ..., type: _Optional[str] = ..., resource_path: _Optional[str] = ..., fully_qualified_domain_name: _Optional[str] = ..., search_string: _Optional[str] = ..., request_interval: _Optional[int] = ..., failure_threshold: _Optional[int] = ..., child_health_checks: _Optional[_Iterable[str]] = ..., health_threshold: _Optional[int] = ..., inverted: _Optional[bool] = ...) -> None: ...
 
 class HealthCheck(_message.Message):
     __slots__ = ("id", "caller_reference", "health_check_config", "health_check_version")
@@ -344,3 +350,47 @@ class DescribeNameServersResponse(_message.Message):
     name_servers: _containers.RepeatedCompositeFieldContainer[NameServer]
     zone_version: int
     def __init__(self, name_servers: _Optional[_Iterable[_Union[NameServer, _Mapping]]] = ..., zone_version: _Optional[int] = ...) -> None: ...
+
+class ClientLocation(_message.Message):
+    __slots__ = ("cidr", "location", "source")
+    CIDR_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    cidr: str
+    location: GeoLocation
+    source: str
+    def __init__(self, cidr: _Optional[str] = ..., location: _Optional[_Union[GeoLocation, _Mapping]] = ..., source: _Optional[str] = ...) -> None: ...
+
+class PutClientLocationRequest(_message.Message):
+    __slots__ = ("cidr", "location")
+    CIDR_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    cidr: str
+    location: GeoLocation
+    def __init__(self, cidr: _Optional[str] = ..., location: _Optional[_Union[GeoLocation, _Mapping]] = ...) -> None: ...
+
+class PutClientLocationResponse(_message.Message):
+    __slots__ = ("client_location",)
+    CLIENT_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    client_location: ClientLocation
+    def __init__(self, client_location: _Optional[_Union[ClientLocation, _Mapping]] = ...) -> None: ...
+
+class DeleteClientLocationRequest(_message.Message):
+    __slots__ = ("cidr",)
+    CIDR_FIELD_NUMBER: _ClassVar[int]
+    cidr: str
+    def __init__(self, cidr: _Optional[str] = ...) -> None: ...
+
+class DeleteClientLocationResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListClientLocationsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListClientLocationsResponse(_message.Message):
+    __slots__ = ("client_locations",)
+    CLIENT_LOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    client_locations: _containers.RepeatedCompositeFieldContainer[ClientLocation]
+    def __init__(self, client_locations: _Optional[_Iterable[_Union[ClientLocation, _Mapping]]] = ...) -> None: ...

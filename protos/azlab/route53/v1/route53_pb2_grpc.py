@@ -99,6 +99,21 @@ class Route53Stub:
                 request_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersRequest.SerializeToString,
                 response_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersResponse.FromString,
                 _registered_method=True)
+        self.PutClientLocation = channel.unary_unary(
+                '/azlab.route53.v1.Route53/PutClientLocation',
+                request_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationRequest.SerializeToString,
+                response_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationResponse.FromString,
+                _registered_method=True)
+        self.DeleteClientLocation = channel.unary_unary(
+                '/azlab.route53.v1.Route53/DeleteClientLocation',
+                request_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationRequest.SerializeToString,
+                response_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationResponse.FromString,
+                _registered_method=True)
+        self.ListClientLocations = channel.unary_unary(
+                '/azlab.route53.v1.Route53/ListClientLocations',
+                request_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsRequest.SerializeToString,
+                response_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsResponse.FromString,
+                _registered_method=True)
 
 
 class Route53Servicer:
@@ -187,6 +202,27 @@ class Route53Servicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutClientLocation(self, request, context):
+        """The lab's own location table (it has no GeoIP database): where clients of a
+        CIDR are, for geolocation routing. Each AZ's network has a default place;
+        an entry for the same CIDR replaces it, the most specific CIDR wins.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteClientLocation(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListClientLocations(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_Route53Servicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -254,6 +290,21 @@ def add_Route53Servicer_to_server(servicer, server):
                     servicer.DescribeNameServers,
                     request_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersRequest.FromString,
                     response_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersResponse.SerializeToString,
+            ),
+            'PutClientLocation': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutClientLocation,
+                    request_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationRequest.FromString,
+                    response_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationResponse.SerializeToString,
+            ),
+            'DeleteClientLocation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteClientLocation,
+                    request_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationRequest.FromString,
+                    response_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationResponse.SerializeToString,
+            ),
+            'ListClientLocations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListClientLocations,
+                    request_deserializer=azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsRequest.FromString,
+                    response_serializer=azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -607,6 +658,87 @@ class Route53:
             '/azlab.route53.v1.Route53/DescribeNameServers',
             azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersRequest.SerializeToString,
             azlab_dot_route53_dot_v1_dot_route53__pb2.DescribeNameServersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutClientLocation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.route53.v1.Route53/PutClientLocation',
+            azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationRequest.SerializeToString,
+            azlab_dot_route53_dot_v1_dot_route53__pb2.PutClientLocationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteClientLocation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.route53.v1.Route53/DeleteClientLocation',
+            azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationRequest.SerializeToString,
+            azlab_dot_route53_dot_v1_dot_route53__pb2.DeleteClientLocationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListClientLocations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.route53.v1.Route53/ListClientLocations',
+            azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsRequest.SerializeToString,
+            azlab_dot_route53_dot_v1_dot_route53__pb2.ListClientLocationsResponse.FromString,
             options,
             channel_credentials,
             insecure,
