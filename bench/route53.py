@@ -10,7 +10,12 @@ query mix:
 - `simple`: A, MX and NXDOMAIN lookups whose answer is fixed (the lab server
   answers repeats from its per-snapshot answer cache);
 - `weighted`: a weighted name, chosen afresh on every query by the lab server
-  (NSD, which has no routing policies, serves the records as one RRset).
+  (NSD, which has no routing policies, serves the records as one RRset);
+- `geolocation`: a name with subdivision, country, continent and default
+  records, placed by the client's address in the lab's location table (NSD:
+  one RRset);
+- `wildcard`: names only `*.apps.bench.lab` covers, at one and two labels
+  below it, and one without data of the type asked.
 
 Then, unless --no-region, a loopback region is brought up and the same
 `simple` mix is sent to its lab-1a server, as deployed; and two control-plane
@@ -58,6 +63,8 @@ BOUND_S = 30.0
 MIXES = {
     "simple": ["www.bench.lab A", "bench.lab MX", "api.bench.lab A", "nope.bench.lab A", "www.bench.lab AAAA"],
     "weighted": ["w.bench.lab A"],
+    "geolocation": ["geo.bench.lab A"],
+    "wildcard": ["a.apps.bench.lab A", "x.y.apps.bench.lab A", "z.apps.bench.lab AAAA"],
 }
 
 
@@ -71,6 +78,11 @@ def build_zone(home: Path) -> tuple[Route53Model, str]:
         RecordSet("mail.bench.lab", "A", 300, ["10.0.2.1"]),
         RecordSet("w.bench.lab", "A", 60, ["10.1.0.1"], set_identifier="light", weight=1),
         RecordSet("w.bench.lab", "A", 60, ["10.1.0.3"], set_identifier="heavy", weight=3),
+        RecordSet("geo.bench.lab", "A", 60, ["10.2.0.1"], set_identifier="wa", geo_location={"country_code": "US", "subdivision_code": "WA"}),
+        RecordSet("geo.bench.lab", "A", 60, ["10.2.0.2"], set_identifier="de", geo_location={"country_code": "DE"}),
+        RecordSet("geo.bench.lab", "A", 60, ["10.2.0.3"], set_identifier="eu", geo_location={"continent_code": "EU"}),
+        RecordSet("geo.bench.lab", "A", 60, ["10.2.0.9"], set_identifier="any", geo_location={"country_code": "*"}),
+        RecordSet("*.apps.bench.lab", "A", 300, ["10.3.0.1"]),
     ]
     model.change_resource_record_sets(zone.id, [{"action": "CREATE", "record": r} for r in records])
     return model, zone.id

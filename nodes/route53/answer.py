@@ -326,19 +326,20 @@ class Answerer:
         return True
 
     def client_az(self, client: str) -> str | None:
-        try:
-            address = ipaddress.ip_address(client)
-        except ValueError:
-            return None
-        return next((az for network, az in self.networks if address in network), None)
+        return _first_holding(self.networks, client)
 
     def client_location(self, client: str) -> dict | None:
         """The location table's entry for the most specific network holding `client`, if any."""
-        try:
-            address = ipaddress.ip_address(client)
-        except ValueError:
-            return None
-        return next((entry for network, entry in self.locations if address in network), None)
+        return _first_holding(self.locations, client)
+
+
+def _first_holding(table: list[tuple], client: str):
+    """The value of the first (network, value) in `table` whose network holds `client`; None for none or no address."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return None
+    return next((value for network, value in table if address in network), None)
 
 
 def _by_place(sets: list[dict], place: dict | None) -> list[dict]:
