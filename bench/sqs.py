@@ -1,7 +1,8 @@
-"""`python -m bench sqs [--seconds S] [--clients N]`: SQS messages/s, azlab beside moto's server, same client.
+"""`python -m bench sqs [--seconds S] [--clients N,M]`: SQS messages/s, azlab beside moto's server, same client.
 
-Each workload moves messages through send, receive and delete, `--clients`
-threads at once (each with its own boto3 client and queue) for `--seconds`:
+Each workload moves messages through send, receive and delete, with N client
+threads at once (each with its own boto3 client and queue) for `--seconds`,
+then again with M threads, and so on:
 batch 1 (SendMessage, ReceiveMessage, DeleteMessage per message) and batch 10
 (SendMessageBatch, ReceiveMessage of up to 10, DeleteMessageBatch). A message
 counts once it is deleted. azlab runs a 3-AZ loopback region with replication
@@ -12,7 +13,9 @@ its gRPC SDK. Last, the leader's AZ is killed under a sender: the longest
 time it waited for an acknowledgement around the kill is the failover figure.
 First of all, the same boto3 threads call a server that stores nothing: on a
 small machine the client's own CPU bounds every boto3 figure, and this says
-where.
+where. With few threads, every figure is bounded by latency (each thread waits
+for its answer) rather than CPU; more threads show what each server does once
+its CPU is the limit: both sides always get the same threads.
 
 Writes bench/results/sqs-<UTC>.json and .md. Needs the `bench` extra (moto).
 """
@@ -191,13 +194,18 @@ def measure_client_ceiling(clients: int, seconds: float) -> float:
         server.wait(10)
 
 
+def key(client: str, batch: int, clients: int) -> str:
+    """A figure's name in the results: `boto3_batch10_clients16`."""
+    return f"{client}_batch{batch}_clients{clients}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def measure_moto(batches: list[int], clients: int, seconds: float) -> dict[str, float]:
+def measure_moto(batches: list[int], clients: list[int], seconds: float) -> dict[str, float]:
     port = free_port()
     server = subprocess.Popen([MOTO, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -212,14 +220,15 @@ def measure_moto(batches: list[int], clients: int, seconds: float) -> dict[str, 
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        return {f"boto3_batch{b}": throughput(lambda i, b=b: Boto3Driver(endpoint, "us-east-1", f"moto-{b}-{i}"),
-                                              b, clients, seconds) for b in batches}
+        return {key("boto3", b, n): throughput(
+            lambda i, b=b, n=n: Boto3Driver(endpoint, "us-east-1", f"moto-{b}-{n}-{i}"), b, n, seconds)
+            for n in clients for b in batches}
     finally:
         server.terminate()
         server.wait(10)
 
 
-def measure_azlab(batches: list[int], clients: int, seconds: float, home: Path) -> dict[str, float]:
+def measure_azlab(batches: list[int], clients: list[int], seconds: float, home: Path) -> dict[str, float]:
     env = {**os.environ, "AZLAB_HOME": str(home)}
     env.pop("AZLAB_ENDPOINT", None)
     up = subprocess.run([AZLAB, "up", "--isolation", "loopback"], env=env, capture_output=True, text=True, timeout=300)
@@ -231,11 +240,12 @@ def measure_azlab(batches: list[int], clients: int, seconds: float, home: Path) 
         aws = "http://" + client.region.DescribeRegion(region_pb2.DescribeRegionRequest()).region.endpoints.aws_http
         _wait_for_leader(client)
         figures = {}
-        for b in batches:
-            figures[f"boto3_batch{b}"] = throughput(lambda i, b=b: Boto3Driver(aws, "lab-1", f"azlab-{b}-{i}"),
-                                                    b, clients, seconds)
-            figures[f"grpc_batch{b}"] = throughput(lambda i, b=b: GrpcDriver(grpc_endpoint, f"grpc-{b}-{i}"),
-                                                   b, clients, seconds)
+        for n in clients:
+            for b in batches:
+                figures[key("boto3", b, n)] = throughput(
+                    lambda i, b=b, n=n: Boto3Driver(aws, "lab-1", f"azlab-{b}-{n}-{i}"), b, n, seconds)
+                figures[key("grpc", b, n)] = throughput(
+                    lambda i, b=b, n=n: GrpcDriver(grpc_endpoint, f"grpc-{b}-{n}-{i}"), b, n, seconds)
         figures["resume_after_kill_s"] = _failover(client, aws)
         return figures
     finally:
@@ -286,15 +296,20 @@ def _failover(client: Client, aws: str) -> float | None:
     return round(max(b - a for a, b in zip(window, window[1:])), 3)
 
 
-def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], ceiling: float) -> str:
+def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], clients: list[int],
+          ceiling: dict[int, float]) -> str:
     lines = ["| messages/s (send+receive+delete) | azlab, boto3 | moto server, boto3 | azlab / moto | azlab, gRPC SDK |",
              "|---|---|---|---|---|"]
-    for b in batches:
-        a, m, g = azlab[f"boto3_batch{b}"], moto[f"boto3_batch{b}"], azlab[f"grpc_batch{b}"]
-        lines.append(f"| batch {b} | {a:.0f} | {m:.0f} | {a / m:.2f}x (target {TARGET_RATIO:g}x) | {g:.0f} |")
-    lines += ["", f"The boto3 client threads alone, against a server that answers SendMessage and stores nothing: "
-                  f"{ceiling:.0f} calls/s (one batch-1 message takes 3 calls, so "
-                  f"{ceiling / 3:.0f} messages/s is the most any server can show here through boto3)."]
+    for n in clients:
+        for b in batches:
+            a, m, g = azlab[key("boto3", b, n)], moto[key("boto3", b, n)], azlab[key("grpc", b, n)]
+            lines.append(f"| batch {b}, {n} client threads | {a:.0f} | {m:.0f} | {a / m:.2f}x "
+                         f"(target {TARGET_RATIO:g}x) | {g:.0f} |")
+    lines += ["", "The boto3 client threads alone, against a server that answers SendMessage and stores nothing "
+                  "(one batch-1 message takes 3 calls, so a third of it is the most any server can show here "
+                  "through boto3 at batch 1):", "",
+              "| client threads | calls/s | batch-1 messages/s at most |", "|---|---|---|"]
+    lines += [f"| {n} | {ceiling[n]:.0f} | {ceiling[n] / 3:.0f} |" for n in clients]
     resume = azlab.get("resume_after_kill_s")
     lines += ["", "| failover | azlab | target |", "|---|---|---|",
               f"| longest wait for an acknowledged send around KillAz(the leader's AZ) | "
@@ -305,27 +320,30 @@ def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], c
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench sqs", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per workload (default 10)")
-    parser.add_argument("--clients", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--clients", default="4,16",
+                        help="client threads, a comma-separated list: each workload runs at each (default 4,16)")
     args = parser.parse_args(argv)
+    clients = [int(n) for n in args.clients.split(",")]
     if shutil.which(MOTO) is None and not Path(MOTO).exists():
         print("moto_server is missing: pip install -e '.[bench]'", file=sys.stderr)
         return 2
     batches = [1, 10]
     started = datetime.now(timezone.utc)
     print("client ceiling ...", file=sys.stderr, flush=True)
-    ceiling = measure_client_ceiling(args.clients, args.seconds)
+    ceiling = {n: measure_client_ceiling(n, args.seconds) for n in clients}
     print("moto ...", file=sys.stderr, flush=True)
-    moto = measure_moto(batches, args.clients, args.seconds)
+    moto = measure_moto(batches, clients, args.seconds)
     print("azlab ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="azlab-bench-sqs-") as home:
-        azlab = measure_azlab(batches, args.clients, args.seconds, Path(home))
-    text = table(azlab, moto, batches, ceiling)
-    meta = (f"{args.clients} client threads, {args.seconds:g} s per workload, {len(BODY)}-byte bodies, "
+        azlab = measure_azlab(batches, clients, args.seconds, Path(home))
+    text = table(azlab, moto, batches, clients, ceiling)
+    meta = (f"{' and '.join(map(str, clients))} client threads in one process, {args.seconds:g} s per workload, "
+            f"{len(BODY)}-byte bodies, "
             f"3-AZ loopback region, {started:%Y-%m-%d %H:%M} UTC, azlab {git_revision()}, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.node()}")
     stem = results_stem("sqs", started)
     stem.with_suffix(".json").write_text(json.dumps({
-        "started_at": started.isoformat(), "clients": args.clients, "seconds": args.seconds,
+        "started_at": started.isoformat(), "clients": clients, "seconds": args.seconds,
         "revision": git_revision(), "azlab": azlab, "moto": moto, "boto3_client_ceiling_calls_per_s": ceiling},
         indent=2) + "\n")
     stem.with_suffix(".md").write_text(f"# azlab bench: sqs\n\n{meta}\n\n{text}\n")
