@@ -74,6 +74,8 @@ class LeaderRouter:
         self.leadership = leadership
         self.channels = channels
         self.retry_budget_s = retry_budget_s
+        self._watched: asyncio.Event | None = None
+        self._watcher: asyncio.Future | None = None
 
     async def call(self, method: str, request: Message, wait_s: float = 0.0) -> Any:
         """`method` of azlab.sqs.v1.Sqs on the leader; `wait_s`: how long the call itself may take (long polls)."""
@@ -88,12 +90,9 @@ class LeaderRouter:
                 await _first(changed.wait(), RETRY_PAUSE_S * 4)
                 continue
             attempt = asyncio.ensure_future(self.channels.calls(address).call(method, request))
-            waiter = loop.create_task(changed.wait())
-            try:
-                done, _ = await asyncio.wait({attempt, waiter}, timeout=ATTEMPT_TIMEOUT_S + wait_s,
-                                             return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
+            waiter = self._watch(changed)
+            done, _ = await asyncio.wait({attempt, waiter}, timeout=ATTEMPT_TIMEOUT_S + wait_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
             if attempt not in done:  # a new leader (whatever this one answers no longer counts), or no answer
                 attempt.cancel()
                 if waiter not in done:
@@ -110,6 +109,13 @@ class LeaderRouter:
             await _first(changed.wait(), RETRY_PAUSE_S)
         raise LeaderUnavailable(f"no queue replica could acknowledge within {self.retry_budget_s:.0f}s "
                                 f"({last_failure})")
+
+    def _watch(self, changed: asyncio.Event) -> asyncio.Future:
+        """Done when `changed` is set: one waiter per configuration, shared by every call made under it
+        (a waiting task per call cost more than the rest of the call's routing)."""
+        if self._watched is not changed:
+            self._watched, self._watcher = changed, asyncio.ensure_future(changed.wait())
+        return self._watcher
 
 
 async def _first(awaitable, timeout_s: float) -> None:
