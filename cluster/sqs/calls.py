@@ -73,7 +73,7 @@ class CallChannel:
     def __init__(self, address: str):
         self.address = address
         self._ids = itertools.count(1)
-        self._pending: dict[int, tuple[asyncio.Future, type[Message]]] = {}
+        self._pending: dict[int, tuple[asyncio.Future, type[Message], FrameWriter]] = {}
         self._writer: FrameWriter | None = None
         self._connecting: asyncio.Future | None = None
 
@@ -85,13 +85,20 @@ class CallChannel:
             raise ConnectionError(f"the connection to {self.address} closed")
         call_id = next(self._ids)
         future = asyncio.get_running_loop().create_future()
-        self._pending[call_id] = (future, getattr(sqs_pb2, METHODS[method].output_type.name))
+        self._pending[call_id] = (future, getattr(sqs_pb2, METHODS[method].output_type.name), writer)
         name, payload = method.encode(), request.SerializeToString()
         writer.write(REQUEST.pack(call_id, len(name), len(payload)) + name + payload)
         try:
             return await future
         finally:
             self._pending.pop(call_id, None)
+
+    def reset(self) -> None:
+        """Drop the connection (a call went unanswered: what it holds is unknown); its calls fail, and the next
+        call opens a new one."""
+        if self._writer is not None:
+            self._writer.writer.close()
+            self._writer = None
 
     async def _connect(self) -> FrameWriter:
         if self._connecting is None:  # concurrent first calls share one connection attempt
@@ -118,11 +125,11 @@ class CallChannel:
                 waiting = self._pending.get(call_id)
                 if waiting is None or waiting[0].done():
                     continue  # its caller gave up (a timeout, a new leader)
-                future, response_class = waiting
+                future, response_class, _ = waiting
                 if code_length or status_length:
                     future.set_exception(ReplicaError(body[:code_length].decode(),
-                                                    body[code_length:code_length + status_length].decode(),
-                                                    body[code_length + status_length:].decode()))
+                                                      body[code_length:code_length + status_length].decode(),
+                                                      body[code_length + status_length:].decode()))
                 else:
                     future.set_result(response_class.FromString(body))
         except (asyncio.IncompleteReadError, ConnectionError, OSError) as e:
@@ -131,8 +138,8 @@ class CallChannel:
             if self._writer is writer:
                 self._writer = None
             writer.writer.close()
-            for future, _ in self._pending.values():
-                if not future.done():
+            for future, _, on in self._pending.values():
+                if on is writer and not future.done():  # calls on a newer connection are not this one's
                     future.set_exception(failure)
 
 

@@ -96,6 +96,7 @@ class LeaderRouter:
             if attempt not in done:  # a new leader (whatever this one answers no longer counts), or no answer
                 attempt.cancel()
                 if waiter not in done:
+                    self.channels.calls(address).reset()
                     last_failure = f"epoch {epoch} leader at {address}: no answer"
                 continue
             try:
