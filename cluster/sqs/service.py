@@ -59,7 +59,7 @@ class Placement:
     az: str
     node: str
     address: str
-    port: int              # gRPC: azlab.sqs.v1.Sqs and SqsReplica
+    port: int              # gRPC: azlab.sqs.v1.SqsReplica (configuration, status, health)
     replication_port: int  # the replication stream
     call_port: int         # the call stream: azlab.sqs.v1.Sqs's calls, from the router
     data_dir: str
