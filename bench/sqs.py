@@ -1,18 +1,23 @@
-"""`python -m bench sqs [--seconds S] [--clients N]`: SQS messages/s, azlab beside moto's server, same client.
+"""`python -m bench sqs [--seconds S] [--clients N,M] [--rounds R]`: SQS messages/s, azlab beside moto, same client.
 
-Each workload moves messages through send, receive and delete, `--clients`
-threads at once (each with its own boto3 client and queue) for `--seconds`:
+Each workload moves messages through send, receive and delete, with N client
+threads at once (each with its own boto3 client and queue) for `--seconds`,
+then again with M threads, and so on:
 batch 1 (SendMessage, ReceiveMessage, DeleteMessage per message) and batch 10
 (SendMessageBatch, ReceiveMessage of up to 10, DeleteMessageBatch). A message
 counts once it is deleted. azlab runs a 3-AZ loopback region with replication
 on (every send, receive and delete acknowledged once fsync'd on 2 of 3 AZs);
 moto runs `moto_server` (in memory, no replication) on this machine; both are
-driven by the same boto3 code in the same run. azlab is also driven through
-its gRPC SDK. Last, the leader's AZ is killed under a sender: the longest
+driven by the same boto3 code in the same run, each workload on moto and on
+azlab back to back, `--rounds` times (figures are medians), so that the load
+of the moment on a shared machine weighs on both alike. azlab is also driven
+through its gRPC SDK. Last, the leader's AZ is killed under a sender: the longest
 time it waited for an acknowledgement around the kill is the failover figure.
 First of all, the same boto3 threads call a server that stores nothing: on a
 small machine the client's own CPU bounds every boto3 figure, and this says
-where.
+where. With few threads, every figure is bounded by latency (each thread waits
+for its answer) rather than CPU; more threads show what each server does once
+its CPU is the limit: both sides always get the same threads.
 
 Writes bench/results/sqs-<UTC>.json and .md. Needs the `bench` extra (moto).
 """
@@ -20,11 +25,13 @@ Writes bench/results/sqs-<UTC>.json and .md. Needs the `bench` extra (moto).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +39,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 import botocore.config
@@ -191,13 +198,20 @@ def measure_client_ceiling(clients: int, seconds: float) -> float:
         server.wait(10)
 
 
+def key(client: str, batch: int, clients: int) -> str:
+    """A figure's name in the results: `boto3_batch10_clients16`."""
+    return f"{client}_batch{batch}_clients{clients}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def measure_moto(batches: list[int], clients: int, seconds: float) -> dict[str, float]:
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server on a free port: its endpoint URL."""
     port = free_port()
     server = subprocess.Popen([MOTO, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -212,14 +226,15 @@ def measure_moto(batches: list[int], clients: int, seconds: float) -> dict[str, 
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        return {f"boto3_batch{b}": throughput(lambda i, b=b: Boto3Driver(endpoint, "us-east-1", f"moto-{b}-{i}"),
-                                              b, clients, seconds) for b in batches}
+        yield endpoint
     finally:
         server.terminate()
         server.wait(10)
 
 
-def measure_azlab(batches: list[int], clients: int, seconds: float, home: Path) -> dict[str, float]:
+@contextlib.contextmanager
+def azlab_region(home: Path) -> Iterator[tuple[Client, str, str]]:
+    """A 3-AZ loopback region with its SQS replicas elected: (client, gRPC endpoint, AWS endpoint URL)."""
     env = {**os.environ, "AZLAB_HOME": str(home)}
     env.pop("AZLAB_ENDPOINT", None)
     up = subprocess.run([AZLAB, "up", "--isolation", "loopback"], env=env, capture_output=True, text=True, timeout=300)
@@ -230,16 +245,34 @@ def measure_azlab(batches: list[int], clients: int, seconds: float, home: Path) 
         client = Client(grpc_endpoint)
         aws = "http://" + client.region.DescribeRegion(region_pb2.DescribeRegionRequest()).region.endpoints.aws_http
         _wait_for_leader(client)
-        figures = {}
-        for b in batches:
-            figures[f"boto3_batch{b}"] = throughput(lambda i, b=b: Boto3Driver(aws, "lab-1", f"azlab-{b}-{i}"),
-                                                    b, clients, seconds)
-            figures[f"grpc_batch{b}"] = throughput(lambda i, b=b: GrpcDriver(grpc_endpoint, f"grpc-{b}-{i}"),
-                                                   b, clients, seconds)
-        figures["resume_after_kill_s"] = _failover(client, aws)
-        return figures
+        yield client, grpc_endpoint, aws
     finally:
         subprocess.run([AZLAB, "down"], env=env, capture_output=True, timeout=300)
+
+
+def measure_side_by_side(batches: list[int], clients: list[int], seconds: float, rounds: int,
+                         home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each workload on moto, then on azlab through boto3, then through the gRPC SDK, back to back (both
+    servers up throughout), `rounds` times: on a shared machine the load of the moment then weighs on both
+    sides alike. Each figure is the median of its rounds; its rounds are kept beside it."""
+    azlab: dict[str, Any] = {}
+    moto: dict[str, Any] = {}
+    with moto_server() as moto_endpoint, azlab_region(home) as (client, grpc_endpoint, aws):
+        runs: dict[str, list[float]] = {}
+        for r in range(rounds):
+            for n in clients:
+                for b in batches:
+                    for side, make in (
+                            ("moto", lambda i, b=b, n=n: Boto3Driver(moto_endpoint, "us-east-1", f"m-{b}-{n}-{r}-{i}")),
+                            ("boto3", lambda i, b=b, n=n: Boto3Driver(aws, "lab-1", f"a-{b}-{n}-{r}-{i}")),
+                            ("grpc", lambda i, b=b, n=n: GrpcDriver(grpc_endpoint, f"g-{b}-{n}-{r}-{i}"))):
+                        runs.setdefault(key(side, b, n), []).append(throughput(make, b, n, seconds))
+        for name, values in runs.items():
+            figures, figure = (moto, name.replace("moto", "boto3")) if name.startswith("moto") else (azlab, name)
+            figures[figure] = statistics.median(values)
+            figures[f"{figure}_rounds"] = values
+        azlab["resume_after_kill_s"] = _failover(client, aws)
+    return azlab, moto
 
 
 def _wait_for_leader(client: Client) -> None:
@@ -286,15 +319,20 @@ def _failover(client: Client, aws: str) -> float | None:
     return round(max(b - a for a, b in zip(window, window[1:])), 3)
 
 
-def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], ceiling: float) -> str:
+def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], clients: list[int],
+          ceiling: dict[int, float]) -> str:
     lines = ["| messages/s (send+receive+delete) | azlab, boto3 | moto server, boto3 | azlab / moto | azlab, gRPC SDK |",
              "|---|---|---|---|---|"]
-    for b in batches:
-        a, m, g = azlab[f"boto3_batch{b}"], moto[f"boto3_batch{b}"], azlab[f"grpc_batch{b}"]
-        lines.append(f"| batch {b} | {a:.0f} | {m:.0f} | {a / m:.2f}x (target {TARGET_RATIO:g}x) | {g:.0f} |")
-    lines += ["", f"The boto3 client threads alone, against a server that answers SendMessage and stores nothing: "
-                  f"{ceiling:.0f} calls/s (one batch-1 message takes 3 calls, so "
-                  f"{ceiling / 3:.0f} messages/s is the most any server can show here through boto3)."]
+    for n in clients:
+        for b in batches:
+            a, m, g = azlab[key("boto3", b, n)], moto[key("boto3", b, n)], azlab[key("grpc", b, n)]
+            lines.append(f"| batch {b}, {n} client threads | {a:.0f} | {m:.0f} | {a / m:.2f}x "
+                         f"(target {TARGET_RATIO:g}x) | {g:.0f} |")
+    lines += ["", "The boto3 client threads alone, against a server that answers SendMessage and stores nothing "
+                  "(one batch-1 message takes 3 calls, so a third of it is the most any server can show here "
+                  "through boto3 at batch 1):", "",
+              "| client threads | calls/s | batch-1 messages/s at most |", "|---|---|---|"]
+    lines += [f"| {n} | {ceiling[n]:.0f} | {ceiling[n] / 3:.0f} |" for n in clients]
     resume = azlab.get("resume_after_kill_s")
     lines += ["", "| failover | azlab | target |", "|---|---|---|",
               f"| longest wait for an acknowledged send around KillAz(the leader's AZ) | "
@@ -305,27 +343,32 @@ def table(azlab: dict[str, float], moto: dict[str, float], batches: list[int], c
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench sqs", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per workload (default 10)")
-    parser.add_argument("--clients", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every workload this many times, moto and azlab back to back; figures are the "
+                             "medians (default 1)")
+    parser.add_argument("--clients", default="4,16",
+                        help="client threads, a comma-separated list: each workload runs at each (default 4,16)")
     args = parser.parse_args(argv)
+    clients = [int(n) for n in args.clients.split(",")]
     if shutil.which(MOTO) is None and not Path(MOTO).exists():
         print("moto_server is missing: pip install -e '.[bench]'", file=sys.stderr)
         return 2
     batches = [1, 10]
     started = datetime.now(timezone.utc)
     print("client ceiling ...", file=sys.stderr, flush=True)
-    ceiling = measure_client_ceiling(args.clients, args.seconds)
-    print("moto ...", file=sys.stderr, flush=True)
-    moto = measure_moto(batches, args.clients, args.seconds)
-    print("azlab ...", file=sys.stderr, flush=True)
+    ceiling = {n: measure_client_ceiling(n, args.seconds) for n in clients}
+    print("moto and azlab, side by side ...", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="azlab-bench-sqs-") as home:
-        azlab = measure_azlab(batches, args.clients, args.seconds, Path(home))
-    text = table(azlab, moto, batches, ceiling)
-    meta = (f"{args.clients} client threads, {args.seconds:g} s per workload, {len(BODY)}-byte bodies, "
+        azlab, moto = measure_side_by_side(batches, clients, args.seconds, args.rounds, Path(home))
+    text = table(azlab, moto, batches, clients, ceiling)
+    meta = (f"{' and '.join(map(str, clients))} client threads in one process, {args.seconds:g} s per workload, "
+            f"median of {args.rounds} round{'s' if args.rounds > 1 else ''} (moto and azlab back to back in each), "
+            f"{len(BODY)}-byte bodies, "
             f"3-AZ loopback region, {started:%Y-%m-%d %H:%M} UTC, azlab {git_revision()}, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.node()}")
     stem = results_stem("sqs", started)
     stem.with_suffix(".json").write_text(json.dumps({
-        "started_at": started.isoformat(), "clients": args.clients, "seconds": args.seconds,
+        "started_at": started.isoformat(), "clients": clients, "seconds": args.seconds, "rounds": args.rounds,
         "revision": git_revision(), "azlab": azlab, "moto": moto, "boto3_client_ceiling_calls_per_s": ceiling},
         indent=2) + "\n")
     stem.with_suffix(".md").write_text(f"# azlab bench: sqs\n\n{meta}\n\n{text}\n")

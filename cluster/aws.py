@@ -14,6 +14,7 @@ stopped using for SQS in 1.31; such a request gets an UnsupportedOperation error
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Protocol
@@ -40,6 +41,7 @@ QUERY_ERROR_CODES = {
     "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
     "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
 }
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
 STATUS_BY_GRPC = {"INTERNAL": 500, "UNAVAILABLE": 503, "UNIMPLEMENTED": 501}
 
 
@@ -58,9 +60,13 @@ class AwsEndpoint:
 
     async def start(self, host: str, port: int) -> int:
         """Serve on host:port (0: any); returns the port bound."""
-        app = web.Application(client_max_size=8 * 1024 * 1024)
-        app.router.add_post("/{tail:.*}", self.handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # aiohttp's low-level server: every request is a POST to one handler, so an Application's router and
+        # middleware chain would only add CPU to each call.
+        loop = asyncio.get_running_loop()
+        server = web.Server(self.handle, access_log=None, request_factory=lambda message, payload, protocol, writer,
+                            task: web.BaseRequest(message, payload, protocol, writer, task, loop,
+                                                  client_max_size=MAX_REQUEST_BYTES))
+        self._runner = web.ServerRunner(server)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
@@ -70,7 +76,9 @@ class AwsEndpoint:
         if self._runner:
             await self._runner.cleanup()
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.BaseRequest) -> web.Response:
+        if request.method != "POST":
+            return web.Response(status=405, headers={"Allow": "POST"})
         target = request.headers.get("X-Amz-Target", "")
         prefix, _, operation = target.partition(".")
         service = self.services.get(prefix)
@@ -92,7 +100,7 @@ class AwsEndpoint:
                 raise (MissingParameter if "Missing required" in first else InvalidParameterValue)(first)
             result = await service.call(operation, params)
             body = render(operation_model.output_shape, result) if operation_model.output_shape else {}
-            return web.json_response(body, content_type=JSON_CONTENT_TYPE)
+            return web.Response(body=json.dumps(body).encode(), content_type=JSON_CONTENT_TYPE)
         except AzlabError as e:
             return self._error(e.code, e.message, e.status, service)
         except NotImplementedError as e:

@@ -20,15 +20,13 @@ from typing import Any, Protocol
 import grpc
 from google.protobuf.message import Message
 
-from azlab.cluster.errors import AzlabError
-from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.cluster.sqs.calls import CallChannel, ReplicaError
 from azlab.cluster.sqs.errors import LeaderUnavailable
-from azlab.sqs.v1 import replica_pb2_grpc, sqs_pb2_grpc
+from azlab.sqs.v1 import replica_pb2_grpc
 
 RETRY_BUDGET_S = 15.0
 ATTEMPT_TIMEOUT_S = 5.0
 RETRY_PAUSE_S = 0.05
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
 # Channels between the controller and the replicas, and among replicas. A replica comes back after
 # restore-az: reconnect within a second, not after gRPC's default backoff of up to two minutes.
 CHANNEL_OPTIONS = [
@@ -40,44 +38,35 @@ CHANNEL_OPTIONS = [
 ]
 
 
-class ReplicaError(AzlabError):
-    """An error the leader answered with, passed on with its own code and status."""
-
-    def __init__(self, code: str, status: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
 class Leadership(Protocol):
     def activate(self) -> None:
         """A call has come: the replicas must run."""
 
     def leader_address(self) -> tuple[str, int]:
-        """(host:port of the leader, or "" while there is none; the epoch)."""
+        """(host:port of the leader's call stream, or "" while there is none; the epoch)."""
 
     def configuration_changed(self) -> asyncio.Event:
         """Set when the leader or epoch changes."""
 
 
 class ReplicaChannels:
-    """One gRPC channel and its stubs per replica address, opened in the controller's event loop and kept
-    (a stub is built per address once: building one costs more than a call)."""
+    """The controller's connections to the replicas, opened in its event loop and kept: per address, a gRPC
+    stub of SqsReplica (configuration and status) or a call stream (the data calls, `calls`)."""
 
     def __init__(self):
-        self._stubs: dict[str, tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]] = {}
-
-    def _for(self, address: str) -> tuple[sqs_pb2_grpc.SqsStub, replica_pb2_grpc.SqsReplicaStub]:
-        if address not in self._stubs:
-            channel = grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
-            self._stubs[address] = (sqs_pb2_grpc.SqsStub(channel), replica_pb2_grpc.SqsReplicaStub(channel))
-        return self._stubs[address]
-
-    def sqs(self, address: str) -> sqs_pb2_grpc.SqsStub:
-        return self._for(address)[0]
+        self._stubs: dict[str, replica_pb2_grpc.SqsReplicaStub] = {}
+        self._calls: dict[str, CallChannel] = {}
 
     def replica(self, address: str) -> replica_pb2_grpc.SqsReplicaStub:
-        return self._for(address)[1]
+        if address not in self._stubs:  # a stub is built per address once: building one costs more than a call
+            self._stubs[address] = replica_pb2_grpc.SqsReplicaStub(
+                grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS))
+        return self._stubs[address]
+
+    def calls(self, address: str) -> CallChannel:
+        if address not in self._calls:
+            self._calls[address] = CallChannel(address)
+        return self._calls[address]
 
 
 class LeaderRouter:
@@ -85,6 +74,8 @@ class LeaderRouter:
         self.leadership = leadership
         self.channels = channels
         self.retry_budget_s = retry_budget_s
+        self._watched: asyncio.Event | None = None
+        self._watcher: asyncio.Future | None = None
 
     async def call(self, method: str, request: Message, wait_s: float = 0.0) -> Any:
         """`method` of azlab.sqs.v1.Sqs on the leader; `wait_s`: how long the call itself may take (long polls)."""
@@ -98,26 +89,34 @@ class LeaderRouter:
             if not address:
                 await _first(changed.wait(), RETRY_PAUSE_S * 4)
                 continue
-            attempt = asyncio.ensure_future(getattr(self.channels.sqs(address), method)(
-                request, timeout=ATTEMPT_TIMEOUT_S + wait_s))
-            waiter = loop.create_task(changed.wait())
-            try:
-                done, _ = await asyncio.wait({attempt, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-            if attempt not in done:  # a new leader: whatever this one answers no longer counts
+            attempt = asyncio.ensure_future(self.channels.calls(address).call(method, request))
+            waiter = self._watch(changed)
+            done, _ = await asyncio.wait({attempt, waiter}, timeout=ATTEMPT_TIMEOUT_S + wait_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if attempt not in done:  # a new leader (whatever this one answers no longer counts), or no answer
                 attempt.cancel()
+                if waiter not in done:
+                    self.channels.calls(address).reset()
+                    last_failure = f"epoch {epoch} leader at {address}: no answer"
                 continue
             try:
                 return attempt.result()
-            except grpc.aio.AioRpcError as e:
-                code = dict(e.trailing_metadata() or ()).get(ERROR_CODE_KEY, "")
-                if e.code() not in RETRYABLE and code != LeaderUnavailable.code:
-                    raise ReplicaError(code or e.code().name, e.code().name, e.details() or e.code().name) from None
-                last_failure = f"epoch {epoch} leader at {address}: {e.details() or e.code().name}"
-                await _first(changed.wait(), RETRY_PAUSE_S)
+            except ReplicaError as e:
+                if e.code != LeaderUnavailable.code:
+                    raise
+                last_failure = f"epoch {epoch} leader at {address}: {e.message}"
+            except (ConnectionError, OSError, asyncio.TimeoutError) as e:
+                last_failure = f"epoch {epoch} leader at {address}: {e}"
+            await _first(changed.wait(), RETRY_PAUSE_S)
         raise LeaderUnavailable(f"no queue replica could acknowledge within {self.retry_budget_s:.0f}s "
                                 f"({last_failure})")
+
+    def _watch(self, changed: asyncio.Event) -> asyncio.Future:
+        """Done when `changed` is set: one waiter per configuration, shared by every call made under it
+        (a waiting task per call cost more than the rest of the call's routing)."""
+        if self._watched is not changed:
+            self._watched, self._watcher = changed, asyncio.ensure_future(changed.wait())
+        return self._watcher
 
 
 async def _first(awaitable, timeout_s: float) -> None:

@@ -59,8 +59,9 @@ class Placement:
     az: str
     node: str
     address: str
-    port: int              # gRPC: azlab.sqs.v1.Sqs and SqsReplica
+    port: int              # gRPC: azlab.sqs.v1.SqsReplica (configuration, status, health)
     replication_port: int  # the replication stream
+    call_port: int         # the call stream: azlab.sqs.v1.Sqs's calls, from the router
     data_dir: str
 
     @property
@@ -70,6 +71,10 @@ class Placement:
     @property
     def replication_endpoint(self) -> str:
         return f"{self.address}:{self.replication_port}"
+
+    @property
+    def call_endpoint(self) -> str:
+        return f"{self.address}:{self.call_port}"
 
 
 @dataclass
@@ -108,7 +113,7 @@ class SqsService:
 
     def leader_address(self) -> tuple[str, int]:
         leader = self.placements.get(self.configuration.leader)
-        return (leader.endpoint if leader else ""), self.configuration.epoch
+        return (leader.call_endpoint if leader else ""), self.configuration.epoch
 
     def configuration_changed(self) -> asyncio.Event:
         return self._changed
@@ -152,6 +157,7 @@ class SqsService:
             placement = Placement(replica_id, az, node.name, node.address,
                                   self.store.allocate_port(node.address, replica_id),
                                   self.store.allocate_port(node.address, replica_id),
+                                  self.store.allocate_port(node.address, replica_id),
                                   str(self.context.paths.home / "sqs" / replica_id))
             self.store.put_resource(SERVICE, "replica", replica_id, asdict(placement))
             self.placements[replica_id] = placement
@@ -192,7 +198,8 @@ class SqsService:
 
     async def _start(self, p: Placement) -> None:
         argv = [sys.executable, "-m", "azlab.nodes.sqs.server", "--replica-id", p.replica_id,
-                "--listen", p.endpoint, "--replication-listen", p.replication_endpoint, "--data-dir", p.data_dir, "--region", self.region.config.region]
+                "--listen", p.endpoint, "--replication-listen", p.replication_endpoint,
+                "--call-listen", p.call_endpoint, "--data-dir", p.data_dir, "--region", self.region.config.region]
         try:
             await self.context.agents.start_process(p.node, p.replica_id, argv)
         except NodeUnreachable as e:

@@ -1,12 +1,14 @@
 """A queue replica: the SQS data plane of one AZ, as a process the node agent starts.
 
     python -m azlab.nodes.sqs.server --replica-id sqs-lab-1a --listen 127.11.0.1:30000 \
-        --replication-listen 127.11.0.1:30001 --data-dir ~/.azlab/sqs/sqs-lab-1a --region lab-1
+        --replication-listen 127.11.0.1:30001 --call-listen 127.11.0.1:30002 \
+        --data-dir ~/.azlab/sqs/sqs-lab-1a --region lab-1
 
-It serves `azlab.sqs.v1.Sqs` (answered only while it leads: the controller
-forwards every call to the leader), `azlab.sqs.v1.SqsReplica` (the
-controller's Configure and Status) and, on its own port, the replication
-stream (the leader's appends, `stream`). The translation proto <-> model lives
+It serves `azlab.sqs.v1.SqsReplica` over gRPC (the controller's Configure and
+Status) and, each on its own port, the replication stream (the leader's
+appends, `stream`) and the call stream (`azlab.sqs.v1.Sqs`'s calls, answered
+only while it leads: the controller forwards every call to the leader,
+`azlab.cluster.sqs.calls`). The translation proto <-> model lives
 here; the rules live in the model and in `replication`.
 """
 
@@ -22,14 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import uvloop
 from google.protobuf.message import Message as ProtoMessage
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from azlab.cluster.rpc import ErrorInterceptor
 from azlab.cluster.sqs import model as sqs_model
+from azlab.cluster.sqs.calls import METHODS, serve_calls
 from azlab.nodes.sqs.replication import Replica
 from azlab.nodes.sqs.stream import StreamPeers, serve_appends
-from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2, sqs_pb2_grpc
+from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2
 
 log = logging.getLogger(__name__)
 LONG_POLL_TICK_S = 0.1  # delayed and in-flight messages become visible by the clock, not by an event
@@ -65,8 +69,9 @@ def _optional(request: ProtoMessage, field: str) -> Any:
     return getattr(request, field) if request.HasField(field) else None
 
 
-class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
-    """azlab.sqs.v1.Sqs on the leader: proto -> model command -> commit on a majority -> proto."""
+class SqsCalls:
+    """azlab.sqs.v1.Sqs on the leader, served on the call stream (`azlab.cluster.sqs.calls`):
+    proto -> model command -> commit on a majority -> proto."""
 
     def __init__(self, replica: Replica):
         self.replica = replica
@@ -76,34 +81,34 @@ class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
         self.replica.require_leader()
         return self.replica.model
 
-    async def CreateQueue(self, request, context):
+    async def CreateQueue(self, request):
         url, records = self.model.create_queue(request.queue_name, dict(request.attributes), dict(request.tags),
                                                time.time())
         await self.replica.commit(records)
         return sqs_pb2.CreateQueueResponse(queue_url=url)
 
-    async def GetQueueUrl(self, request, context):
+    async def GetQueueUrl(self, request):
         return sqs_pb2.GetQueueUrlResponse(queue_url=self.model.get_queue_url(request.queue_name))
 
-    async def ListQueues(self, request, context):
+    async def ListQueues(self, request):
         urls, token = self.model.list_queues(request.queue_name_prefix, _optional(request, "max_results"),
                                              request.next_token)
         return sqs_pb2.ListQueuesResponse(queue_urls=urls, next_token=token)
 
-    async def DeleteQueue(self, request, context):
+    async def DeleteQueue(self, request):
         await self.replica.commit(self.model.delete_queue(request.queue_url))
         return sqs_pb2.DeleteQueueResponse()
 
-    async def GetQueueAttributes(self, request, context):
+    async def GetQueueAttributes(self, request):
         attributes = self.model.get_queue_attributes(request.queue_url, list(request.attribute_names), time.time())
         return sqs_pb2.GetQueueAttributesResponse(attributes=attributes)
 
-    async def SetQueueAttributes(self, request, context):
+    async def SetQueueAttributes(self, request):
         await self.replica.commit(self.model.set_queue_attributes(request.queue_url, dict(request.attributes),
                                                                   time.time()))
         return sqs_pb2.SetQueueAttributesResponse()
 
-    async def SendMessage(self, request, context):
+    async def SendMessage(self, request):
         result, records = self.model.send_message(
             request.queue_url, request.message_body, time.time(), _optional(request, "delay_seconds"),
             attributes_to_model(request.message_attributes), request.message_deduplication_id,
@@ -113,7 +118,7 @@ class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
             message_id=result.message_id, md5_of_message_body=result.md5_of_message_body,
             md5_of_message_attributes=result.md5_of_message_attributes, sequence_number=result.sequence_number)
 
-    async def SendMessageBatch(self, request, context):
+    async def SendMessageBatch(self, request):
         entries = [{
             "Id": e.id, "MessageBody": e.message_body, "DelaySeconds": _optional(e, "delay_seconds"),
             "MessageAttributes": attributes_to_model(e.message_attributes),
@@ -128,7 +133,7 @@ class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
                 for entry_id, r in sent],
             failed=_failed(failed))
 
-    async def ReceiveMessage(self, request, context):
+    async def ReceiveMessage(self, request):
         queue = self.model.queue(request.queue_url)
         wait = _optional(request, "wait_time_seconds")
         if wait is None:
@@ -156,23 +161,23 @@ class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
                 message_attributes=attributes_to_proto(m.message_attributes))
             for m in received])
 
-    async def DeleteMessage(self, request, context):
+    async def DeleteMessage(self, request):
         await self.replica.commit(self.model.delete_message(request.queue_url, request.receipt_handle))
         return sqs_pb2.DeleteMessageResponse()
 
-    async def DeleteMessageBatch(self, request, context):
+    async def DeleteMessageBatch(self, request):
         entries = [{"Id": e.id, "ReceiptHandle": e.receipt_handle} for e in request.entries]
         done, failed, records = self.model.delete_message_batch(request.queue_url, entries)
         await self.replica.commit(records)
         return sqs_pb2.DeleteMessageBatchResponse(
             successful=[sqs_pb2.DeleteMessageBatchResultEntry(id=i) for i in done], failed=_failed(failed))
 
-    async def ChangeMessageVisibility(self, request, context):
+    async def ChangeMessageVisibility(self, request):
         await self.replica.commit(self.model.change_message_visibility(
             request.queue_url, request.receipt_handle, request.visibility_timeout, time.time()))
         return sqs_pb2.ChangeMessageVisibilityResponse()
 
-    async def ChangeMessageVisibilityBatch(self, request, context):
+    async def ChangeMessageVisibilityBatch(self, request):
         entries = [{"Id": e.id, "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": e.visibility_timeout}
                    for e in request.entries]
         done, failed, records = self.model.change_message_visibility_batch(request.queue_url, entries, time.time())
@@ -180,23 +185,20 @@ class SqsDataServicer(sqs_pb2_grpc.SqsServicer):
         return sqs_pb2.ChangeMessageVisibilityBatchResponse(
             successful=[sqs_pb2.ChangeMessageVisibilityBatchResultEntry(id=i) for i in done], failed=_failed(failed))
 
-    async def PurgeQueue(self, request, context):
+    async def PurgeQueue(self, request):
         await self.replica.commit(self.model.purge_queue(request.queue_url, time.time()))
         return sqs_pb2.PurgeQueueResponse()
 
-    async def TagQueue(self, request, context):
+    async def TagQueue(self, request):
         await self.replica.commit(self.model.tag_queue(request.queue_url, dict(request.tags)))
         return sqs_pb2.TagQueueResponse()
 
-    async def UntagQueue(self, request, context):
+    async def UntagQueue(self, request):
         await self.replica.commit(self.model.untag_queue(request.queue_url, list(request.tag_keys)))
         return sqs_pb2.UntagQueueResponse()
 
-    async def ListQueueTags(self, request, context):
+    async def ListQueueTags(self, request):
         return sqs_pb2.ListQueueTagsResponse(tags=self.model.list_queue_tags(request.queue_url))
-
-    async def DescribeQueueReplicas(self, request, context):
-        raise NotImplementedError("the controller answers DescribeQueueReplicas, not a replica")
 
 
 def status_proto(status: dict[str, Any]) -> replica_pb2.ReplicaStatus:
@@ -215,14 +217,17 @@ class SqsReplicaServicer(replica_pb2_grpc.SqsReplicaServicer):
         return status_proto(self.replica.status())
 
 
-async def serve(replica_id: str, listen: str, replication_listen: str, data_dir: Path, region: str) -> None:
+async def serve(replica_id: str, listen: str, replication_listen: str, call_listen: str, data_dir: Path,
+                region: str) -> None:
     replica = Replica(replica_id, data_dir, region, StreamPeers().send_append)
     host, port = replication_listen.rsplit(":", 1)
     appends = await serve_appends(replica, host, int(port))
+    host, port = call_listen.rsplit(":", 1)
+    servicer = SqsCalls(replica)
+    calls = await serve_calls({m: getattr(servicer, m) for m in METHODS if hasattr(servicer, m)}, host, int(port))
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[
         ("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 64 * 1024 * 1024),
         ("grpc.max_send_message_length", 64 * 1024 * 1024)])
-    sqs_pb2_grpc.add_SqsServicer_to_server(SqsDataServicer(replica), server)
     replica_pb2_grpc.add_SqsReplicaServicer_to_server(SqsReplicaServicer(replica), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -237,6 +242,7 @@ async def serve(replica_id: str, listen: str, replication_listen: str, data_dir:
     await stop.wait()
     await health_servicer.enter_graceful_shutdown()
     appends.close()
+    calls.close()
     await server.stop(1.0)
     replica.close()
 
@@ -246,11 +252,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replica-id", required=True)
     parser.add_argument("--listen", required=True, help="host:port of its gRPC services")
     parser.add_argument("--replication-listen", required=True, help="host:port of its replication stream")
+    parser.add_argument("--call-listen", required=True, help="host:port of its call stream")
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--region", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args.replica_id, args.listen, args.replication_listen, args.data_dir, args.region))
+    # uvloop: each acknowledged call crosses this loop several times (call stream, replication, fsync);
+    # its callbacks cost a fraction of asyncio's own.
+    uvloop.run(serve(args.replica_id, args.listen, args.replication_listen, args.call_listen, args.data_dir,
+                      args.region))
 
 
 if __name__ == "__main__":
