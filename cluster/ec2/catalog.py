@@ -90,6 +90,11 @@ def builtin_images() -> list[dict]:
     ]
 
 
+# Kernels and ramdisks of paravirtual images (aki-/ari- ids): their files under <home>/images.
+KERNELS = {"aki-lab-pv": "lab-pv/vmlinuz"}
+RAMDISKS = {"ari-lab-pv": "lab-pv/initrd.img"}
+
+
 # EBS volume types of the first EBS generations: standard (magnetic), gp2 (SSD, with burst credits), io1.
 VOLUME_TYPES = ("standard", "gp2", "io1")
 VOLUME_SIZES_GIB = {"standard": (1, 1024), "gp2": (1, 16384), "io1": (4, 16384)}

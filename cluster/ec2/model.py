@@ -251,6 +251,7 @@ class Ec2Model:
         self.volumes: dict[str, Volume] = {d["volume_id"]: Volume(**d) for d in store.resources(SERVICE, "volume")}
         self.snapshots: dict[str, dict] = {d["snapshot_id"]: d for d in store.resources(SERVICE, "snapshot")}
         self.volume_backends: set[str] = set(volume_backends)
+        self.unavailable_backends: dict[str, str] = {}  # backend -> why this controller cannot run it
         self.failing_boots: set[str] = set()  # observed, not kept: a restarted controller observes again
         if not any(g.group_name == "default" for g in self.groups.values()):
             self._create_default_group()
@@ -368,6 +369,12 @@ class Ec2Model:
             raise UnsupportedOperation(
                 f"image {image_id} boots on {', '.join(image['backends']) or 'no backend yet'}, and the hosts of "
                 f"{az or 'this region'} run {', '.join(runs) or 'nothing'} (see `backend` in the region config)")
+        usable = [z for z in bootable if any(h.az == z and h.backend in backends and h.backend not in
+                                             self.unavailable_backends for h in self.hosts())]
+        if not usable or (az and az not in usable):
+            reasons = "; ".join(f"{b}: {why}" for b, why in sorted(self.unavailable_backends.items()) if b in backends)
+            raise UnsupportedOperation(f"image {image_id}'s backend is unavailable in this region ({reasons})")
+        bootable = usable
         if market not in ("", "spot"):
             raise InvalidParameterValue(f"MarketType must be spot or empty, not {market!r}")
         max_price = 0.0

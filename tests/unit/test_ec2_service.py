@@ -23,6 +23,8 @@ class FakeBackend:
     name = "process"
     supports_security_groups = True
     supports_addresses = True
+    supports_block_devices = False
+    supports_volumes = True
 
     def __init__(self):
         self.crashing: set[str] = set()  # instances whose init exits before it boots
@@ -79,6 +81,16 @@ class FakeBackend:
     async def detach_address(self, public_ip):
         self.routes.pop(public_ip, None)
 
+    async def attach_volume(self, spec, volume):
+        self.calls.append(("attach_volume", spec.instance_id, volume.volume_id))
+
+    async def detach_volume(self, spec, volume):
+        self.calls.append(("detach_volume", spec.instance_id, volume.volume_id))
+
+    async def evict(self, az):
+        for host in [h for h in self.hosts if h.startswith(f"{az}/")]:
+            self.hosts[host] = {}
+
 
 @pytest.fixture
 def world(tmp_path: Path):
@@ -87,7 +99,7 @@ def world(tmp_path: Path):
     for node in region.nodes.values():
         node.state = "alive"
     backend = FakeBackend()
-    service = Ec2Service(ServiceContext(region, store, agents=None, paths=Paths(tmp_path)), backend=backend)  # type: ignore[arg-type]
+    service = Ec2Service(ServiceContext(region, store, agents=None, paths=Paths(tmp_path)), backends={"process": backend})  # type: ignore[arg-type]
     return service, region, backend
 
 
@@ -121,7 +133,7 @@ def test_a_restarted_controller_adopts_what_runs_and_restarts_nothing(world, tmp
     service.model.reboot_instances([instance.instance_id])  # done once, by the first controller
     reconcile(service)
     calls = list(backend.calls)
-    again = Ec2Service(ServiceContext(region, service.model.store, agents=None, paths=Paths(tmp_path)), backend=backend)  # type: ignore[arg-type]
+    again = Ec2Service(ServiceContext(region, service.model.store, agents=None, paths=Paths(tmp_path)), backends={"process": backend})  # type: ignore[arg-type]
     reconcile(again)
     assert backend.calls == calls  # no start, no second reboot
     assert again.model.instances[instance.instance_id].state == "running"
