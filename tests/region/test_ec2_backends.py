@@ -7,6 +7,8 @@ The libvirt scenarios live here too, and skip until the libvirt backend is in th
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -240,6 +242,22 @@ def test_kill_az_leaves_no_container_of_it_and_restore_boots_them_again_with_the
     lab.json("ec2", "terminate-instances", "--instance-ids", web, other, survivor)
     wait_until(lambda: containers(lab, "lab-1a") == [], 30, "terminated containers removed")
     wait_until(lambda: volume_state(lab, lab.volume)["State"] == "available", 30, "the volume freed by terminate")
+
+
+def test_a_restarted_controller_adopts_the_running_containers_and_restarts_none(lab):
+    [(iid, instance)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh")).items()
+    [before] = [c for c in containers(lab, "lab-1a") if c.labels["azlab.instance"] == iid]
+    controller = lab.controller_pid()
+    with HttpLoad({iid: instance["PrivateIpAddress"]}) as load:
+        os.kill(controller, signal.SIGKILL)
+        wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+        wait_until(lambda: lab.serving(), 60, "the restarted controller to serve")
+        time.sleep(1.0)  # a few reconcile passes of the new controller
+    assert all(load.results[iid]), "the instance noticed the controller's restart"
+    [after] = [c for c in containers(lab, "lab-1a") if c.labels["azlab.instance"] == iid]
+    assert after.attrs["State"]["StartedAt"] == before.attrs["State"]["StartedAt"]  # adopted, never restarted
+    lab.json("ec2", "terminate-instances", "--instance-ids", iid)
+    wait_until(lambda: containers(lab, "lab-1a") == [], 30, "its container removed")
 
 
 def test_libvirt_hosts_boot_vms_once_the_libvirt_backend_is_here(lab):
