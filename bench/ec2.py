@@ -211,7 +211,8 @@ def describe_figures() -> dict[str, list[float]]:
             model.run_instances("ami-lab-minimal", "t1.micro", count, count, az, tags={"Name": "bench"})
         backend = SimpleNamespace(name="process", supports_security_groups=True, supports_addresses=True,
                                   metadata_endpoint=lambda spec: "http://169.254.169.254/")
-        service = SimpleNamespace(model=model, backend=backend, spec=lambda i: i, kick=lambda: None)
+        service = SimpleNamespace(model=model, backend=backend, backend_of=lambda i: backend, spec=lambda i: i,
+                                  kick=lambda: None)
 
         async def serve_and_measure() -> None:
             import grpc
