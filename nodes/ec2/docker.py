@@ -32,7 +32,9 @@ is unset; instance id and address are in the environment), security groups
 and Elastic IPs are recorded but not enforced, no key pairs inside (busybox
 has no sshd), no spot notice inside; a container stopped keeps its root
 filesystem (as an EBS-backed root does); kill-az destroys the AZ's containers
-(`evict`) and restore-az boots them again from their image.
+(`evict`) and restore-az boots them again from their image, but kill-node
+leaves a killed host's containers running (evict is per AZ); IMDS-less user
+data has no `date +%N` (busybox): `adjtimex` gives microseconds.
 """
 
 from __future__ import annotations
