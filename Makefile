@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export AZLAB_HOME ?= $(CURDIR)/.azlab-home
 
-.PHONY: setup system-packages protos check-protos test unit demo bench clean
+.PHONY: setup system-packages protos check-protos daemons images test unit demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -23,18 +23,26 @@ protos: setup
 check-protos: setup
 	$(BIN)/python protos/generate.py --check
 
+# dockerd for EC2's docker backend, and the lab's instance images (deploy/images/build.sh), where this
+# machine can have them (root, the Debian packages); otherwise they say why and their tests skip.
+daemons: setup
+	$(BIN)/python -m azlab.nodes.ec2.docker
+
+images: daemons
+	bash deploy/images/build.sh all $(AZLAB_HOME)/images
+
 # pytest exits 5 when it collected nothing; that is a failure here too, said plainly.
-test: check-protos
+test: check-protos images
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 unit: setup
 	$(BIN)/python -m pytest -ra -m 'not region' $(PYTEST_ARGS)
 
-demo: setup
+demo: setup images
 	PATH=$(CURDIR)/$(BIN):$$PATH bash examples/demo.sh
 
-bench: setup
+bench: setup images
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 

@@ -6,9 +6,13 @@
 | RunInstances to user data started, count 1 | call until the user data's first command ran (the time it wrote) | a bare `unshare --net --mount sh` (netns) or `sh` doing the same | |
 | the same two, count 50 | per instance of one call of 50 | | |
 | DescribeInstances, 1,000 instances | one call for all, and paged by 100 | the model's own describe, without gRPC | |
+| RunInstances to user data started, per backend | for each backend of `BACKEND_LAUNCHES`, the time its user data printed on its console | the same command bare: `sh` (process), `docker run` of the same image (docker) | docker < 1 s |
 
 Launches run in a real region (brought up and down with the `azlab` CLI in a
-temporary home); each instance's user data writes the time it ran (`date +%s.%N`) to a file.
+temporary home) whose AZs run different backends (`REGION_CONFIG`: lab-1a
+process, lab-1b docker, lab-1c libvirt); each instance's user data writes the
+time it ran (`date +%s.%N`, or busybox's `adjtimex` where `date` has no %N)
+to a file (process) or its console (every backend).
 DescribeInstances runs against the EC2 servicer and model alone, in-process
 over real gRPC, with 1,000 instances recorded and no data plane: a real region
 could not host 1,000 process instances on this machine.
@@ -22,6 +26,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -39,6 +44,23 @@ from bench import results_stem
 
 AZLAB = str(Path(sys.executable).with_name("azlab"))
 USER_DATA = b'#!/bin/sh\ndate +%s.%N > "$HOME/started"\n'
+# The time, to the microsecond, from GNU date or busybox (whose date has no %N).
+NOW = ('if date +%N | grep -q N; then adjtimex | awk \'/tv_sec/ {s = $2} /tv_usec/ {u = $2} '
+       'END {printf "%d.%06d", s, u}\'; else date +%s.%N; fi')
+CONSOLE_USER_DATA = f'#!/bin/sh\necho "azlab-bench-started $({NOW})"\n'.encode()
+STARTED = re.compile(r"azlab-bench-started (\d+\.\d+)")
+REGION_CONFIG = """
+[backends]
+"lab-1a" = "process"
+"lab-1b" = "docker"
+"lab-1c" = "libvirt"
+"""
+# (backend, image, AZ whose hosts run it): each a row of "launch to user data started"; add a backend here.
+BACKEND_LAUNCHES = (
+    ("process", "ami-lab-minimal", "lab-1a"),
+    ("docker", "ami-lab-docker", "lab-1b"),
+)
+BACKEND_LAUNCHES_PER_RUN = 5
 POLL_S = 0.002
 BOUND_S = 120.0
 DESCRIBE_CALLS = 30
@@ -96,11 +118,51 @@ def bare_process(isolation: str) -> float:
         return float(marker.read_text()) - began
 
 
+def launch_to_console(client: Client, image: str, az: str) -> float | None:
+    """Seconds from the RunInstances call to the time the user data printed on the console; None: never (bounded)."""
+    started = time.time()
+    reservation = client.ec2.RunInstances(ec2_pb2.RunInstancesRequest(
+        image_id=image, instance_type="t1.micro", min_count=1, max_count=1,
+        placement=ec2_pb2.Placement(availability_zone=az), user_data=CONSOLE_USER_DATA))
+    [instance_id] = [i.instance_id for i in reservation.instances]
+    seen = None
+    while seen is None and time.time() < started + BOUND_S:
+        output = client.ec2.GetConsoleOutput(ec2_pb2.GetConsoleOutputRequest(instance_id=instance_id)).output
+        if match := STARTED.search(output):
+            seen = float(match[1]) - started
+        time.sleep(0.01)
+    client.ec2.TerminateInstances(ec2_pb2.InstanceIdsRequest(instance_ids=[instance_id]))
+    while time.time() < started + BOUND_S:
+        page = client.ec2.DescribeInstances(ec2_pb2.DescribeInstancesRequest(instance_ids=[instance_id]))
+        if all(i.state.name == "terminated" for r in page.reservations for i in r.instances):
+            break
+        time.sleep(0.05)
+    return seen
+
+
+def bare_peer(backend: str, isolation: str) -> float | None:
+    """The same user data without azlab: a bare process, or `docker run` of the same image."""
+    if backend == "process":
+        return bare_process(isolation)
+    if backend == "docker":
+        began = time.time()
+        done = subprocess.run(["docker", "run", "--rm", "--network", "none", "azlab/lab-docker:1", "sh", "-c",
+                               f'echo "azlab-bench-started $({NOW})"'], capture_output=True, text=True)
+        match = STARTED.search(done.stdout)
+        return float(match[1]) - began if match else None
+    return None
+
+
 def region_figures(isolation: str, runs: int) -> dict[str, list[float]]:
     home = Path(tempfile.mkdtemp(prefix="azlab-bench-ec2-"))
     env = {**{k: v for k, v in os.environ.items() if k != "AZLAB_ENDPOINT"}, "AZLAB_HOME": str(home)}
     figures: dict[str, list[float]] = {k: [] for k in ("running_1", "user_data_1", "running_50", "user_data_50", "peer_1")}
-    up = subprocess.run([AZLAB, "up", "--isolation", isolation], env=env, capture_output=True, text=True)
+    for backend, _, _ in BACKEND_LAUNCHES:
+        figures[f"backend_{backend}"], figures[f"backend_{backend}_peer"] = [], []
+    config = home / "region.toml"
+    config.write_text(REGION_CONFIG)
+    up = subprocess.run([AZLAB, "up", "--isolation", isolation, "--config", str(config)], env=env,
+                        capture_output=True, text=True)
     if up.returncode != 0:
         raise RuntimeError(f"azlab up failed: {up.stderr[-2000:]}")
     try:
@@ -116,6 +178,16 @@ def region_figures(isolation: str, runs: int) -> dict[str, list[float]]:
                 running, user_data = launch(client, home, 50)
                 figures["running_50"] += running
                 figures["user_data_50"] += user_data
+            for backend, image, az in BACKEND_LAUNCHES:
+                if launch_to_console(client, image, az) is None:  # warm-up, not counted; None: it cannot boot here
+                    print(f"{backend}: no instance of {image} booted; left out", file=sys.stderr)
+                    continue
+                for run in range(runs * BACKEND_LAUNCHES_PER_RUN):
+                    print(f"{backend}: launch {run + 1}/{runs * BACKEND_LAUNCHES_PER_RUN}", file=sys.stderr, flush=True)
+                    if (seen := launch_to_console(client, image, az)) is not None:
+                        figures[f"backend_{backend}"].append(seen)
+                    if (peer := bare_peer(backend, isolation)) is not None:
+                        figures[f"backend_{backend}_peer"].append(peer)
     finally:
         subprocess.run([AZLAB, "down"], env=env, capture_output=True, text=True)
         shutil.rmtree(home, ignore_errors=True)
@@ -139,7 +211,8 @@ def describe_figures() -> dict[str, list[float]]:
             model.run_instances("ami-lab-minimal", "t1.micro", count, count, az, tags={"Name": "bench"})
         backend = SimpleNamespace(name="process", supports_security_groups=True, supports_addresses=True,
                                   metadata_endpoint=lambda spec: "http://169.254.169.254/")
-        service = SimpleNamespace(model=model, backend=backend, spec=lambda i: i, kick=lambda: None)
+        service = SimpleNamespace(model=model, backend=backend, backend_of=lambda i: backend, spec=lambda i: i,
+                                  kick=lambda: None)
 
         async def serve_and_measure() -> None:
             import grpc
@@ -188,6 +261,9 @@ ROWS = (  # key, label, peer key, target in ms
 )
 
 
+BACKEND_TARGETS_MS = {"docker": 1000}
+
+
 def table(figures: dict[str, list[float]]) -> str:
     def cell(key: str) -> str:
         if not figures.get(key):
@@ -196,10 +272,12 @@ def table(figures: dict[str, list[float]]) -> str:
         return f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms (n={len(figures[key])})"
 
     lines = ["| figure (p50 / p95) | azlab | peer | target |", "|---|---|---|---|"]
-    for key, label, peer, target in ROWS:
+    rows = [*ROWS, *((f"backend_{b}", f"RunInstances to user data started, {b} backend ({image})", f"backend_{b}_peer",
+                      BACKEND_TARGETS_MS.get(b)) for b, image, _ in BACKEND_LAUNCHES)]
+    for key, label, peer, target in rows:
         lines.append(f"| {label} | {cell(key)} | {cell(peer) if peer else ''} | {f'< {target} ms' if target else ''} |")
-    lines.append("\nPeers: a bare `sh` (in a new network namespace under netns) for user data; "
-                 "the model's own describe without gRPC for DescribeInstances.")
+    lines.append("\nPeers: a bare `sh` (in a new network namespace under netns) for user data; `docker run --rm` of the "
+                 "same image for the docker backend; the model's own describe without gRPC for DescribeInstances.")
     return "\n".join(lines)
 
 

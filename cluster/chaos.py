@@ -9,18 +9,25 @@ the health monitor when its heartbeats really stop.
 from __future__ import annotations
 
 import asyncio
+import logging
+
+from collections.abc import Awaitable, Callable
 
 from azlab.cluster.fleet import Fleet
 from azlab.cluster.region import KILL_AZ, KILL_NODE, PARTITION_AZ, SLOW_AZ, Region
 from azlab.cluster.state import Fault
 
 RESTART_TIMEOUT_S = 120.0
+log = logging.getLogger(__name__)
 
 
 class ChaosManager:
-    def __init__(self, region: Region, fleet: Fleet):
+    def __init__(self, region: Region, fleet: Fleet, evictors: list[Callable[[str], Awaitable[None]]] = ()):
         self.region = region
         self.fleet = fleet
+        # What holds an AZ's workloads outside its processes (containers are dockerd's children, VMs
+        # libvirtd's): each destroys the AZ's share on kill-az, so nothing of a killed AZ runs on.
+        self.evictors = list(evictors)
         self.network = region.network
         self._one_at_a_time = asyncio.Lock()
 
@@ -31,6 +38,11 @@ class ChaosManager:
             if self.network.supports_partition:
                 await asyncio.to_thread(self.network.cut, self.region.config.az_index(az))
             killed = await self.fleet.kill_nodes(self.region.nodes_in(az))
+            for evict in self.evictors:
+                try:
+                    await evict(az)
+                except Exception:  # the AZ is killed all the same; the evictor said why it could not
+                    log.exception("evicting %s failed", az)
             return self.region.open_fault(KILL_AZ, az, started, processes_killed=killed)
 
     async def partition_az(self, az: str) -> Fault:

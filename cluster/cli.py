@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster import services
-from azlab.cluster.config import ISOLATIONS, MAX_AZS, MIN_AZS, Paths, RegionConfig, zone_names
+from azlab.cluster.config import BACKENDS, ISOLATIONS, MAX_AZS, MIN_AZS, Paths, RegionConfig, zone_names
 from azlab.cluster.errors import AzlabError
 from azlab.region.v1 import region_pb2
 
@@ -95,7 +95,7 @@ def cmd_up(args: argparse.Namespace) -> Any:
     config = RegionConfig.load(
         args.config, region=args.region,
         azs=zone_names(args.region or "lab-1", args.azs) if args.azs else None,
-        isolation=args.isolation, nodes_per_az=args.nodes_per_az,
+        isolation=args.isolation, nodes_per_az=args.nodes_per_az, backend=args.backend,
     )
     endpoint = lab.up(config, Paths.from_env())
     return {"Region": config.region, "Isolation": config.isolation, "AvailabilityZones": list(config.azs), "Endpoint": endpoint}
@@ -181,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="number of AZs (default 3); with --ray-address, wait until this many have joined")
     up.add_argument("--isolation", choices=ISOLATIONS, help="default: netns when root, else loopback")
     up.add_argument("--nodes-per-az", type=int)
+    up.add_argument("--backend", choices=BACKENDS, help="EC2's compute backend on every host (default process); "
+                    "per AZ or host in the config file's [backends]")
     up.add_argument("--config", help="a TOML region config file")
     up.add_argument("--ray-address", help="join an existing Ray cluster whose AZ raylets carry az:<name> resources")
     up.set_defaults(run=cmd_up)

@@ -10,6 +10,10 @@ isolation "host": its AZs and their hosts are discovered from the raylets'
 `az:<name>` resources and recorded in `ray_address` and `hosts`.
     heartbeat_interval_s = 0.5
     heartbeat_threshold_s = 1.5              # a node silent this long is down
+    backend = "process"                      # EC2's compute backend on every host: process | docker | libvirt
+    [backends]                               # per AZ or per host, overriding `backend`
+    "lab-1a" = "docker"
+    "lab-1b/node-0" = "libvirt"
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from azlab.cluster.errors import InvalidParameterValue
 MIN_AZS, MAX_AZS = 2, 6
 MAX_NODES_PER_AZ = 4
 ISOLATIONS = ("loopback", "netns")  # what `azlab up` can build; "host" is joined, not built
+BACKENDS = ("process", "docker", "libvirt")  # EC2's compute backends (nodes/ec2/)
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 
@@ -54,6 +59,8 @@ class RegionConfig:
     ray_address: str = ""                      # joined clusters only: their GCS address
     hosts: tuple[tuple[str, ...], ...] = ()    # joined clusters only: each AZ's raylet addresses
     machine_port: int = 0                      # joined clusters only: the machine agents' port, 0 if none run
+    backend: str = "process"                   # EC2's compute backend on every host
+    backends: tuple[tuple[str, str], ...] = ()  # (AZ or host name, backend): overrides `backend` there
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.region):
@@ -74,6 +81,16 @@ class RegionConfig:
             raise InvalidParameterValue(f"nodes_per_az must be 1..{MAX_NODES_PER_AZ}")
         if not 0 < self.heartbeat_interval_s < self.heartbeat_threshold_s:
             raise InvalidParameterValue("need 0 < heartbeat_interval_s < heartbeat_threshold_s")
+        for where, backend in ((None, self.backend), *self.backends):
+            if backend not in BACKENDS:
+                raise InvalidParameterValue(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+            if where is not None and where.split("/")[0] not in self.azs:
+                raise InvalidParameterValue(f"backends: {where!r} is no AZ or host of this region")
+
+    def backend_of(self, host: str) -> str:
+        """The compute backend of host `<az>/node-<n>`: its own setting, else its AZ's, else the region's."""
+        chosen = dict(self.backends)
+        return chosen.get(host) or chosen.get(host.split("/")[0]) or self.backend
 
     @property
     def joined(self) -> bool:
@@ -101,6 +118,8 @@ class RegionConfig:
         azs = data.get("azs", 3)
         data["azs"] = zone_names(region, azs) if isinstance(azs, int) else tuple(azs)
         data["hosts"] = tuple(tuple(h) for h in data.get("hosts", ()))
+        backends = data.get("backends", ())
+        data["backends"] = tuple(sorted(backends.items() if isinstance(backends, dict) else (tuple(b) for b in backends)))
         return cls(**data)
 
     @classmethod

@@ -42,8 +42,8 @@ class RegionController:
         self.runtime = RayRuntime(config, self.paths, self.store.get("runtime")["gcs_port"])
         self.region = Region(config, self.store, self.runtime.network)
         self.fleet = Fleet(self.region, self.runtime)
-        self.chaos = ChaosManager(self.region, self.fleet)
         self.services = create_all(ServiceContext(self.region, self.store, NodeAgents(self.runtime.namespace), self.paths))
+        self.chaos = ChaosManager(self.region, self.fleet, [s.evict for s in self.services if hasattr(s, "evict")])
         self._reconcilers: list[asyncio.Task] = []
         self.started_at = time.time()
         self._serving: asyncio.Task | None = None

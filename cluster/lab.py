@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import shutil
+import sys
 import time
 
 import grpc
@@ -103,6 +104,8 @@ def _other_region(paths: Paths) -> str | None:
 
 
 def _start(config: RegionConfig, paths: Paths) -> str:
+    if "docker" in {config.backend, *dict(config.backends).values()}:
+        _start_docker(paths)
     store = Store(paths.state_db)
     try:
         network = make_network(config, paths)
@@ -134,6 +137,15 @@ def _start(config: RegionConfig, paths: Paths) -> str:
         store.close()
 
 
+def _start_docker(paths: Paths) -> None:
+    """dockerd and the lab's docker image, for a region with docker hosts; without them it is unavailable
+    (its launches say why), and the rest of the region comes up all the same."""
+    from azlab.nodes.ec2 import docker
+
+    if why := docker.start_dockerd(paths.logs) or docker.build_image(paths.home):
+        print(f"azlab: the docker backend is unavailable: {why}", file=sys.stderr)
+
+
 def down(paths: Paths) -> int:
     """Kill every process of the region, remove its networks and state. Returns processes killed.
 
@@ -156,6 +168,10 @@ def _down(paths: Paths) -> int:
         # a joined cluster's address is in its config, not a stored GCS port
         _remove_actors(RayRuntime(config, paths, gcs_port=0), nodes)
     killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
+    if config is None or "docker" in {config.backend, *dict(config.backends).values()}:
+        from azlab.nodes.ec2 import docker  # containers are dockerd's children: no tag finds them
+
+        killed += docker.remove_region(paths.region_id, paths.home)
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
             NetnsNetwork(paths.region_id, 0, 0).teardown()

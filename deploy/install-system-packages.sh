@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(iproute2 nftables)
 packages+=(redis-server redis-tools memcached)  # ElastiCache's engines
 packages+=(bind9-dnsutils nsd dnsperf)  # Route53's tests (dig) and bench (NSD, dnsperf)
+packages+=(docker.io busybox-static e2fsprogs)  # EC2's docker backend (dockerd, the lab image's root) and EBS volumes (mkfs.ext4)
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do

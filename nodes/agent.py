@@ -106,6 +106,20 @@ class NodeAgent:
         """Remove a file or directory tree under this node's home; succeeds when it is already gone."""
         await asyncio.to_thread(files.remove, self.home, Path(path))
 
+    async def run_command(self, argv: list[str], timeout_s: float = 60.0) -> dict:
+        """Run a short command on this node to its end (bounded: killed after `timeout_s`);
+        {"returncode": int, "output": its last 4 KiB of stdout and stderr}. For host chores
+        (a volume's file, a mount), not for servers: those are `start_process`'s."""
+        child = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        try:
+            output, _ = await asyncio.wait_for(child.communicate(), timeout_s)
+        except asyncio.TimeoutError:
+            child.kill()
+            output, _ = await child.communicate()
+            return {"returncode": -9, "output": f"killed after {timeout_s:.0f}s: " + output[-4096:].decode(errors="replace")}
+        return {"returncode": child.returncode, "output": output[-4096:].decode(errors="replace")}
+
     async def stop_all_processes(self) -> None:
         """Stop every child this agent started (before the agent itself is removed)."""
         await self.supervisor.stop_all()

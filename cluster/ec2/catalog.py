@@ -61,21 +61,64 @@ HOST_VCPUS = 64
 HOST_MEMORY_MIB = 256 * 1024
 
 LAB_MINIMAL = "ami-lab-minimal"
+LAB_DOCKER = "ami-lab-docker"
 OWNER_ID = "000000000000"
 
 
+def _architecture() -> str:
+    return {"aarch64": "arm64"}.get(platform.machine(), platform.machine() or "x86_64")
+
+
 def builtin_images() -> list[dict]:
-    """Images every region has. `ami-lab-minimal` is the host's own userland, what the process backend runs."""
+    """Images every region has, each naming the backends that boot it. `ami-lab-minimal` is the host's own
+    userland (the process backend); `ami-lab-docker` a busybox root built by `deploy/images/build.sh docker`."""
+    common = {"architecture": _architecture(), "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
+              "source_instance_id": "", "creation_date": 0.0, "state": "available"}
     return [
         {
-            "image_id": LAB_MINIMAL, "name": "lab-minimal",
+            **common, "image_id": LAB_MINIMAL, "name": "lab-minimal",
             "description": "the host's userland: a process tree with its own network and cgroups",
-            "architecture": {"aarch64": "arm64"}.get(platform.machine(), platform.machine() or "x86_64"),
-            "virtualization_type": "hvm", "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
-            "image_location": "", "backends": ["process"], "source_instance_id": "", "creation_date": 0.0,
-            "state": "available",
-        }
+            "virtualization_type": "hvm", "image_location": "", "backends": ["process"],
+            "root_device_type": "instance-store",
+        },
+        {
+            **common, "image_id": LAB_DOCKER, "name": "lab-docker",
+            "description": "a container of busybox-static's userland on the AZ's network; user data is its boot script",
+            "virtualization_type": "hvm", "image_location": "azlab/lab-docker:1", "backends": ["docker"],
+            "root_device_type": "instance-store",
+        },
     ]
+
+
+# Kernels and ramdisks of paravirtual images (aki-/ari- ids): their files under <home>/images.
+KERNELS = {"aki-lab-pv": "lab-pv/vmlinuz"}
+RAMDISKS = {"ari-lab-pv": "lab-pv/initrd.img"}
+
+
+# EBS volume types of the first EBS generations: standard (magnetic), gp2 (SSD, with burst credits), io1.
+VOLUME_TYPES = ("standard", "gp2", "io1")
+VOLUME_SIZES_GIB = {"standard": (1, 1024), "gp2": (1, 16384), "io1": (4, 16384)}
+STANDARD_IOPS = 100            # magnetic: about 100 IOPS on average
+GP2_IOPS_PER_GIB, GP2_MIN_IOPS, GP2_MAX_IOPS = 3, 100, 10000
+GP2_BURST_IOPS = 3000          # what a full bucket allows a volume below 3,000 baseline IOPS
+GP2_CREDITS = 5_400_000        # I/O credits a gp2 bucket holds (and starts with)
+IO1_IOPS_PER_GIB, IO1_MIN_IOPS, IO1_MAX_IOPS = 50, 100, 20000
+ROOT_VOLUME_GIB = 8            # the size of an EBS root volume made from an image
+
+
+def volume_iops(volume_type: str, size_gib: int, provisioned: int = 0) -> tuple[int, int]:
+    """(sustained IOPS, burst IOPS) of a volume; burst == sustained where there is no burst."""
+    if volume_type == "gp2":
+        baseline = max(GP2_MIN_IOPS, min(GP2_MAX_IOPS, GP2_IOPS_PER_GIB * size_gib))
+        return baseline, max(baseline, GP2_BURST_IOPS)
+    if volume_type == "io1":
+        return provisioned, provisioned
+    return STANDARD_IOPS, STANDARD_IOPS
+
+
+def burst_seconds(iops: int, burst_iops: int) -> float:
+    """How long a full gp2 bucket sustains `burst_iops` on a volume earning `iops` credits a second."""
+    return GP2_CREDITS / (burst_iops - iops) if burst_iops > iops else 0.0
 
 
 # Reserved instances of the 2011-2014 kind: one-year terms, three utilisation

@@ -59,14 +59,14 @@ def _filters(items: list[str] | None) -> list[ec2_pb2.Filter]:
     return filters
 
 
-def _tags(items: list[str] | None) -> list[ec2_pb2.TagSpecification]:
+def _tags(items: list[str] | None, resource_type: str = "instance") -> list[ec2_pb2.TagSpecification]:
     tags = []
     for item in items or []:
         if item.startswith("ResourceType="):
             tags += [ec2_pb2.Tag(key=k, value=v) for k, v in re.findall(r"\{Key=([^,}]+),Value=([^}]*)\}", item)]
         else:
             tags += [ec2_pb2.Tag(key=k, value=v) for k, v in _shorthand(item).items()]
-    return [ec2_pb2.TagSpecification(resource_type="instance", tags=tags)] if tags else []
+    return [ec2_pb2.TagSpecification(resource_type=resource_type, tags=tags)] if tags else []
 
 
 def _market(text: str | None) -> ec2_pb2.InstanceMarketOptions | None:
@@ -179,6 +179,30 @@ def add_commands(verbs) -> None:
         image_ids=a.image_ids, filters=_filters(a.filters)), ("--image-ids", many), ("--filters", {"nargs": "+"}))
     op("deregister-image", "DeregisterImage", lambda a: ec2_pb2.DeregisterImageRequest(image_id=a.image_id),
        ("--image-id", {"required": True}))
+
+    volume_id = ("--volume-id", {"required": True})
+    op("create-volume", "CreateVolume", lambda a: ec2_pb2.CreateVolumeRequest(
+        availability_zone=a.availability_zone, size=a.size or 0, snapshot_id=a.snapshot_id or "",
+        volume_type=a.volume_type or "", iops=a.iops or 0, tag_specifications=_tags(a.tag_specifications, "volume")),
+       ("--availability-zone", {"required": True}), ("--size", {"type": int, "help": "GiB"}), ("--snapshot-id", {}),
+       ("--volume-type", {"help": "standard (default), gp2 or io1"}), ("--iops", {"type": int, "help": "io1 only"}),
+       ("--tag-specifications", {"nargs": "+"}))
+    op("delete-volume", "DeleteVolume", lambda a: ec2_pb2.DeleteVolumeRequest(volume_id=a.volume_id), volume_id)
+    op("attach-volume", "AttachVolume", lambda a: ec2_pb2.AttachVolumeRequest(
+        volume_id=a.volume_id, instance_id=a.instance_id, device=a.device),
+       volume_id, one_id, ("--device", {"required": True, "help": "/dev/xvdf; a docker instance sees /mnt/xvdf"}))
+    op("detach-volume", "DetachVolume", lambda a: ec2_pb2.DetachVolumeRequest(
+        volume_id=a.volume_id, instance_id=a.instance_id or "", device=a.device or "", force=a.force),
+       volume_id, ("--instance-id", {}), ("--device", {}), ("--force", {"action": "store_true"}))
+    op("describe-volumes", "DescribeVolumes", lambda a: ec2_pb2.DescribeVolumesRequest(
+        volume_ids=a.volume_ids, filters=_filters(a.filters)), ("--volume-ids", many), ("--filters", {"nargs": "+"}))
+    op("create-snapshot", "CreateSnapshot", lambda a: ec2_pb2.CreateSnapshotRequest(
+        volume_id=a.volume_id, description=a.description or "", tag_specifications=_tags(a.tag_specifications, "snapshot")),
+       volume_id, ("--description", {}), ("--tag-specifications", {"nargs": "+"}))
+    op("delete-snapshot", "DeleteSnapshot", lambda a: ec2_pb2.DeleteSnapshotRequest(snapshot_id=a.snapshot_id),
+       ("--snapshot-id", {"required": True}))
+    op("describe-snapshots", "DescribeSnapshots", lambda a: ec2_pb2.DescribeSnapshotsRequest(
+        snapshot_ids=a.snapshot_ids, filters=_filters(a.filters)), ("--snapshot-ids", many), ("--filters", {"nargs": "+"}))
 
     op("create-key-pair", "CreateKeyPair", lambda a: ec2_pb2.CreateKeyPairRequest(key_name=a.key_name, key_type=a.key_type or ""),
        ("--key-name", {"required": True}), ("--key-type", {"choices": ("rsa", "ed25519")}))

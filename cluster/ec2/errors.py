@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from azlab.cluster.errors import AzlabError, InvalidParameterValue, MissingParameter, UnsupportedOperation
+from azlab.cluster.errors import (
+    AzlabError,
+    IncorrectState,
+    InvalidParameterValue,
+    MissingParameter,
+    UnsupportedOperation,
+)
 
-__all__ = ["InvalidParameterValue", "MissingParameter", "UnsupportedOperation"]
+__all__ = ["IncorrectState", "InvalidParameterValue", "MissingParameter", "UnsupportedOperation"]
 
 
 class _NotFound(AzlabError):
@@ -123,3 +129,33 @@ class InvalidReservedInstancesOfferingId(_NotFound):
 
 class InvalidIPAddressInUse(_Refused):
     code = "InvalidIPAddress.InUse"
+
+
+class InvalidVolumeNotFound(_NotFound):
+    code = "InvalidVolume.NotFound"
+
+
+class InvalidVolumeIDMalformed(AzlabError):
+    code = "InvalidVolumeID.Malformed"
+    status = "INVALID_ARGUMENT"
+
+
+class InvalidVolumeZoneMismatch(_Refused):
+    code = "InvalidVolume.ZoneMismatch"
+
+
+class VolumeInUse(_Refused):
+    code = "VolumeInUse"
+
+
+class InvalidSnapshotNotFound(_NotFound):
+    code = "InvalidSnapshot.NotFound"
+
+
+class InvalidSnapshotIDMalformed(AzlabError):
+    code = "InvalidSnapshotID.Malformed"
+    status = "INVALID_ARGUMENT"
+
+
+class OperationNotPermitted(_Refused):
+    code = "OperationNotPermitted"

@@ -14,7 +14,12 @@ Limitations against EC2:
 - spot instances are one-time and terminated on interruption (no stop or hibernate);
   a spot hour is billed at the market price of the instance's launch;
   DescribeSpotPriceHistory gives the current price only;
-- no EBS volumes, VPCs, subnets of one's own, network interfaces, placement groups
+- EBS: volumes standard, gp2 and io1 (no gp3, st1, sc1), no encryption, no
+  ModifyVolume, no multi-attach, no snapshot copies across regions, no fast
+  snapshot restore; a snapshot is a full copy (not incremental); a volume in a
+  dead AZ keeps its state and reads `impaired` in its status until the AZ
+  returns; the process backend attaches no volumes (UnsupportedOperation);
+- no VPCs, subnets of one's own, network interfaces, placement groups
   or instance profiles; DescribeInstanceStatus has no scheduled events.
 """
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import math
+import re
 import secrets
 import time
 import uuid
@@ -37,6 +43,7 @@ from azlab.cluster.ec2.errors import (
     CannotDelete,
     DependencyViolation,
     IncorrectInstanceState,
+    IncorrectState,
     InsufficientInstanceCapacity,
     InvalidAllocationIDNotFound,
     InvalidAMIIDMalformed,
@@ -55,11 +62,17 @@ from azlab.cluster.ec2.errors import (
     InvalidPermissionDuplicate,
     InvalidPermissionNotFound,
     InvalidReservedInstancesOfferingId,
+    InvalidSnapshotIDMalformed,
+    InvalidSnapshotNotFound,
     InvalidSubnetIDNotFound,
+    InvalidVolumeIDMalformed,
+    InvalidVolumeNotFound,
+    InvalidVolumeZoneMismatch,
     MissingParameter,
     ResourceAlreadyAssociated,
     SpotMaxPriceTooLow,
     UnsupportedOperation,
+    VolumeInUse,
 )
 
 SERVICE = "ec2"
@@ -85,6 +98,27 @@ DEFAULT_SPOT_NOTICE_S = 10.0  # EC2 gives two minutes; scaled for the lab
 PAGE_SIZES = range(5, 1001)
 TENANCIES = ("default", "dedicated")
 PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp", "-1": "-1", "all": "-1"}
+# EBS volumes: their states, and their attachment's, each lifecycle in one table.
+CREATING, AVAILABLE, IN_USE, DELETING, ERROR = "creating", "available", "in-use", "deleting", "error"
+VOLUME_TRANSITIONS: dict[str, set[str]] = {
+    CREATING: {AVAILABLE, IN_USE, ERROR, DELETING},
+    AVAILABLE: {IN_USE, DELETING},
+    IN_USE: {AVAILABLE, DELETING},
+    ERROR: {DELETING},
+    DELETING: set(),
+}
+ATTACHING, ATTACHED, DETACHING, DETACHED = "attaching", "attached", "detaching", ""
+ATTACHMENT_TRANSITIONS: dict[str, set[str]] = {
+    DETACHED: {ATTACHING, ATTACHED},
+    ATTACHING: {ATTACHED, DETACHING, DETACHED},
+    ATTACHED: {DETACHING, DETACHED},
+    DETACHING: {DETACHED},
+}
+SNAPSHOT_PENDING, SNAPSHOT_COMPLETED, SNAPSHOT_ERROR = "pending", "completed", "error"
+DEVICE = re.compile(r"^/dev/(sd|xvd)[a-z]{1,2}$")
+VOLUME_FILTERS = ("volume-id", "status", "availability-zone", "volume-type", "snapshot-id", "size",
+                  "attachment.instance-id", "attachment.device", "attachment.status")
+SNAPSHOT_FILTERS = ("snapshot-id", "volume-id", "status")
 INSTANCE_FILTERS = ("instance-id", "instance-state-name", "availability-zone", "instance-type", "image-id",
                     "tag-key", "instance-lifecycle", "private-ip-address", "key-name", "reservation-id")
 
@@ -94,6 +128,7 @@ class Host:
     name: str
     az: str
     alive: bool
+    backend: str = "process"  # the compute backend its instances run on
 
 
 @dataclass
@@ -123,6 +158,7 @@ class Instance:
     terminated_at: float | None = None
     limits: dict[str, Any] = field(default_factory=dict)  # what the host enforced at its first boot on it; {}: booting
     reboots: int = 0  # asked for; the service reboots once per increment
+    backend: str = "process"  # its host's compute backend
 
     @property
     def vcpus(self) -> int:
@@ -131,6 +167,32 @@ class Instance:
     @property
     def memory_mib(self) -> int:
         return catalog.INSTANCE_TYPES[self.instance_type].memory_mib
+
+
+@dataclass
+class Volume:
+    """An EBS volume: a file on its AZ's storage, attached to at most one instance of its AZ."""
+
+    volume_id: str
+    az: str
+    size_gib: int
+    volume_type: str
+    iops: int
+    burst_iops: int
+    create_time: float
+    snapshot_id: str = ""
+    state: str = CREATING
+    tags: dict[str, str] = field(default_factory=dict)
+    instance_id: str = ""
+    device: str = ""
+    attach_state: str = DETACHED
+    attach_time: float = 0.0
+    delete_on_termination: bool = False
+    image_location: str = ""  # an EBS root volume starts as its image's disk
+
+    @property
+    def root(self) -> bool:
+        return bool(self.image_location)
 
 
 @dataclass(frozen=True)
@@ -166,6 +228,7 @@ class Ec2Model:
         self, store, azs: Iterable[str], hosts: Callable[[], list[Host]], subnet_prefix: Callable[[str], str],
         eip_prefix: str, clock: Callable[[], float] = time.time,
         host_vcpus: int = catalog.HOST_VCPUS, host_memory_mib: int = catalog.HOST_MEMORY_MIB,
+        volume_backends: Iterable[str] = ("docker", "libvirt"),
     ):
         self.store = store
         self.azs = tuple(azs)
@@ -185,6 +248,10 @@ class Ec2Model:
         self.spot_overrides: dict[str, float] = {d["key"]: d["price"] for d in store.resources(SERVICE, "spot-price")}
         self.reserved: dict[str, dict] = {d["reserved_instances_id"]: d for d in store.resources(SERVICE, "reserved")}
         self.spot_notice_s: float = store.get("ec2.spot_notice_s", DEFAULT_SPOT_NOTICE_S)
+        self.volumes: dict[str, Volume] = {d["volume_id"]: Volume(**d) for d in store.resources(SERVICE, "volume")}
+        self.snapshots: dict[str, dict] = {d["snapshot_id"]: d for d in store.resources(SERVICE, "snapshot")}
+        self.volume_backends: set[str] = set(volume_backends)
+        self.unavailable_backends: dict[str, str] = {}  # backend -> why this controller cannot run it
         self.failing_boots: set[str] = set()  # observed, not kept: a restarted controller observes again
         if not any(g.group_name == "default" for g in self.groups.values()):
             self._create_default_group()
@@ -263,7 +330,7 @@ class Ec2Model:
         self, image_id: str, instance_type: str, min_count: int = 1, max_count: int = 1, az: str = "",
         subnet_id: str = "", tenancy: str = "", key_name: str = "", security_group_ids: Iterable[str] = (),
         user_data: bytes = b"", tags: dict[str, str] | None = None, market: str = "", spot_max_price: str = "",
-        client_token: str = "", backend: str = "process",
+        client_token: str = "",
     ) -> list[Instance]:
         """Place and record up to `max_count` instances (at least `min_count`), all pending."""
         if client_token:
@@ -295,21 +362,30 @@ class Ec2Model:
         tags = _check_tags(tags or {})
         if image.get("state", "available") != "available":
             raise InvalidParameterValue(f"image {image_id} is {image['state']}, not available")
-        if backend not in image["backends"]:
+        backends = set(image["backends"])
+        bootable = sorted({h.az for h in self.hosts() if h.backend in backends})
+        if not bootable or (az and az not in bootable):
+            runs = sorted({h.backend for h in self.hosts() if not az or h.az == az})
             raise UnsupportedOperation(
-                f"image {image_id} boots on {', '.join(image['backends']) or 'no backend yet'}, "
-                f"and this region runs the {backend} backend")
+                f"image {image_id} boots on {', '.join(image['backends']) or 'no backend yet'}, and the hosts of "
+                f"{az or 'this region'} run {', '.join(runs) or 'nothing'} (see `backend` in the region config)")
+        usable = [z for z in bootable if any(h.az == z and h.backend in backends and h.backend not in
+                                             self.unavailable_backends for h in self.hosts())]
+        if not usable or (az and az not in usable):
+            reasons = "; ".join(f"{b}: {why}" for b, why in sorted(self.unavailable_backends.items()) if b in backends)
+            raise UnsupportedOperation(f"image {image_id}'s backend is unavailable in this region ({reasons})")
+        bootable = usable
         if market not in ("", "spot"):
             raise InvalidParameterValue(f"MarketType must be spot or empty, not {market!r}")
         max_price = 0.0
         now = self.clock()
         if market == "spot":
             max_price = _price(spot_max_price, "MaxPrice") if spot_max_price else kind.price
-        az = az or self._roomiest_az(kind, tenancy)
+        az = az or self._roomiest_az(kind, tenancy, backends, bootable)
         if market == "spot" and (market_price := self.spot_price(az, kind.name, now)) > max_price:
             raise SpotMaxPriceTooLow(f"your max price {max_price:.4f} is below the spot price {market_price:.4f} "
                                      f"of {kind.name} in {az}")
-        hosts = self._place(az, kind, tenancy, max_count)
+        hosts = self._place(az, kind, tenancy, max_count, backends)
         if len(hosts) < min_count:
             raise InsufficientInstanceCapacity(
                 f"there is not enough capacity for {min_count} {kind.name} ({tenancy} tenancy) in {az}; "
@@ -324,9 +400,13 @@ class Ec2Model:
                 security_group_ids=group_ids, tags=dict(tags), user_data=base64.b64encode(user_data).decode(),
                 ami_launch_index=index, client_token=client_token, market=market, spot_max_price=max_price,
                 spot_price_paid=self.spot_price(az, kind.name, now) if market == "spot" else 0.0,
+                backend=self._backend_of(host),
             )
             self.instances[instance.instance_id] = instance
             self._save_instance(instance)
+            if image.get("root_device_type") == "ebs":
+                self._new_volume(az, catalog.ROOT_VOLUME_GIB, "gp2", 0, "", {}, instance=instance,
+                                 device=image["root_device_name"], image_location=image["image_location"])
             launched.append(instance)
         return launched
 
@@ -345,12 +425,17 @@ class Ec2Model:
                 used[i.host] = (cpus + i.vcpus, mem + i.memory_mib, dedicated or i.tenancy == "dedicated", count + 1)
         return used
 
-    def _place(self, az: str, kind: catalog.InstanceType, tenancy: str, count: int) -> list[str]:
-        """Up to `count` hosts (repeats allowed) of `az` with room, each time the one with the most free vCPUs."""
+    def _backend_of(self, host_name: str) -> str:
+        return next((h.backend for h in self.hosts() if h.name == host_name), "process")
+
+    def _place(self, az: str, kind: catalog.InstanceType, tenancy: str, count: int,
+               backends: set[str] | None = None) -> list[str]:
+        """Up to `count` hosts (repeats allowed) of `az` with room, each time the one with the most free vCPUs;
+        only hosts whose backend is in `backends` (None: any)."""
         used = self._used()
         free = {}
         for host in self.hosts():
-            if host.az != az or not host.alive:
+            if host.az != az or not host.alive or (backends is not None and host.backend not in backends):
                 continue
             cpus, mem, dedicated, instances = used.get(host.name, (0, 0, False, 0))
             if dedicated or (tenancy == "dedicated" and instances):
@@ -370,8 +455,8 @@ class Ec2Model:
                 free[host][1] -= kind.memory_mib
         return chosen
 
-    def _roomiest_az(self, kind: catalog.InstanceType, tenancy: str) -> str:
-        return max(self.azs, key=lambda az: (len(self._place(az, kind, tenancy, 4)), -self.azs.index(az)))
+    def _roomiest_az(self, kind: catalog.InstanceType, tenancy: str, backends: set[str], azs: list[str]) -> str:
+        return max(azs, key=lambda az: (len(self._place(az, kind, tenancy, 4, backends)), -self.azs.index(az)))
 
     def _free_ips(self, az: str, count: int) -> list[str]:
         """Instance addresses are <prefix>.1.1 and up: hosts live in <prefix>.0.x."""
@@ -428,7 +513,7 @@ class Ec2Model:
         moves = []
         for i in instances:
             if i.state == STOPPED:
-                [host] = self._place(i.az, catalog.INSTANCE_TYPES[i.instance_type], i.tenancy, 1) or [""]
+                [host] = self._place(i.az, catalog.INSTANCE_TYPES[i.instance_type], i.tenancy, 1, {i.backend}) or [""]
                 if not host:
                     raise InsufficientInstanceCapacity(f"there is not enough {i.instance_type} capacity in {i.az}")
                 moves.append((i, host))
@@ -483,10 +568,22 @@ class Ec2Model:
         self._save_instance(instance)
 
     def mark_stopped(self, instance_id: str) -> None:
+        """Off its host: a volume on its way in is attached (it boots with it), one on its way out detached."""
         self._change(self.instances[instance_id], STOPPED, self.instances[instance_id].state_reason)
+        for volume in self.attached_volumes(instance_id, every=True):
+            if volume.attach_state == ATTACHING:
+                self._attachment(volume, ATTACHED)
+            elif volume.attach_state == DETACHING:
+                self._detached(volume)
 
     def mark_terminated(self, instance_id: str) -> None:
+        """Gone from its host: its volumes are detached, those marked DeleteOnTermination deleted."""
         self._change(self.instances[instance_id], TERMINATED, self.instances[instance_id].state_reason)
+        for volume in self.attached_volumes(instance_id, every=True):
+            delete = volume.delete_on_termination
+            self._detached(volume)
+            if delete:
+                self._volume_state(volume, DELETING)
 
     def purge_terminated(self) -> None:
         """Terminated instances stay visible for a while, then are forgotten."""
@@ -536,7 +633,7 @@ class Ec2Model:
             "virtualization_type": virtualization_type, "kernel_id": kernel_id, "ramdisk_id": ramdisk_id,
             "root_device_name": root_device_name or "/dev/xvda", "image_location": image_location,
             "backends": list(backends), "source_instance_id": source_instance_id, "creation_date": self.clock(),
-            "state": state,
+            "state": state, "root_device_type": "instance-store",
         }
         self.images[image["image_id"]] = image
         self.store.put_resource(SERVICE, "image", image["image_id"], image)
@@ -572,10 +669,224 @@ class Ec2Model:
 
     def deregister_image(self, image_id: str) -> None:
         image = self.image(image_id)
-        if image_id == catalog.LAB_MINIMAL:
+        if any(image_id == builtin["image_id"] for builtin in catalog.builtin_images()):
             raise InvalidParameterValue(f"{image_id} is built in and cannot be deregistered")
         del self.images[image["image_id"]]
         self.store.delete_resource(SERVICE, "image", image_id)
+
+    # EBS volumes and snapshots
+    def volume(self, volume_id: str) -> Volume:
+        if not volume_id:
+            raise MissingParameter("a VolumeId is required")
+        if not volume_id.startswith("vol-"):
+            raise InvalidVolumeIDMalformed(f"invalid id {volume_id!r}: volume ids look like vol-0123456789abcdef0")
+        try:
+            return self.volumes[volume_id]
+        except KeyError:
+            raise InvalidVolumeNotFound(f"the volume {volume_id!r} does not exist") from None
+
+    def snapshot(self, snapshot_id: str) -> dict:
+        if not snapshot_id:
+            raise MissingParameter("a SnapshotId is required")
+        if not snapshot_id.startswith("snap-"):
+            raise InvalidSnapshotIDMalformed(f"invalid id {snapshot_id!r}: snapshot ids look like snap-0123456789abcdef0")
+        try:
+            return self.snapshots[snapshot_id]
+        except KeyError:
+            raise InvalidSnapshotNotFound(f"the snapshot {snapshot_id!r} does not exist") from None
+
+    def _save_volume(self, volume: Volume) -> None:
+        self.store.put_resource(SERVICE, "volume", volume.volume_id, asdict(volume))
+
+    def _save_snapshot(self, snapshot: dict) -> None:
+        self.store.put_resource(SERVICE, "snapshot", snapshot["snapshot_id"], snapshot)
+
+    def _volume_state(self, volume: Volume, new: str) -> None:
+        if new not in VOLUME_TRANSITIONS[volume.state]:
+            raise IncorrectState(f"volume {volume.volume_id} is {volume.state}; it cannot become {new}")
+        volume.state = new
+        self._save_volume(volume)
+
+    def _attachment(self, volume: Volume, new: str) -> None:
+        if new not in ATTACHMENT_TRANSITIONS[volume.attach_state]:
+            raise IncorrectState(f"volume {volume.volume_id} is {volume.attach_state or 'detached'}; "
+                                 f"it cannot become {new or 'detached'}")
+        volume.attach_state = new
+        self._save_volume(volume)
+
+    def create_volume(self, az: str, size_gib: int = 0, volume_type: str = "", iops: int = 0, snapshot_id: str = "",
+                      tags: dict[str, str] | None = None) -> Volume:
+        """A new volume, `creating` until the service has made its file (empty, or a copy of the snapshot)."""
+        if not az:
+            raise MissingParameter("an AvailabilityZone is required")
+        self.az(az)
+        volume_type = volume_type or "standard"
+        if volume_type not in catalog.VOLUME_TYPES:
+            raise InvalidParameterValue(f"VolumeType must be one of {', '.join(catalog.VOLUME_TYPES)}, not {volume_type!r}")
+        if snapshot_id:
+            snapshot = self.snapshot(snapshot_id)
+            if snapshot["state"] != SNAPSHOT_COMPLETED:
+                raise IncorrectState(f"snapshot {snapshot_id} is {snapshot['state']}, not completed")
+            size_gib = size_gib or snapshot["volume_size"]
+            if size_gib < snapshot["volume_size"]:
+                raise InvalidParameterValue(f"the volume size {size_gib} GiB is below the snapshot's {snapshot['volume_size']} GiB")
+        elif not size_gib:
+            raise MissingParameter("a Size or a SnapshotId is required")
+        low, high = catalog.VOLUME_SIZES_GIB[volume_type]
+        if not low <= size_gib <= high:
+            raise InvalidParameterValue(f"a {volume_type} volume is {low}..{high} GiB, not {size_gib}")
+        if volume_type == "io1":
+            if not iops:
+                raise MissingParameter("an io1 volume needs Iops")
+            if not catalog.IO1_MIN_IOPS <= iops <= min(catalog.IO1_MAX_IOPS, catalog.IO1_IOPS_PER_GIB * size_gib):
+                raise InvalidParameterValue(
+                    f"Iops {iops} is out of range: {catalog.IO1_MIN_IOPS}..{catalog.IO1_MAX_IOPS}, "
+                    f"and at most {catalog.IO1_IOPS_PER_GIB} per GiB ({catalog.IO1_IOPS_PER_GIB * size_gib} for {size_gib} GiB)")
+        elif iops:
+            raise InvalidParameterValue(f"Iops is provisioned on io1 volumes only, not {volume_type}")
+        return self._new_volume(az, size_gib, volume_type, iops, snapshot_id, _check_tags(tags or {}))
+
+    def _new_volume(self, az: str, size_gib: int, volume_type: str, iops: int, snapshot_id: str, tags: dict[str, str],
+                    instance: Instance | None = None, device: str = "", image_location: str = "") -> Volume:
+        sustained, burst = catalog.volume_iops(volume_type, size_gib, iops)
+        volume = Volume(_new_id("vol"), az, size_gib, volume_type, sustained, burst, self.clock(), snapshot_id, tags=tags,
+                        image_location=image_location)
+        if instance is not None:  # an EBS root: attached from the start, gone with its instance
+            volume.instance_id, volume.device, volume.attach_state = instance.instance_id, device, ATTACHED
+            volume.attach_time, volume.delete_on_termination = self.clock(), True
+        self.volumes[volume.volume_id] = volume
+        self._save_volume(volume)
+        return volume
+
+    def volume_created(self, volume_id: str, ok: bool) -> None:
+        """The service made the volume's file (or could not)."""
+        volume = self.volumes[volume_id]
+        self._volume_state(volume, (IN_USE if volume.instance_id else AVAILABLE) if ok else ERROR)
+
+    def attach_volume(self, volume_id: str, instance_id: str, device: str) -> Volume:
+        """Attach to an instance of the volume's own AZ; `attaching` until its backend has it (at once when stopped)."""
+        volume = self.volume(volume_id)
+        instance = self.instance(instance_id)
+        if not device:
+            raise MissingParameter("a Device is required")
+        if not DEVICE.match(device):
+            raise InvalidParameterValue(f"invalid device name {device!r}: /dev/sdf, /dev/xvdf, ...")
+        if volume.az != instance.az:
+            raise InvalidVolumeZoneMismatch(
+                f"volume {volume_id} is in {volume.az} and instance {instance_id} in {instance.az}: "
+                "a volume attaches only to instances of its own availability zone")
+        if volume.state == IN_USE or volume.instance_id:
+            raise VolumeInUse(f"volume {volume_id} is already attached to {volume.instance_id}")
+        if volume.state != AVAILABLE:
+            raise IncorrectState(f"volume {volume_id} is {volume.state}, not available")
+        if instance.state not in (PENDING, RUNNING, STOPPED):
+            raise IncorrectInstanceState(f"instance {instance_id} is {instance.state}; volumes attach to running or stopped ones")
+        if instance.backend not in self.volume_backends:
+            raise UnsupportedOperation(f"instance {instance_id} runs on the {instance.backend} backend, which attaches "
+                                       f"no volumes (these do: {', '.join(sorted(self.volume_backends)) or 'none'})")
+        if any(v.device == device for v in self.attached_volumes(instance_id, every=True)):
+            raise InvalidParameterValue(f"the attachment point {device} is already in use on {instance_id}")
+        volume.instance_id, volume.device, volume.attach_time = instance_id, device, self.clock()
+        self._attachment(volume, ATTACHED if instance.state == STOPPED else ATTACHING)
+        self._volume_state(volume, IN_USE)
+        return volume
+
+    def volume_attached(self, volume_id: str) -> None:
+        self._attachment(self.volumes[volume_id], ATTACHED)
+
+    def detach_volume(self, volume_id: str, instance_id: str = "", device: str = "", force: bool = False) -> Volume:
+        """`detaching` until the backend has let go of it (at once when its instance is stopped)."""
+        volume = self.volume(volume_id)
+        if volume.state != IN_USE or not volume.instance_id:
+            raise IncorrectState(f"volume {volume_id} is in the '{volume.state}' state; it is attached to nothing")
+        if instance_id and instance_id != volume.instance_id or device and device != volume.device:
+            raise IncorrectState(f"volume {volume_id} is attached to {volume.instance_id} as {volume.device}")
+        instance = self.instances.get(volume.instance_id)
+        stopped = instance is None or instance.state in (STOPPED, TERMINATED)
+        if volume.root and not stopped:
+            raise IncorrectState(f"unable to detach root volume {volume_id} from running instance {volume.instance_id}")
+        if volume.attach_state == DETACHING:
+            return volume
+        if stopped:
+            self._detached(volume)
+        else:
+            self._attachment(volume, DETACHING)
+        return volume
+
+    def volume_detached(self, volume_id: str) -> None:
+        self._detached(self.volumes[volume_id])
+
+    def _detached(self, volume: Volume) -> None:
+        self._attachment(volume, DETACHED)
+        volume.instance_id, volume.device, volume.attach_time, volume.delete_on_termination = "", "", 0.0, False
+        volume.image_location = ""  # once detached, a root volume is an ordinary one
+        self._volume_state(volume, AVAILABLE)
+
+    def delete_volume(self, volume_id: str) -> None:
+        """`deleting` until the service has removed its file; then it is forgotten."""
+        volume = self.volume(volume_id)
+        if volume.state == IN_USE:
+            raise VolumeInUse(f"volume {volume_id} is attached to {volume.instance_id}; detach it first")
+        if volume.state != DELETING:
+            self._volume_state(volume, DELETING)
+
+    def volume_deleted(self, volume_id: str) -> None:
+        if self.volumes.pop(volume_id, None):
+            self.store.delete_resource(SERVICE, "volume", volume_id)
+
+    def attached_volumes(self, instance_id: str, every: bool = False) -> list[Volume]:
+        """Those attached to the instance (what it boots with), or with `every`, also attaching and detaching ones."""
+        return sorted((v for v in self.volumes.values() if v.instance_id == instance_id
+                       and (every or v.attach_state == ATTACHED)), key=lambda v: v.device)
+
+    def volume_status(self, volume: Volume) -> str:
+        """"ok", or "impaired" while no host of its AZ is alive (its file is there, unreachable)."""
+        return "ok" if any(h.az == volume.az and h.alive for h in self.hosts()) else "impaired"
+
+    def describe_volumes(self, volume_ids: Iterable[str] = (), filters: dict[str, list[str]] | None = None) -> list[Volume]:
+        found = [self.volume(v) for v in dict.fromkeys(volume_ids)] or list(self.volumes.values())
+        for name, values in (filters or {}).items():
+            if name not in VOLUME_FILTERS and not name.startswith("tag:"):
+                raise InvalidParameterValue(f"the filter {name!r} is invalid")
+            found = [v for v in found if _volume_matches(v, name, values)]
+        return sorted(found, key=lambda v: v.volume_id)
+
+    def create_snapshot(self, volume_id: str, description: str = "", tags: dict[str, str] | None = None) -> dict:
+        """A pending snapshot; the service copies the volume's file (crash-consistent) and completes it."""
+        volume = self.volume(volume_id)
+        if volume.state not in (AVAILABLE, IN_USE):
+            raise IncorrectState(f"volume {volume_id} is {volume.state}; only an available or in-use volume is snapshotted")
+        if len(description) > 255:
+            raise InvalidParameterValue("a snapshot description is at most 255 characters")
+        snapshot = {"snapshot_id": _new_id("snap"), "volume_id": volume_id, "volume_size": volume.size_gib,
+                    "availability_zone": volume.az, "description": description, "state": SNAPSHOT_PENDING,
+                    "progress": "0%", "start_time": self.clock(), "tags": _check_tags(tags or {})}
+        self.snapshots[snapshot["snapshot_id"]] = snapshot
+        self._save_snapshot(snapshot)
+        return snapshot
+
+    def snapshot_copied(self, snapshot_id: str, ok: bool) -> None:
+        snapshot = self.snapshots[snapshot_id]
+        snapshot.update(state=SNAPSHOT_COMPLETED if ok else SNAPSHOT_ERROR, progress="100%" if ok else "0%")
+        self._save_snapshot(snapshot)
+
+    def delete_snapshot(self, snapshot_id: str) -> dict:
+        """Forgets it at once; the service removes its file. Volumes made from it keep their own copies."""
+        snapshot = self.snapshot(snapshot_id)
+        if snapshot["state"] == SNAPSHOT_PENDING:
+            raise IncorrectState(f"snapshot {snapshot_id} is still pending")
+        del self.snapshots[snapshot_id]
+        self.store.delete_resource(SERVICE, "snapshot", snapshot_id)
+        return snapshot
+
+    def describe_snapshots(self, snapshot_ids: Iterable[str] = (), filters: dict[str, list[str]] | None = None) -> list[dict]:
+        found = [self.snapshot(s) for s in dict.fromkeys(snapshot_ids)] or list(self.snapshots.values())
+        for name, values in (filters or {}).items():
+            if name not in SNAPSHOT_FILTERS:
+                raise InvalidParameterValue(f"the filter {name!r} is invalid")
+            key = {"snapshot-id": "snapshot_id", "volume-id": "volume_id", "status": "state"}[name]
+            found = [s for s in found if s[key] in values]
+        return sorted(found, key=lambda s: s["snapshot_id"])
 
     # key pairs
     def create_key_pair(self, name: str, key_type: str = "") -> tuple[dict, str]:
@@ -928,6 +1239,18 @@ def _matches(instance: Instance, name: str, values: list[str]) -> bool:
     }
     if name == "tag-key":
         return any(k in values for k in instance.tags)
+    return actual[name] in values
+
+
+def _volume_matches(volume: Volume, name: str, values: list[str]) -> bool:
+    if name.startswith("tag:"):
+        return volume.tags.get(name[4:]) in values
+    actual = {
+        "volume-id": volume.volume_id, "status": volume.state, "availability-zone": volume.az,
+        "volume-type": volume.volume_type, "snapshot-id": volume.snapshot_id, "size": str(volume.size_gib),
+        "attachment.instance-id": volume.instance_id, "attachment.device": volume.device,
+        "attachment.status": volume.attach_state or "detached",
+    }
     return actual[name] in values
 
 

@@ -7,45 +7,81 @@ after a host's power loss) and a restarted controller (it re-adopts the
 instances that kept running meanwhile, never restarting them) are one code
 path. Instances are zonal, like EC2's: a dead AZ's instances are impaired
 until it returns; nothing moves them elsewhere.
+
+Each host runs one compute backend, chosen by the region config (`backend`,
+and per AZ or host `[backends]`); the service holds one backend per name in
+use, loaded lazily by name, so a backend whose library is missing is
+unavailable (launches on it answer UnsupportedOperation with the reason)
+without taking the others down. EBS volumes are files on their AZ's hosts,
+made, copied and removed through a live host's node agent
+(`nodes/ec2/volumes.py`), and attached through the instance's backend.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 import logging
 import time
 from datetime import datetime, timezone
 
+from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
-from azlab.cluster.ec2.model import Ec2Model, Host, Instance
+from azlab.cluster.ec2.model import Ec2Model, Host, Instance, Volume
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
-from azlab.nodes.ec2.backend import BackendInstance, ComputeBackend, InstanceConfig, InstanceSpec
-from azlab.nodes.ec2.process import ProcessBackend
+from azlab.nodes.ec2 import volumes
+from azlab.nodes.ec2.backend import BackendInstance, ComputeBackend, InstanceConfig, InstanceSpec, VolumeSpec
 
 log = logging.getLogger(__name__)
 EIP_PREFIX = {"netns": "10.200.0", "loopback": "127.200.0"}
 BOOT_RETRIES = 3           # failed boots in a row before starts back off
 BOOT_BACKOFF_S = 0.25
 BOOT_BACKOFF_MAX_S = 30.0
+GIB = 1 << 30
+VOLUME_CHORE_S = 300.0  # making or copying a volume's file
+# The compute backends by name, each imported only when a host runs it.
+BACKENDS = {
+    "process": "azlab.nodes.ec2.process:ProcessBackend",
+    "docker": "azlab.nodes.ec2.docker:DockerBackend",
+    "libvirt": "azlab.nodes.ec2.libvirt:LibvirtBackend",
+}
+
+
+def load_backend(name: str, *args) -> ComputeBackend:
+    """Construct backend `name` with (agents, home, network, azs, region_id); an ImportError says what is missing."""
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(*args)
 
 
 class Ec2Service:
     name = "ec2"
 
-    def __init__(self, context: ServiceContext, backend: ComputeBackend | None = None):
+    def __init__(self, context: ServiceContext, backends: dict[str, ComputeBackend] | None = None):
         region = context.region
         self.region = region
+        self.agents = context.agents
+        self.home = context.paths.home
         network = region.network
         azs = region.config.azs
-        self.backend: ComputeBackend = backend or ProcessBackend(
-            context.agents, context.paths.home, network, azs, context.paths.region_id)
+        self.backends: dict[str, ComputeBackend] = dict(backends or {})
+        self.unavailable: dict[str, str] = {}  # backend -> why it could not be loaded
+        if backends is None:
+            for name in sorted({region.config.backend_of(n) for n in region.nodes} | {region.config.backend}):
+                try:
+                    self.backends[name] = load_backend(name, context.agents, self.home, network, azs,
+                                                       context.paths.region_id)
+                except Exception as e:  # a missing library disables this backend only
+                    self.unavailable[name] = f"{type(e).__name__}: {e}"
+                    log.warning("the %s backend is unavailable: %s", name, self.unavailable[name])
         self.model = Ec2Model(
             context.store, azs, self.hosts,
             subnet_prefix=lambda az: ".".join(network.cidr(region.config.az_index(az)).split(".")[:2]),
             eip_prefix=EIP_PREFIX.get(network.isolation, "127.200.0"),
+            volume_backends=[n for n, b in self.backends.items() if b.supports_volumes],
         )
+        self.model.unavailable_backends = self.unavailable
         self._lock = asyncio.Lock()
         self._configs: dict[str, InstanceConfig] = {}  # what each running instance was last handed
         self._reboots: dict[str, int] = {}              # reboots done, per instance, since this controller started
@@ -54,7 +90,19 @@ class Ec2Service:
         self._unbooted_starts: dict[str, tuple[int, float]] = {}  # instance -> (starts since it last booted, the last)
 
     def hosts(self) -> list[Host]:
-        return [Host(n.name, n.az, n.state == "alive") for n in self.region.nodes.values()]
+        return [Host(n.name, n.az, n.state == "alive", self.region.config.backend_of(n.name))
+                for n in self.region.nodes.values()]
+
+    @property
+    def backend(self) -> ComputeBackend:
+        """The region's own backend (its `backend` setting): what region-wide flags report."""
+        return self.backends.get(self.region.config.backend) or next(iter(self.backends.values()))
+
+    def backend_of(self, instance: Instance) -> ComputeBackend | None:
+        return self.backends.get(instance.backend)
+
+    def host_backend(self, host: str) -> ComputeBackend | None:
+        return self.backends.get(self.region.config.backend_of(host))
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.ec2.servicer import Ec2Servicer
@@ -74,11 +122,17 @@ class Ec2Service:
         if instance.key_name and instance.key_name in self.model.key_pairs:
             keys[instance.key_name] = self.model.key_pairs[instance.key_name]["public_key"]
         groups = [self.model.groups[g].group_name for g in instance.security_group_ids if g in self.model.groups]
+        attached = self.model.attached_volumes(instance.instance_id)
         return InstanceSpec(
             instance_id=instance.instance_id, image_id=instance.image_id, instance_type=instance.instance_type,
             host=instance.host, az=instance.az, private_ip=instance.private_ip, vcpus=instance.vcpus,
             memory_mib=instance.memory_mib, user_data=instance.user_data, public_keys=keys,
             image_location=image.get("image_location", ""),
+            virtualization_type=image.get("virtualization_type", "hvm"),
+            kernel_location=catalog.KERNELS.get(image.get("kernel_id", ""), ""),
+            ramdisk_location=catalog.RAMDISKS.get(image.get("ramdisk_id", ""), ""),
+            root_volume=next((self.volume_spec(v) for v in attached if v.root), None),
+            volumes=tuple(self.volume_spec(v) for v in attached if not v.root),
             metadata={
                 "instance-id": instance.instance_id, "ami-id": instance.image_id, "instance-type": instance.instance_type,
                 "ami-launch-index": instance.ami_launch_index, "reservation-id": instance.reservation_id,
@@ -86,6 +140,10 @@ class Ec2Service:
                 "local-hostname": f"ip-{instance.private_ip.replace('.', '-')}.{self.region.config.region}.compute.internal",
             },
         )
+
+    def volume_spec(self, volume: Volume) -> VolumeSpec:
+        return VolumeSpec(volume.volume_id, str(volumes.volume_path(self.home, volume.az, volume.volume_id)),
+                          volume.size_gib, volume.device, volume.volume_type, volume.iops, volume.burst_iops)
 
     def config(self, instance: Instance) -> InstanceConfig:
         action = None
@@ -101,8 +159,9 @@ class Ec2Service:
             alive = {h.name for h in self.hosts() if h.alive}
             wanted_hosts = {i.host for i in self.model.instances.values() if i.host and i.host in alive}
             described: dict[str, dict[str, BackendInstance]] = {}
-            for host, found in zip(wanted_hosts, await asyncio.gather(
-                    *(self.backend.describe(h) for h in wanted_hosts), return_exceptions=True), strict=True):
+            backends = {h: b for h in wanted_hosts if (b := self.host_backend(h)) is not None}
+            for host, found in zip(backends, await asyncio.gather(
+                    *(b.describe(h) for h, b in backends.items()), return_exceptions=True), strict=True):
                 if isinstance(found, NodeUnreachable):
                     continue  # its health will say so; its instances wait
                 if isinstance(found, BaseException):
@@ -112,6 +171,7 @@ class Ec2Service:
             await asyncio.gather(*(self._reconcile_instance(i, described, alive) for i in list(self.model.instances.values())),
                                  *(self._stop_stray(host, found) for host, found in described.items()))
             await self._reconcile_addresses()
+            await self._reconcile_volumes(described, alive)
 
     def _may_boot(self, instance_id: str) -> bool:
         """Whether to (re)start the instance now. Starts that never boot (its init exits first) are failed
@@ -132,8 +192,9 @@ class Ec2Service:
                 continue
             if instance.state in (m.STOPPED, m.TERMINATED) or instance.host != host:
                 spec = dataclasses.replace(self.spec(instance), host=host)
+                backend = self.host_backend(host)
                 try:
-                    await (self.backend.destroy(spec) if instance.state == m.TERMINATED else self.backend.stop(spec))
+                    await (backend.destroy(spec) if instance.state == m.TERMINATED else backend.stop(spec))
                     log.warning("%s: stopped a stray process of it on %s", instance_id, host)
                 except Exception as e:
                     log.info("%s: stopping its stray on %s failed (%s); trying again", instance_id, host, e)
@@ -147,16 +208,19 @@ class Ec2Service:
         # may; `_stop_stray` stops it once it is back).
         host_down = instance.host not in alive
         seen = described.get(instance.host, {}).get(instance.instance_id)
+        backend = self.backend_of(instance)
+        if backend is None:
+            return  # its backend is unavailable on this controller (said when it was loaded)
         try:
             if instance.state in (m.PENDING, m.RUNNING):
                 if not reachable:
                     return  # impaired until its host returns; it boots again then
                 if seen is None or not seen.running:
-                    if not self._may_boot(instance.instance_id):
+                    if not self._may_boot(instance.instance_id) or self._root_pending(instance):
                         return
                     self._configs.pop(instance.instance_id, None)
                     config = self.config(instance)
-                    await self.backend.start(self.spec(instance), config)
+                    await backend.start(self.spec(instance), config)
                     starts, _ = self._unbooted_starts.get(instance.instance_id, (0, 0.0))
                     self._unbooted_starts[instance.instance_id] = (starts + 1, time.monotonic())
                     self._configs[instance.instance_id] = config
@@ -174,20 +238,20 @@ class Ec2Service:
                     self.model.mark_booted(instance.instance_id, seen.limits)
                 if self._reboots.setdefault(instance.instance_id, instance.reboots) < instance.reboots:
                     self._reboots[instance.instance_id] = instance.reboots
-                    await self.backend.reboot(self.spec(instance), self.config(instance))
+                    await backend.reboot(self.spec(instance), self.config(instance))
                     return
                 config = self.config(instance)
                 if self._configs.get(instance.instance_id) != config:
-                    await self.backend.configure(self.spec(instance), config)
+                    await backend.configure(self.spec(instance), config)
                     self._configs[instance.instance_id] = config
             elif instance.state == m.STOPPING:
                 if reachable:
-                    await self.backend.stop(self.spec(instance))
+                    await backend.stop(self.spec(instance))
                 if reachable or host_down:
                     self.model.mark_stopped(instance.instance_id)
             elif instance.state == m.SHUTTING_DOWN:
                 if reachable:
-                    await self.backend.destroy(self.spec(instance))
+                    await backend.destroy(self.spec(instance))
                 if reachable or host_down:
                     self._configs.pop(instance.instance_id, None)
                     self.model.mark_terminated(instance.instance_id)
@@ -201,21 +265,108 @@ class Ec2Service:
         if self._routes is None:  # first pass: whatever the network holds is made to match
             for address in self.model.addresses.values():
                 if address["public_ip"] not in targets:
-                    await self.backend.detach_address(address["public_ip"])
+                    await self._detach_address(address["public_ip"])
             self._routes = {}
         for eip in [e for e in self._routes if e not in targets]:
-            await self.backend.detach_address(eip)
+            await self._detach_address(eip)
             del self._routes[eip]
         for eip, instance in targets.items():
-            if self._routes.get(eip) != instance.instance_id:
-                await self.backend.attach_address(eip, self.spec(instance))
+            if self._routes.get(eip) != instance.instance_id and (backend := self.backend_of(instance)):
+                if eip in self._routes:  # from the backend that had it, which may be another one
+                    await self._detach_address(eip)
+                await backend.attach_address(eip, self.spec(instance))
                 self._routes[eip] = instance.instance_id
+
+    async def _detach_address(self, eip: str) -> None:
+        for backend in self.backends.values():
+            await backend.detach_address(eip)
+
+    def _root_pending(self, instance: Instance) -> bool:
+        """An EBS-backed instance boots once its root volume's file is made."""
+        return any(v.root and v.state == m.CREATING for v in self.model.attached_volumes(instance.instance_id))
+
+    async def _on_live_host(self, az: str, alive: set[str], script: str, *args) -> bool | None:
+        """Run a volume chore on a live host of `az`: True when it worked, False when it failed, None: no host now."""
+        for host in sorted(h.name for h in self.hosts() if h.az == az and h.name in alive):
+            try:
+                done = await self.agents.call(host, "run_command", volumes.command(script, *args), VOLUME_CHORE_S,
+                                              timeout_s=VOLUME_CHORE_S + 5)
+            except NodeUnreachable:
+                continue
+            if done["returncode"] != 0:
+                log.warning("a volume chore on %s failed: %s", host, done["output"].strip()[-500:])
+            return done["returncode"] == 0
+        return None
+
+    async def _reconcile_volumes(self, described: dict[str, dict[str, BackendInstance]], alive: set[str]) -> None:
+        """Make, remove, copy, attach and detach what the model says, each where its AZ has a live host."""
+        await asyncio.gather(*(self._reconcile_volume(v, described, alive) for v in list(self.model.volumes.values())),
+                             *(self._copy_snapshot(s, alive) for s in list(self.model.snapshots.values())
+                               if s["state"] == m.SNAPSHOT_PENDING))
+
+    async def _reconcile_volume(self, volume: Volume, described: dict[str, dict[str, BackendInstance]],
+                                alive: set[str]) -> None:
+        path = volumes.volume_path(self.home, volume.az, volume.volume_id)
+        try:
+            if volume.state == m.CREATING:
+                source = (volumes.snapshot_path(self.home, volume.snapshot_id) if volume.snapshot_id else
+                          self.home / "images" / volume.image_location if volume.image_location else "")
+                done = await self._on_live_host(volume.az, alive, volumes.CREATE, path, volume.size_gib * GIB, source)
+                if done is not None:
+                    self.model.volume_created(volume.volume_id, done)
+            elif volume.state == m.DELETING:
+                if await self._on_live_host(volume.az, alive, volumes.REMOVE, path):
+                    self.model.volume_deleted(volume.volume_id)
+            elif volume.attach_state in (m.ATTACHING, m.DETACHING):
+                instance = self.model.instances.get(volume.instance_id)
+                backend = self.backend_of(instance) if instance else None
+                seen = described.get(instance.host, {}).get(volume.instance_id) if instance else None
+                if backend is None or seen is None or not seen.booted:
+                    return  # once its instance runs where it is reached (for a stopped one the model settles it)
+                if volume.attach_state == m.ATTACHING:
+                    await backend.attach_volume(self.spec(instance), self.volume_spec(volume))
+                    self.model.volume_attached(volume.volume_id)
+                else:
+                    await backend.detach_volume(self.spec(instance), self.volume_spec(volume))
+                    self.model.volume_detached(volume.volume_id)
+        except NodeUnreachable as e:
+            log.info("%s: host unreachable (%s); trying again", volume.volume_id, e)
+        except Exception:  # one volume's trouble must not hold up the others
+            log.exception("%s: reconciling failed; trying again", volume.volume_id)
+
+    async def _copy_snapshot(self, snapshot: dict, alive: set[str]) -> None:
+        """A crash-consistent copy of the volume's file into the region's storage, made by a host of its AZ."""
+        volume = self.model.volumes.get(snapshot["volume_id"])
+        if volume is None:
+            self.model.snapshot_copied(snapshot["snapshot_id"], False)  # its volume was deleted first
+            return
+        done = await self._on_live_host(volume.az, alive, volumes.COPY,
+                                        volumes.volume_path(self.home, volume.az, volume.volume_id),
+                                        volumes.snapshot_path(self.home, snapshot["snapshot_id"]))
+        if done is not None:
+            self.model.snapshot_copied(snapshot["snapshot_id"], done)
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        """Forget it, then remove its copy from the region's storage (here, on the region node)."""
+        self.model.delete_snapshot(snapshot_id)
+        volumes.snapshot_path(self.home, snapshot_id).unlink(missing_ok=True)
+
+    async def evict(self, az: str) -> None:
+        """Kill-az: each backend destroys its instances of `az` that the kill of the AZ's processes misses."""
+        for name, backend in self.backends.items():
+            try:
+                await backend.evict(az)
+            except Exception:
+                log.exception("the %s backend could not evict %s", name, az)
 
     async def create_image(self, instance_id: str, name: str, description: str) -> dict:
         """CreateImage: record it pending, have the backend snapshot the stopped instance's root, record the outcome."""
         image = self.model.create_image(instance_id, name, description)
+        instance = self.model.instance(instance_id)
         try:
-            location = await self.backend.snapshot(self.spec(self.model.instance(instance_id)), image["image_id"])
+            if (backend := self.backend_of(instance)) is None:
+                raise RuntimeError(f"the {instance.backend} backend is unavailable")
+            location = await backend.snapshot(self.spec(instance), image["image_id"])
         except (NodeUnreachable, RuntimeError) as e:
             log.warning("snapshot of %s for %s failed: %s", instance_id, image["image_id"], e)
             location = None
@@ -224,10 +375,11 @@ class Ec2Service:
 
     async def console_output(self, instance_id: str) -> str:
         instance = self.model.instance(instance_id)
-        if not instance.host:
+        backend = self.backend_of(instance)
+        if not instance.host or backend is None:
             return ""
         try:
-            return await self.backend.console_output(self.spec(instance))
+            return await backend.console_output(self.spec(instance))
         except NodeUnreachable:
             return ""
 

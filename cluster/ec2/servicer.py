@@ -19,6 +19,12 @@ def _filters(filters) -> dict[str, list[str]]:
     return {f.name: list(f.values) for f in filters}
 
 
+def _tags(specifications, resource_type: str) -> dict[str, str]:
+    if any(spec.resource_type not in ("", resource_type) for spec in specifications):
+        raise m.InvalidParameterValue(f"TagSpecifications: only the resource type {resource_type!r} is supported here")
+    return {t.key: t.value for spec in specifications for t in spec.tags}
+
+
 def _state(name: str) -> ec2_pb2.InstanceState:
     return ec2_pb2.InstanceState(code=m.STATE_CODES[name], name=name)
 
@@ -35,7 +41,11 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
     # instances
     def _instance(self, i: m.Instance) -> ec2_pb2.Instance:
         image = self.model.images.get(i.image_id, {})
-        backend = self.service.backend
+        backend = self.service.backend_of(i)
+        devices = [ec2_pb2.InstanceBlockDevice(device_name=v.device, volume_id=v.volume_id, status=v.attach_state,
+                                               attach_time=timestamp(v.attach_time),
+                                               delete_on_termination=v.delete_on_termination)
+                   for v in self.model.attached_volumes(i.instance_id, every=True)]
         return ec2_pb2.Instance(
             instance_id=i.instance_id, image_id=i.image_id, instance_type=i.instance_type, state=_state(i.state),
             state_transition_reason=i.state_reason,
@@ -51,8 +61,10 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
             resource_limits=ec2_pb2.ResourceLimits(
                 vcpus=i.vcpus, memory_mib=i.memory_mib, enforced=bool(i.limits.get("enforced")),
                 detail=i.limits.get("detail", "")),
-            security_groups_enforced=backend.supports_security_groups, backend=backend.name,
-            metadata_endpoint=backend.metadata_endpoint(self.service.spec(i)),
+            security_groups_enforced=bool(backend and backend.supports_security_groups), backend=i.backend,
+            metadata_endpoint=backend.metadata_endpoint(self.service.spec(i)) if backend else "",
+            root_device_type=image.get("root_device_type", "instance-store"),
+            root_device_name=image.get("root_device_name", ""), block_device_mappings=devices,
         )
 
     def _reservations(self, instances: list[m.Instance]) -> list[ec2_pb2.Reservation]:
@@ -63,15 +75,13 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
         ]
 
     async def RunInstances(self, request, context):
-        tags = {t.key: t.value for spec in request.tag_specifications for t in spec.tags}
-        if any(spec.resource_type not in ("", "instance") for spec in request.tag_specifications):
-            raise m.InvalidParameterValue("TagSpecifications: only the resource type 'instance' is supported")
+        tags = _tags(request.tag_specifications, "instance")
         spot = request.instance_market_options
         launched = self.model.run_instances(
             request.image_id, request.instance_type, request.min_count, request.max_count,
             request.placement.availability_zone, request.subnet_id, request.placement.tenancy, request.key_name,
             request.security_group_ids, request.user_data, tags, spot.market_type, spot.spot_options.max_price,
-            request.client_token, self.service.backend.name,
+            request.client_token,
         )
         self.service.kick()
         [reservation] = self._reservations(launched)
@@ -146,13 +156,78 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
                 architecture=i["architecture"], virtualization_type=i["virtualization_type"], kernel_id=i["kernel_id"],
                 ramdisk_id=i["ramdisk_id"], root_device_name=i["root_device_name"], image_location=i["image_location"],
                 backends=i["backends"], source_instance_id=i["source_instance_id"], owner_id=catalog.OWNER_ID,
-                creation_date=timestamp(i["creation_date"]))
+                creation_date=timestamp(i["creation_date"]), root_device_type=i.get("root_device_type", "instance-store"))
             for i in self.model.describe_images(request.image_ids, _filters(request.filters))
         ])
 
     async def DeregisterImage(self, request, context):
         self.model.deregister_image(request.image_id)
         return ec2_pb2.DeregisterImageResponse()
+
+    # EBS volumes and snapshots
+    @staticmethod
+    def _attachment(v: m.Volume, instance_id: str = "", device: str = "", state: str = "") -> ec2_pb2.VolumeAttachment:
+        return ec2_pb2.VolumeAttachment(
+            volume_id=v.volume_id, instance_id=instance_id or v.instance_id, device=device or v.device,
+            state=state or v.attach_state or "detached", attach_time=timestamp(v.attach_time),
+            delete_on_termination=v.delete_on_termination)
+
+    def _volume(self, v: m.Volume) -> ec2_pb2.Volume:
+        return ec2_pb2.Volume(
+            volume_id=v.volume_id, size=v.size_gib, snapshot_id=v.snapshot_id, availability_zone=v.az, state=v.state,
+            create_time=timestamp(v.create_time), attachments=[self._attachment(v)] if v.instance_id else [],
+            volume_type=v.volume_type, iops=v.iops, burst_iops=v.burst_iops,
+            tags=[ec2_pb2.Tag(key=k, value=val) for k, val in sorted(v.tags.items())], status=self.model.volume_status(v))
+
+    @staticmethod
+    def _snapshot(snap: dict) -> ec2_pb2.Snapshot:
+        return ec2_pb2.Snapshot(
+            snapshot_id=snap["snapshot_id"], volume_id=snap["volume_id"], volume_size=snap["volume_size"],
+            state=snap["state"], progress=snap["progress"], start_time=timestamp(snap["start_time"]),
+            description=snap["description"], owner_id=catalog.OWNER_ID,
+            tags=[ec2_pb2.Tag(key=k, value=v) for k, v in sorted(snap["tags"].items())])
+
+    async def CreateVolume(self, request, context):
+        volume = self.model.create_volume(
+            request.availability_zone, request.size, request.volume_type, request.iops, request.snapshot_id,
+            _tags(request.tag_specifications, "volume"))
+        self.service.kick()
+        return self._volume(volume)
+
+    async def DeleteVolume(self, request, context):
+        self.model.delete_volume(request.volume_id)
+        self.service.kick()
+        return ec2_pb2.DeleteVolumeResponse()
+
+    async def AttachVolume(self, request, context):
+        volume = self.model.attach_volume(request.volume_id, request.instance_id, request.device)
+        self.service.kick()
+        return self._attachment(volume)
+
+    async def DetachVolume(self, request, context):
+        volume = self.model.volume(request.volume_id)
+        instance_id, device = volume.instance_id, volume.device  # the answer names what it is detached from
+        self.model.detach_volume(request.volume_id, request.instance_id, request.device, request.force)
+        self.service.kick()
+        return self._attachment(volume, instance_id, device, volume.attach_state or "detached")
+
+    async def DescribeVolumes(self, request, context):
+        found = self.model.describe_volumes(request.volume_ids, _filters(request.filters))
+        return ec2_pb2.DescribeVolumesResponse(volumes=[self._volume(v) for v in found])
+
+    async def CreateSnapshot(self, request, context):
+        snapshot = self.model.create_snapshot(request.volume_id, request.description,
+                                              _tags(request.tag_specifications, "snapshot"))
+        self.service.kick()
+        return self._snapshot(snapshot)
+
+    async def DeleteSnapshot(self, request, context):
+        self.service.delete_snapshot(request.snapshot_id)
+        return ec2_pb2.DeleteSnapshotResponse()
+
+    async def DescribeSnapshots(self, request, context):
+        found = self.model.describe_snapshots(request.snapshot_ids, _filters(request.filters))
+        return ec2_pb2.DescribeSnapshotsResponse(snapshots=[self._snapshot(s) for s in found])
 
     # key pairs
     @staticmethod

@@ -76,6 +76,7 @@ class ComputeBackend(Protocol):
     supports_security_groups: bool  # rules are enforced on packets
     supports_addresses: bool        # Elastic IPs really move traffic
     supports_block_devices: bool    # volumes reach the guest as block devices with IOPS limits, not a mounted directory
+    supports_volumes: bool          # AttachVolume works at all (the process backend: not)
 
     def metadata_endpoint(self, spec: InstanceSpec) -> str:
         """Where the instance reaches its metadata service (what AWS_EC2_METADATA_SERVICE_ENDPOINT says)."""
@@ -118,3 +119,8 @@ class ComputeBackend(Protocol):
 
     async def detach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
         """Take `volume` out of the instance; its data stays in `volume.path`. Succeeds when it is not attached."""
+
+    async def evict(self, az: str) -> None:
+        """Destroy every instance of `az` at once, no grace; succeeds when there are none. Called by kill-az on the
+        region node, whose machine runs the daemons (dockerd, libvirtd) that hold instances outside the AZ's
+        processes; restore-az boots them again through the service's reconcile."""

@@ -13,7 +13,8 @@ its source's host and boots only where that disk is seen (one machine); an
 Elastic IP is translated by the region's router, so an instance of the same
 AZ cannot reach another through it (no hairpin); an instance killed with its
 AZ leaves its empty cgroup directories behind (its next boot reuses them);
-stopping gives the instance's processes the agent's grace (5 s) then SIGKILL.
+stopping gives the instance's processes the agent's grace (5 s) then SIGKILL;
+no EBS volumes (`supports_volumes` False: AttachVolume answers UnsupportedOperation).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from azlab.cluster.errors import UnsupportedOperation
 from azlab.cluster.network import AzNetwork, NetnsNetwork
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec
+from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
 
 CONSOLE_BYTES = 64 * 1024
 SNAPSHOT_TIMEOUT_S = 60.0
@@ -47,6 +49,7 @@ class ProcessBackend:
         self.supports_security_groups = self.netns
         self.supports_addresses = self.netns
         self.supports_block_devices = False
+        self.supports_volumes = False
         self._routes: dict[str, str] = {}
         self._status: dict[tuple[str, int], dict] = {}  # (instance, pid) -> its status.json, once booted
 
@@ -162,3 +165,12 @@ class ProcessBackend:
         if self.netns:
             assert isinstance(self.network, NetnsNetwork)
             await asyncio.to_thread(self.network.route_eips, dict(self._routes))
+
+    async def attach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
+        raise UnsupportedOperation("the process backend attaches no volumes")
+
+    async def detach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
+        pass  # nothing was ever attached
+
+    async def evict(self, az: str) -> None:
+        """Nothing to do: an instance is a process of its AZ's node, and dies with the AZ's tagged processes."""

@@ -194,10 +194,10 @@ def best_isolation() -> str:
     return "netns" if NetnsNetwork.available() is None else "loopback"
 
 
-def bring_up(tmp_path_factory, isolation: str):
+def bring_up(tmp_path_factory, isolation: str, *up_args: str):
     home = tmp_path_factory.mktemp(f"azlab-{isolation}")
     lab = Lab(home, isolation)
-    done = lab.azlab("up", "--isolation", isolation)
+    done = lab.azlab("up", "--isolation", isolation, *up_args)
     assert done.returncode == 0, done.stderr[-3000:]
     lab.client = Client(json.loads(done.stdout)["Endpoint"])
     return lab

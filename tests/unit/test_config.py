@@ -54,3 +54,17 @@ def test_a_free_port_is_never_one_already_chosen():
 
     # every port of the range but the last is taken, wherever the search starts
     assert free_port("127.0.0.1", 20000, 21001, taken=frozenset(range(20000, 21000))) == 21000
+
+
+def test_each_host_runs_the_backend_of_its_own_setting_else_its_azs_else_the_regions(tmp_path):
+    path = tmp_path / "region.toml"
+    path.write_text('backend = "docker"\n[backends]\n"lab-1b" = "libvirt"\n"lab-1b/node-1" = "process"\n')
+    config = RegionConfig.load(path, isolation="loopback", nodes_per_az=2)
+    assert [config.backend_of(h) for h in ("lab-1a/node-0", "lab-1b/node-0", "lab-1b/node-1")] == [
+        "docker", "libvirt", "process"]
+    assert RegionConfig.from_dict(config.to_dict()) == config  # as the store keeps it
+    assert RegionConfig.load(path, isolation="loopback", backend="process").backend_of("lab-1c/node-0") == "process"
+    for data, message in (({"backend": "xen"}, "backend must be one of"),
+                          ({"backends": {"lab-1z": "docker"}}, "no AZ or host")):
+        with pytest.raises(InvalidParameterValue, match=message):
+            RegionConfig.from_dict(data)

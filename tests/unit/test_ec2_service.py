@@ -4,6 +4,7 @@ health is fed by hand, the backend records what it was asked and runs nothing.""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ class FakeBackend:
     name = "process"
     supports_security_groups = True
     supports_addresses = True
+    supports_block_devices = False
+    supports_volumes = True
 
     def __init__(self):
         self.crashing: set[str] = set()  # instances whose init exits before it boots
@@ -79,6 +82,16 @@ class FakeBackend:
     async def detach_address(self, public_ip):
         self.routes.pop(public_ip, None)
 
+    async def attach_volume(self, spec, volume):
+        self.calls.append(("attach_volume", spec.instance_id, volume.volume_id))
+
+    async def detach_volume(self, spec, volume):
+        self.calls.append(("detach_volume", spec.instance_id, volume.volume_id))
+
+    async def evict(self, az):
+        for host in [h for h in self.hosts if h.startswith(f"{az}/")]:
+            self.hosts[host] = {}
+
 
 @pytest.fixture
 def world(tmp_path: Path):
@@ -87,7 +100,7 @@ def world(tmp_path: Path):
     for node in region.nodes.values():
         node.state = "alive"
     backend = FakeBackend()
-    service = Ec2Service(ServiceContext(region, store, agents=None, paths=Paths(tmp_path)), backend=backend)  # type: ignore[arg-type]
+    service = Ec2Service(ServiceContext(region, store, agents=None, paths=Paths(tmp_path)), backends={"process": backend})  # type: ignore[arg-type]
     return service, region, backend
 
 
@@ -121,7 +134,7 @@ def test_a_restarted_controller_adopts_what_runs_and_restarts_nothing(world, tmp
     service.model.reboot_instances([instance.instance_id])  # done once, by the first controller
     reconcile(service)
     calls = list(backend.calls)
-    again = Ec2Service(ServiceContext(region, service.model.store, agents=None, paths=Paths(tmp_path)), backend=backend)  # type: ignore[arg-type]
+    again = Ec2Service(ServiceContext(region, service.model.store, agents=None, paths=Paths(tmp_path)), backends={"process": backend})  # type: ignore[arg-type]
     reconcile(again)
     assert backend.calls == calls  # no start, no second reboot
     assert again.model.instances[instance.instance_id].state == "running"
@@ -190,3 +203,65 @@ def test_an_instance_whose_boots_keep_failing_is_impaired_and_restarted_ever_les
     reconcile(service)
     reconcile(service)
     assert service.model.status(instance) == ("ok", "ok")
+
+
+class HereAgents:
+    """The node agents' `run_command`, run on this machine (real files; a host in `dead` does not answer)."""
+
+    def __init__(self):
+        self.dead: set[str] = set()
+
+    async def call(self, host, method, *args, timeout_s=None):
+        if host in self.dead:
+            raise NodeUnreachable(host)
+        assert method == "run_command"
+        done = await asyncio.to_thread(subprocess.run, args[0], capture_output=True, text=True, timeout=args[1])
+        return {"returncode": done.returncode, "output": done.stdout + done.stderr}
+
+
+def test_volumes_are_made_attached_snapshotted_detached_and_removed_through_the_hosts(tmp_path):
+    store = Store(tmp_path / "state.db")
+    region = Region(RegionConfig(), store, LoopbackNetwork())
+    for node in region.nodes.values():
+        node.state = "alive"
+    backend, agents = FakeBackend(), HereAgents()
+    service = Ec2Service(ServiceContext(region, store, agents=agents, paths=Paths(tmp_path)),  # type: ignore[arg-type]
+                         backends={"process": backend})
+    model = service.model
+    [instance] = model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    volume = model.create_volume("lab-1a", size_gib=2)
+    agents.dead.add("lab-1a/node-0")
+    reconcile(service)
+    assert volume.state == "creating"  # no live host of its AZ to make its file: it waits
+    agents.dead.clear()
+    reconcile(service)
+    path = tmp_path / "ec2" / "volumes" / "lab-1a" / f"{volume.volume_id}.img"
+    assert volume.state == "available" and path.stat().st_size == 2 << 30 and path.stat().st_blocks == 0  # sparse
+    path.write_bytes(b"data")  # what the instance would have written (truncating is fine for a copy test)
+    reconcile(service)  # the instance boots
+    model.attach_volume(volume.volume_id, instance.instance_id, "/dev/xvdf")
+    reconcile(service)
+    assert ("attach_volume", instance.instance_id, volume.volume_id) in backend.calls and volume.attach_state == "attached"
+    assert service.spec(instance).volumes[0].path == str(path)  # what it boots with next time
+    snapshot = model.create_snapshot(volume.volume_id)
+    reconcile(service)
+    copy = tmp_path / "ec2" / "snapshots" / f"{snapshot['snapshot_id']}.img"
+    assert snapshot["state"] == "completed" and copy.read_bytes() == b"data"
+    service.delete_snapshot(snapshot["snapshot_id"])
+    assert not copy.exists()
+    model.detach_volume(volume.volume_id)
+    reconcile(service)
+    assert ("detach_volume", instance.instance_id, volume.volume_id) in backend.calls and volume.state == "available"
+    model.delete_volume(volume.volume_id)
+    reconcile(service)
+    assert not path.exists() and volume.volume_id not in model.volumes
+
+
+def test_evict_empties_the_az_in_every_backend(world):
+    service, region, backend = world
+    [doomed] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1b")
+    [kept] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1c")
+    reconcile(service)
+    asyncio.run(service.evict("lab-1b"))
+    assert backend.hosts["lab-1b/node-0"] == {} and kept.instance_id in backend.hosts["lab-1c/node-0"]
+    assert doomed.state == "running"  # impaired until restore, when reconcile boots it again

@@ -114,7 +114,7 @@ class ResourceLimits(_message.Message):
     def __init__(self, vcpus: _Optional[int] = ..., memory_mib: _Optional[int] = ..., enforced: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class Instance(_message.Message):
-    __slots__ = ("instance_id", "image_id", "instance_type", "state", "state_transition_reason", "placement", "private_ip_address", "public_ip_address", "key_name", "security_groups", "tags", "launch_time", "instance_lifecycle", "spot_max_price", "architecture", "virtualization_type", "ami_launch_index", "subnet_id", "resource_limits", "security_groups_enforced", "metadata_endpoint", "backend")
+    __slots__ = ("instance_id", "image_id", "instance_type", "state", "state_transition_reason", "placement", "private_ip_address", "public_ip_address", "key_name", "security_groups", "tags", "launch_time", "instance_lifecycle", "spot_max_price", "architecture", "virtualization_type", "ami_launch_index", "subnet_id", "resource_limits", "security_groups_enforced", "metadata_endpoint", "backend", "root_device_type", "root_device_name", "block_device_mappings")
     INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -137,6 +137,9 @@ class Instance(_message.Message):
     SECURITY_GROUPS_ENFORCED_FIELD_NUMBER: _ClassVar[int]
     METADATA_ENDPOINT_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
+    ROOT_DEVICE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ROOT_DEVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_DEVICE_MAPPINGS_FIELD_NUMBER: _ClassVar[int]
     instance_id: str
     image_id: str
     instance_type: str
@@ -159,7 +162,24 @@ class Instance(_message.Message):
     security_groups_enforced: bool
     metadata_endpoint: str
     backend: str
-    def __init__(self, instance_id: _Optional[str] = ..., image_id: _Optional[str] = ..., instance_type: _Optional[str] = ..., state: _Optional[_Union[InstanceState, _Mapping]] = ..., state_transition_reason: _Optional[str] = ..., placement: _Optional[_Union[Placement, _Mapping]] = ..., private_ip_address: _Optional[str] = ..., public_ip_address: _Optional[str] = ..., key_name: _Optional[str] = ..., security_groups: _Optional[_Iterable[_Union[GroupIdentifier, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., launch_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., instance_lifecycle: _Optional[str] = ..., spot_max_price: _Optional[str] = ..., architecture: _Optional[str] = ..., virtualization_type: _Optional[str] = ..., ami_launch_index: _Optional[int] = ..., subnet_id: _Optional[str] = ..., resource_limits: _Optional[_Union[ResourceLimits, _Mapping]] = ..., security_groups_enforced: _Optional[bool] = ..., metadata_endpoint: _Optional[str] = ..., backend: _Optional[str] = ...) -> None: ...
+    root_device_type: str
+    root_device_name: str
+    block_device_mappings: _containers.RepeatedCompositeFieldContainer[InstanceBlockDevice]
+    def __init__(self, instance_id: _Optional[str] = ..., image_id: _Optional[str] = ..., instance_type: _Optional[str] = ..., state: _Optional[_Union[InstanceState, _Mapping]] = ..., state_transition_reason: _Optional[str] = ..., placement: _Optional[_Union[Placement, _Mapping]] = ..., private_ip_address: _Optional[str] = ..., public_ip_address: _Optional[str] = ..., key_name: _Optional[str] = ..., security_groups: _Optional[_Iterable[_Union[GroupIdentifier, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., launch_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., instance_lifecycle: _Optional[str] = ..., spot_max_price: _Optional[str] = ..., architecture: _Optional[str] = ..., virtualization_type: _Optional[str] = ..., ami_launch_index: _Optional[int] = ..., subnet_id: _Optional[str] = ..., resource_limits: _Optional[_Union[ResourceLimits, _Mapping]] = ..., security_groups_enforced: _Optional[bool] = ..., metadata_endpoint: _Optional[str] = ..., backend: _Optional[str] = ..., root_device_type: _Optional[str] = ..., root_device_name: _Optional[str] = ..., block_device_mappings: _Optional[_Iterable[_Union[InstanceBlockDevice, _Mapping]]] = ...) -> None: ...
+
+class InstanceBlockDevice(_message.Message):
+    __slots__ = ("device_name", "volume_id", "status", "attach_time", "delete_on_termination")
+    DEVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTACH_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELETE_ON_TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    device_name: str
+    volume_id: str
+    status: str
+    attach_time: _timestamp_pb2.Timestamp
+    delete_on_termination: bool
+    def __init__(self, device_name: _Optional[str] = ..., volume_id: _Optional[str] = ..., status: _Optional[str] = ..., attach_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_on_termination: _Optional[bool] = ...) -> None: ...
 
 class Reservation(_message.Message):
     __slots__ = ("reservation_id", "owner_id", "instances")
@@ -306,7 +326,7 @@ class DescribeInstanceTypesResponse(_message.Message):
     def __init__(self, instance_types: _Optional[_Iterable[_Union[InstanceTypeInfo, _Mapping]]] = ...) -> None: ...
 
 class Image(_message.Message):
-    __slots__ = ("image_id", "name", "description", "state", "architecture", "virtualization_type", "kernel_id", "ramdisk_id", "root_device_name", "image_location", "backends", "source_instance_id", "owner_id", "creation_date")
+    __slots__ = ("image_id", "name", "description", "state", "architecture", "virtualization_type", "kernel_id", "ramdisk_id", "root_device_name", "image_location", "backends", "source_instance_id", "owner_id", "creation_date", "root_device_type")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -321,6 +341,7 @@ class Image(_message.Message):
     SOURCE_INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     CREATION_DATE_FIELD_NUMBER: _ClassVar[int]
+    ROOT_DEVICE_TYPE_FIELD_NUMBER: _ClassVar[int]
     image_id: str
     name: str
     description: str
@@ -335,7 +356,8 @@ class Image(_message.Message):
     source_instance_id: str
     owner_id: str
     creation_date: _timestamp_pb2.Timestamp
-    def __init__(self, image_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., state: _Optional[str] = ..., architecture: _Optional[str] = ..., virtualization_type: _Optional[str] = ..., kernel_id: _Optional[str] = ..., ramdisk_id: _Optional[str] = ..., root_device_name: _Optional[str] = ..., image_location: _Optional[str] = ..., backends: _Optional[_Iterable[str]] = ..., source_instance_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., creation_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    root_device_type: str
+    def __init__(self, image_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., state: _Optional[str] = ..., architecture: _Optional[str] = ..., virtualization_type: _Optional[str] = ..., kernel_id: _Optional[str] = ..., ramdisk_id: _Optional[str] = ..., root_device_name: _Optional[str] = ..., image_location: _Optional[str] = ..., backends: _Optional[_Iterable[str]] = ..., source_instance_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., creation_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., root_device_type: _Optional[str] = ...) -> None: ...
 
 class RegisterImageRequest(_message.Message):
     __slots__ = ("name", "description", "architecture", "virtualization_type", "kernel_id", "ramdisk_id", "root_device_name", "image_location")
@@ -396,6 +418,168 @@ class DeregisterImageRequest(_message.Message):
 class DeregisterImageResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class VolumeAttachment(_message.Message):
+    __slots__ = ("volume_id", "instance_id", "device", "state", "attach_time", "delete_on_termination")
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ATTACH_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELETE_ON_TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    instance_id: str
+    device: str
+    state: str
+    attach_time: _timestamp_pb2.Timestamp
+    delete_on_termination: bool
+    def __init__(self, volume_id: _Optional[str] = ..., instance_id: _Optional[str] = ..., device: _Optional[str] = ..., state: _Optional[str] = ..., attach_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_on_termination: _Optional[bool] = ...) -> None: ...
+
+class Volume(_message.Message):
+    __slots__ = ("volume_id", "size", "snapshot_id", "availability_zone", "state", "create_time", "attachments", "volume_type", "iops", "tags", "burst_iops", "status")
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_ID_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    IOPS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    BURST_IOPS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    size: int
+    snapshot_id: str
+    availability_zone: str
+    state: str
+    create_time: _timestamp_pb2.Timestamp
+    attachments: _containers.RepeatedCompositeFieldContainer[VolumeAttachment]
+    volume_type: str
+    iops: int
+    tags: _containers.RepeatedCompositeFieldContainer[Tag]
+    burst_iops: int
+    status: str
+    def __init__(self, volume_id: _Optional[str] = ..., size: _Optional[int] = ..., snapshot_id: _Optional[str] = ..., availability_zone: _Optional[str] = ..., state: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachments: _Optional[_Iterable[_Union[VolumeAttachment, _Mapping]]] = ..., volume_type: _Optional[str] = ..., iops: _Optional[int] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., burst_iops: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class CreateVolumeRequest(_message.Message):
+    __slots__ = ("availability_zone", "size", "snapshot_id", "volume_type", "iops", "tag_specifications")
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_ID_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    IOPS_FIELD_NUMBER: _ClassVar[int]
+    TAG_SPECIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    availability_zone: str
+    size: int
+    snapshot_id: str
+    volume_type: str
+    iops: int
+    tag_specifications: _containers.RepeatedCompositeFieldContainer[TagSpecification]
+    def __init__(self, availability_zone: _Optional[str] = ..., size: _Optional[int] = ..., snapshot_id: _Optional[str] = ..., volume_type: _Optional[str] = ..., iops: _Optional[int] = ..., tag_specifications: _Optional[_Iterable[_Union[TagSpecification, _Mapping]]] = ...) -> None: ...
+
+class DeleteVolumeRequest(_message.Message):
+    __slots__ = ("volume_id",)
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    def __init__(self, volume_id: _Optional[str] = ...) -> None: ...
+
+class DeleteVolumeResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AttachVolumeRequest(_message.Message):
+    __slots__ = ("volume_id", "instance_id", "device")
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    instance_id: str
+    device: str
+    def __init__(self, volume_id: _Optional[str] = ..., instance_id: _Optional[str] = ..., device: _Optional[str] = ...) -> None: ...
+
+class DetachVolumeRequest(_message.Message):
+    __slots__ = ("volume_id", "instance_id", "device", "force")
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    instance_id: str
+    device: str
+    force: bool
+    def __init__(self, volume_id: _Optional[str] = ..., instance_id: _Optional[str] = ..., device: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
+
+class DescribeVolumesRequest(_message.Message):
+    __slots__ = ("volume_ids", "filters")
+    VOLUME_IDS_FIELD_NUMBER: _ClassVar[int]
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    volume_ids: _containers.RepeatedScalarFieldContainer[str]
+    filters: _containers.RepeatedCompositeFieldContainer[Filter]
+    def __init__(self, volume_ids: _Optional[_Iterable[str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ...) -> None: ...
+
+class DescribeVolumesResponse(_message.Message):
+    __slots__ = ("volumes",)
+    VOLUMES_FIELD_NUMBER: _ClassVar[int]
+    volumes: _containers.RepeatedCompositeFieldContainer[Volume]
+    def __init__(self, volumes: _Optional[_Iterable[_Union[Volume, _Mapping]]] = ...) -> None: ...
+
+class Snapshot(_message.Message):
+    __slots__ = ("snapshot_id", "volume_id", "volume_size", "state", "progress", "start_time", "description", "owner_id", "tags")
+    SNAPSHOT_ID_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_SIZE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    snapshot_id: str
+    volume_id: str
+    volume_size: int
+    state: str
+    progress: str
+    start_time: _timestamp_pb2.Timestamp
+    description: str
+    owner_id: str
+    tags: _containers.RepeatedCompositeFieldContainer[Tag]
+    def __init__(self, snapshot_id: _Optional[str] = ..., volume_id: _Optional[str] = ..., volume_size: _Optional[int] = ..., state: _Optional[str] = ..., progress: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ..., owner_id: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateSnapshotRequest(_message.Message):
+    __slots__ = ("volume_id", "description", "tag_specifications")
+    VOLUME_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAG_SPECIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    volume_id: str
+    description: str
+    tag_specifications: _containers.RepeatedCompositeFieldContainer[TagSpecification]
+    def __init__(self, volume_id: _Optional[str] = ..., description: _Optional[str] = ..., tag_specifications: _Optional[_Iterable[_Union[TagSpecification, _Mapping]]] = ...) -> None: ...
+
+class DeleteSnapshotRequest(_message.Message):
+    __slots__ = ("snapshot_id",)
+    SNAPSHOT_ID_FIELD_NUMBER: _ClassVar[int]
+    snapshot_id: str
+    def __init__(self, snapshot_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSnapshotResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DescribeSnapshotsRequest(_message.Message):
+    __slots__ = ("snapshot_ids", "filters")
+    SNAPSHOT_IDS_FIELD_NUMBER: _ClassVar[int]
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    snapshot_ids: _containers.RepeatedScalarFieldContainer[str]
+    filters: _containers.RepeatedCompositeFieldContainer[Filter]
+    def __init__(self, snapshot_ids: _Optional[_Iterable[str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ...) -> None: ...
+
+class DescribeSnapshotsResponse(_message.Message):
+    __slots__ = ("snapshots",)
+    SNAPSHOTS_FIELD_NUMBER: _ClassVar[int]
+    snapshots: _containers.RepeatedCompositeFieldContainer[Snapshot]
+    def __init__(self, snapshots: _Optional[_Iterable[_Union[Snapshot, _Mapping]]] = ...) -> None: ...
 
 class KeyPairInfo(_message.Message):
     __slots__ = ("key_pair_id", "key_name", "key_fingerprint", "key_type", "public_key", "create_time")

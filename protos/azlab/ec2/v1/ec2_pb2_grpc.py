@@ -99,6 +99,46 @@ class Ec2Stub:
                 request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageRequest.SerializeToString,
                 response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageResponse.FromString,
                 _registered_method=True)
+        self.CreateVolume = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/CreateVolume',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateVolumeRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.Volume.FromString,
+                _registered_method=True)
+        self.DeleteVolume = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/DeleteVolume',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeResponse.FromString,
+                _registered_method=True)
+        self.AttachVolume = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/AttachVolume',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.AttachVolumeRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.FromString,
+                _registered_method=True)
+        self.DetachVolume = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/DetachVolume',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DetachVolumeRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.FromString,
+                _registered_method=True)
+        self.DescribeVolumes = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/DescribeVolumes',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesResponse.FromString,
+                _registered_method=True)
+        self.CreateSnapshot = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/CreateSnapshot',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.Snapshot.FromString,
+                _registered_method=True)
+        self.DeleteSnapshot = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/DeleteSnapshot',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotResponse.FromString,
+                _registered_method=True)
+        self.DescribeSnapshots = channel.unary_unary(
+                '/azlab.ec2.v1.Ec2/DescribeSnapshots',
+                request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsRequest.SerializeToString,
+                response_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsResponse.FromString,
+                _registered_method=True)
         self.CreateKeyPair = channel.unary_unary(
                 '/azlab.ec2.v1.Ec2/CreateKeyPair',
                 request_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateKeyPairRequest.SerializeToString,
@@ -289,6 +329,55 @@ class Ec2Servicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeregisterImage(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateVolume(self, request, context):
+        """EBS volumes and snapshots
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteVolume(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AttachVolume(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DetachVolume(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeVolumes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSnapshot(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSnapshot(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeSnapshots(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -499,6 +588,46 @@ def add_Ec2Servicer_to_server(servicer, server):
                     servicer.DeregisterImage,
                     request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageRequest.FromString,
                     response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageResponse.SerializeToString,
+            ),
+            'CreateVolume': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateVolume,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateVolumeRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.Volume.SerializeToString,
+            ),
+            'DeleteVolume': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteVolume,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeResponse.SerializeToString,
+            ),
+            'AttachVolume': grpc.unary_unary_rpc_method_handler(
+                    servicer.AttachVolume,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.AttachVolumeRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.SerializeToString,
+            ),
+            'DetachVolume': grpc.unary_unary_rpc_method_handler(
+                    servicer.DetachVolume,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DetachVolumeRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.SerializeToString,
+            ),
+            'DescribeVolumes': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeVolumes,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesResponse.SerializeToString,
+            ),
+            'CreateSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSnapshot,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.Snapshot.SerializeToString,
+            ),
+            'DeleteSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSnapshot,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotResponse.SerializeToString,
+            ),
+            'DescribeSnapshots': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeSnapshots,
+                    request_deserializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsRequest.FromString,
+                    response_serializer=azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsResponse.SerializeToString,
             ),
             'CreateKeyPair': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateKeyPair,
@@ -962,6 +1091,222 @@ class Ec2:
             '/azlab.ec2.v1.Ec2/DeregisterImage',
             azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageRequest.SerializeToString,
             azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeregisterImageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateVolume(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/CreateVolume',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateVolumeRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.Volume.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteVolume(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/DeleteVolume',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteVolumeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AttachVolume(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/AttachVolume',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.AttachVolumeRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DetachVolume(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/DetachVolume',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DetachVolumeRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.VolumeAttachment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeVolumes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/DescribeVolumes',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeVolumesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/CreateSnapshot',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.CreateSnapshotRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.Snapshot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/DeleteSnapshot',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DeleteSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeSnapshots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.ec2.v1.Ec2/DescribeSnapshots',
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsRequest.SerializeToString,
+            azlab_dot_ec2_dot_v1_dot_ec2__pb2.DescribeSnapshotsResponse.FromString,
             options,
             channel_credentials,
             insecure,
