@@ -19,7 +19,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from azlab.cluster.config import Paths
@@ -30,7 +30,7 @@ from azlab.cluster.state import Store
 log = logging.getLogger(__name__)
 
 # The services a region serves, each a package `azlab.cluster.<name>`.
-NAMES: tuple[str, ...] = ("ec2", "elasticache", "rds", "route53", "sqs")
+NAMES: tuple[str, ...] = ("ec2", "elasticache", "elb", "rds", "route53", "sqs")
 
 AGENT_CALL_TIMEOUT_S = 5.0
 
@@ -78,6 +78,8 @@ class ServiceContext:
     store: Store
     agents: NodeAgents
     paths: Paths
+    # every service by name, filled once all are built: ELB reads EC2's instances and writes Route53's records
+    peers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ class Service(Protocol):
 
 
 def create_all(context: ServiceContext) -> list[Service]:
-    return [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
+    services = [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
+    context.peers.update({s.name: s for s in services})
+    return services
 
 
 def add_commands(verbs) -> None:

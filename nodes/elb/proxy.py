@@ -33,6 +33,7 @@ import httptools
 log = logging.getLogger("elb-node")
 HIGH_WATER = 256 * 1024
 POOL_MAX = 64  # idle keep-alive connections kept per target and port
+ATTEMPTS = 3  # targets tried for a request whose connection failed before any of it was sent
 HOP_BY_HOP = frozenset((b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade",
                         b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port"))
 COUNTERS = ("request_count", "http_code_backend_2xx", "http_code_backend_3xx", "http_code_backend_4xx",
@@ -83,12 +84,13 @@ class Balancer:
         self.routable = [t for t in self.targets.values()
                          if t.in_service and (self.cross_zone or t.az == self.az)]
 
-    def pick(self) -> Target | None:
+    def pick(self, tried: tuple = ()) -> Target | None:
         routable = self.routable
-        if not routable:
-            return None
-        self.next = (self.next + 1) % len(routable)
-        return routable[self.next]
+        for _ in range(len(routable)):
+            self.next = (self.next + 1) % len(routable)
+            if routable[self.next] not in tried:
+                return routable[self.next]
+        return None
 
     def sticky(self, cookie: bytes) -> Target | None:
         for target in self.routable:
@@ -116,7 +118,7 @@ class Balancer:
 
 # L7
 class Request:
-    __slots__ = ("head", "body", "complete", "chunked", "head_method", "sticky_cookie")
+    __slots__ = ("head", "body", "complete", "chunked", "head_method", "sticky_cookie", "body_sent", "tried")
 
     def __init__(self):
         self.head = bytearray()
@@ -125,6 +127,8 @@ class Request:
         self.chunked = False
         self.head_method = False
         self.sticky_cookie = b""
+        self.body_sent = False  # some of its body left: it cannot be sent again elsewhere
+        self.tried: tuple[Target, ...] = ()
 
 
 class HttpFrontend(asyncio.Protocol):
@@ -221,6 +225,7 @@ class HttpFrontend(asyncio.Protocol):
         request.head += xff + b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\n\r\n" % self.port
         if not parser.should_keep_alive():
             self.close_after = True
+        self.balancer.counters["request_count"] += 1
         self.queue.append(request)
         if len(self.queue) == 1:
             self.dispatch()
@@ -230,6 +235,7 @@ class HttpFrontend(asyncio.Protocol):
         if request.chunked:
             body = b"%x\r\n%s\r\n" % (len(body), body)
         if self.backend is not None and self.queue and self.queue[0] is request and self.backend.ready:
+            request.body_sent = True
             self.backend.transport.write(body)
         else:
             request.body.append(body)
@@ -253,13 +259,11 @@ class HttpFrontend(asyncio.Protocol):
         request = self.queue[0]
         balancer = self.balancer
         target = balancer.sticky(request.sticky_cookie) if request.sticky_cookie else None
+        if target is None or target in request.tried:
+            target = balancer.pick(request.tried)
         if target is None:
-            target = balancer.pick()
-        if target is None:
-            balancer.counters["request_count"] += 1
             self.fail(503)
             return
-        balancer.counters["request_count"] += 1
         pool = target.pools.get(self.instance_port)
         backend = pool.pop() if pool else None
         if backend is None:
@@ -267,6 +271,7 @@ class HttpFrontend(asyncio.Protocol):
             backend.attach(self, request)
             asyncio.get_running_loop().create_task(backend.connect())
         else:
+            backend.reused = True
             backend.attach(self, request)
             backend.send(request)
         self.backend = backend
@@ -295,11 +300,18 @@ class HttpFrontend(asyncio.Protocol):
         else:
             self.transport.resume_reading()
 
-    def backend_failed(self, status: int, connect_error: bool) -> None:
-        """The backend failed before its response began: answer for it, then close."""
+    def backend_failed(self, backend: BackendHttp, status: int, connect_error: bool) -> None:
+        """The backend failed before its response began: another target if none of the request
+        was sent (a refused connection, or a kept-alive one the backend had closed), else answer for it."""
         self.backend = None
         if connect_error:
             self.balancer.counters["backend_connection_errors"] += 1
+        request = self.queue[0] if self.queue else None
+        again = connect_error or backend.reused  # never a request a fresh connection may have begun to serve
+        if again and request is not None and not request.body_sent and len(request.tried) + 1 < ATTEMPTS:
+            request.tried += (backend.target,)
+            self.dispatch()
+            return
         self.fail(status)
 
     def fail(self, status: int) -> None:
@@ -322,6 +334,7 @@ class BackendHttp(asyncio.Protocol):
         self.request: Request | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.ready = False
+        self.reused = False  # taken from the pool: the backend may have closed it meanwhile
         self.started = False  # some of the response went to the client
         self.in_head = False
         self.head = bytearray()
@@ -343,7 +356,7 @@ class BackendHttp(asyncio.Protocol):
         except OSError:
             self.target.active.discard(self)
             if self.frontend is not None and not self.frontend.closing:
-                self.frontend.backend_failed(503, connect_error=True)
+                self.frontend.backend_failed(self, 503, connect_error=True)
             return
         if self.frontend is None or self.frontend.closing:
             self.abort()
@@ -364,9 +377,11 @@ class BackendHttp(asyncio.Protocol):
         self.parser = self.parser if not request.head_method else httptools.HttpResponseParser(self)
         write = self.transport.write
         write(request.head)
-        for piece in request.body:
-            write(piece)
-        request.body.clear()
+        if request.body:
+            request.body_sent = True
+            for piece in request.body:
+                write(piece)
+            request.body.clear()
 
     def release(self) -> None:
         """Back into its target's pool, unless the target is out or the pool full."""
@@ -425,7 +440,7 @@ class BackendHttp(asyncio.Protocol):
             return
         self.frontend = None
         if self.ready and not self.started:
-            frontend.backend_failed(502, connect_error=False)
+            frontend.backend_failed(self, 502, connect_error=False)
         else:
             # the response ran until close (no length), or broke off: the client's connection ends with it
             frontend.backend = None

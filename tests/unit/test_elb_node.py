@@ -57,19 +57,26 @@ def in_service(count: int):
     return wait_until(lambda: admin({"op": "status"})["routable"] == count, 10, f"{count} targets in service")
 
 
+_backends: list[subprocess.Popen] = []
+
+
+def _start_backend(name: str) -> subprocess.Popen:
+    address, _ = BACKENDS[name]
+    process = subprocess.Popen([sys.executable, str(BACKEND), address, str(INSTANCE_PORT), name,
+                                "--tcp-echo", str(ECHO_PORT)], stdout=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"serving")
+    return process
+
+
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
-    procs = [subprocess.Popen([sys.executable, str(BACKEND), address, str(INSTANCE_PORT), name,
-                               "--tcp-echo", str(ECHO_PORT)], stdout=subprocess.PIPE)
-             for name, (address, _) in BACKENDS.items()]
-    for p in procs:
-        assert p.stdout.readline().startswith(b"serving")
+    _backends[:] = [_start_backend(name) for name in BACKENDS]
     state = tmp_path_factory.mktemp("elb") / "node.json"
     lb = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--address", LB, "--admin-port",
                            str(ADMIN_PORT), "--state-file", str(state), "--az", "lab-1a"])
     wait_until(lambda: _connects(LB, ADMIN_PORT), 10, "the LB node's admin port")
     yield state
-    for p in [lb, *procs]:
+    for p in [lb, *_backends]:
         p.kill()
         p.wait()
 
@@ -249,3 +256,17 @@ def test_counters_count_backend_answers(lb):
 
 def test_a_restarted_node_serves_its_last_config(node):
     assert json.loads(node.read_text())["name"] == "web"
+
+
+def test_a_target_that_died_unnoticed_costs_no_request(lb, node):
+    """Until its health checks fail, a dead target is still in service: its refused connections go to another."""
+    address, _ = BACKENDS["i-c"]
+    victim = next(p for p in _backends if p.args[2] == address)
+    victim.kill()
+    victim.wait()
+    try:
+        answers = [get(LB, HTTP_PORT, "/")[0].status for _ in range(12)]
+        assert answers == [200] * 12
+        assert admin({"op": "status"})["counters"]["backend_connection_errors"] >= 1
+    finally:
+        _backends[_backends.index(victim)] = _start_backend("i-c")
