@@ -131,4 +131,9 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        import uvloop  # where it is installed (the bench), so that the backends are not what is measured
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())

@@ -143,6 +143,7 @@ class HttpFrontend(asyncio.Protocol):
         self.app_cookie = (stickiness.get("cookie_name", "") + "=").encode() if self.sticky_type == "app" else b""
         expiration = stickiness.get("expiration")
         self.cookie_suffix = (b"; Path=/" + (b"; Max-Age=%d" % expiration if expiration else b""))
+        self.forwarded = b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\n\r\n" % port
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.queue: deque[Request] = deque()
@@ -221,8 +222,7 @@ class HttpFrontend(asyncio.Protocol):
         request.head_method = method == b"HEAD"
         xff = b"" if self.xff_given else b"X-Forwarded-For: " + self.client + b"\r\n"
         self.xff_given = False
-        request.head[:0] = method + b" " + bytes(self.url) + b" HTTP/1.1\r\n"
-        request.head += xff + b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\n\r\n" % self.port
+        request.head = b"".join((method, b" ", self.url, b" HTTP/1.1\r\n", request.head, xff, self.forwarded))
         if not parser.should_keep_alive():
             self.close_after = True
         self.balancer.counters["request_count"] += 1
@@ -370,8 +370,8 @@ class BackendHttp(asyncio.Protocol):
     def send(self, request: Request) -> None:
         self.ready = True
         self.started = self.headers_done = self.message_done = False
-        self.in_head = True
-        self.head.clear()
+        self.in_head = bool(self.frontend.sticky_type)  # only a cookie to add needs the head held back
+        self.head = bytearray()  # a new one: the transport may still hold the last
         self.set_cookie = b""
         self.app_cookie_seen = False
         self.parser = self.parser if not request.head_method else httptools.HttpResponseParser(self)
@@ -421,7 +421,7 @@ class BackendHttp(asyncio.Protocol):
             if extra:
                 end = self.head.find(b"\r\n\r\n")
                 self.head[end + 2:end + 2] = extra
-            data = self.head
+            data = bytes(self.head)
         self.started = True
         frontend.transport.write(data)
         if self.message_done:
