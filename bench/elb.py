@@ -72,7 +72,7 @@ def admin(request: dict) -> dict:
 def start_elb(home: Path) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--address", ELB, "--admin-port",
                                 str(ADMIN_PORT), "--state-file", str(home / "elb.json"), "--az", "bench"],
-                               stderr=open("/tmp/elbnode.err", "w"))
+                               stderr=subprocess.DEVNULL)
     wait_for(lambda: connects(ELB, ADMIN_PORT), "the LB node")
     admin({"op": "push", "config": {
         "version": 1, "name": "bench", "az": "bench", "address": ELB,

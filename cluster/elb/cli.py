@@ -10,6 +10,7 @@ or the fields as options (`--target HTTP:8080/health --interval 1 ...`).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from azlab.cluster.cli import rpc
 from azlab.cluster.elb.model import DEFAULT_HEALTH, ValidationError
@@ -165,6 +166,28 @@ def add_commands(verbs) -> None:
     policies.set_defaults(run=rpc("elb", "SetLoadBalancerPoliciesOfListener", lambda a: pb.SetLoadBalancerPoliciesOfListenerRequest(
         load_balancer_name=a.name, load_balancer_port=a.load_balancer_port, policy_names=a.policy_names)))
 
+    upload = ops.add_parser("upload-server-certificate", help="IAM's call in AWS: a certificate for HTTPS/SSL listeners")
+    upload.add_argument("--server-certificate-name", required=True)
+    upload.add_argument("--certificate-body", required=True, help="PEM, or file://path")
+    upload.add_argument("--private-key", required=True, help="PEM, or file://path")
+    upload.add_argument("--certificate-chain", default="", help="PEM, or file://path")
+    upload.set_defaults(run=rpc("elb", "UploadServerCertificate", lambda a: pb.UploadServerCertificateRequest(
+        server_certificate_name=a.server_certificate_name, certificate_body=pem(a.certificate_body),
+        private_key=pem(a.private_key), certificate_chain=pem(a.certificate_chain))))
+
+    issue = ops.add_parser("issue-certificate", help="the lab's own (ACM's role): a certificate from the region's CA")
+    issue.add_argument("--server-certificate-name", required=True)
+    issue.add_argument("--domain-names", nargs="+", required=True)
+    issue.set_defaults(run=rpc("elb", "IssueCertificate", lambda a: pb.IssueCertificateRequest(
+        server_certificate_name=a.server_certificate_name, domain_names=a.domain_names)))
+
+    ops.add_parser("list-server-certificates").set_defaults(
+        run=rpc("elb", "ListServerCertificates", lambda a: pb.ListServerCertificatesRequest()))
+    drop = ops.add_parser("delete-server-certificate")
+    drop.add_argument("--server-certificate-name", required=True)
+    drop.set_defaults(run=rpc("elb", "DeleteServerCertificate", lambda a: pb.DeleteServerCertificateRequest(
+        server_certificate_name=a.server_certificate_name)))
+
     counters = ops.add_parser("describe-load-balancer-counters", help="the lab's own: requests, status classes, healthy hosts per AZ")
     _name(counters)
     counters.set_defaults(run=rpc("elb", "DescribeLoadBalancerCounters", lambda a: pb.DescribeLoadBalancerCountersRequest(
@@ -174,6 +197,15 @@ def add_commands(verbs) -> None:
     _name(nodes)
     nodes.set_defaults(run=rpc("elb", "DescribeLoadBalancerNodes", lambda a: pb.DescribeLoadBalancerNodesRequest(
         load_balancer_name=a.name)))
+
+
+def pem(value: str) -> str:
+    if value.startswith("file://"):
+        try:
+            return Path(value.removeprefix("file://")).expanduser().read_text()
+        except OSError as e:
+            raise ValidationError(f"cannot read {value}: {e.strerror}") from None
+    return value
 
 
 def attributes(a: argparse.Namespace) -> pb.LoadBalancerAttributes:

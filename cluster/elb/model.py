@@ -7,9 +7,12 @@ sees it, request counters); it hands the service one versioned config per LB
 node. Every change is written to the store before the method returns.
 
 Limitations against AWS's Classic Load Balancer:
-- HTTPS and SSL listeners (TLS termination) and HTTPS/SSL health checks are
-  refused (UnsupportedOperation); so are ProxyProtocol and other policy types
-  but the two cookie stickiness policies.
+- TLS is terminated at the LB node (HTTPS and SSL listeners) with a certificate
+  uploaded here (UploadServerCertificate, IAM's call in AWS) or issued by the
+  lab's own CA (IssueCertificate, the lab's own in ACM's role); TLS to the
+  instances (InstanceProtocol HTTPS or SSL), HTTPS/SSL health checks, SSL
+  negotiation policies, ProxyProtocol and other policy types but the two
+  cookie stickiness policies are refused (UnsupportedOperation).
 - Host and path rules are not a Classic Load Balancer feature and are absent.
 - The scheme is recorded and shown; an internal LB's name still resolves from
   outside the region (the ELB zone is public).
@@ -17,6 +20,10 @@ Limitations against AWS's Classic Load Balancer:
   tests and demos need not wait; the timeout may equal the interval.
 - No tags, no access logs, no security groups or subnets (EC2-Classic shape);
   one account.
+- LB nodes need addresses of their own: the lab gives them under loopback and
+  netns isolation; a multi-VM lab refuses CreateLoadBalancer (UnsupportedOperation).
+- The LB's name is an A record with TTL 1 s in the region's `<region>.elb.lab`
+  zone; AWS's answers have a 60 s TTL.
 - The LB cookie's value names the instance (AWS's is opaque).
 """
 
@@ -28,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from azlab.cluster.elb import certificates
 from azlab.cluster.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
 
@@ -94,6 +102,18 @@ class InvalidConfigurationRequest(AzlabError):
 class CertificateNotFound(AzlabError):
     code = "CertificateNotFound"
     status = "NOT_FOUND"
+
+
+class DuplicateCertificateName(AzlabError):
+    """IAM's EntityAlreadyExists, for a server certificate name."""
+
+    code = "EntityAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class CertificateInUse(AzlabError):
+    code = "DeleteConflict"
+    status = "FAILED_PRECONDITION"
 
 
 class TooManyLoadBalancers(AzlabError):
@@ -206,6 +226,7 @@ class ElbModel:
         self.clock = clock
         self.load_balancers: dict[str, LoadBalancer] = {
             d["name"]: LoadBalancer.from_doc(d) for d in store.resources(SERVICE, "load-balancer")}
+        self.certificates: dict[str, dict] = {d["arn"]: d for d in store.resources(SERVICE, "certificate")}
         # What the LB nodes last said of each target, by LB, AZ, instance: not kept (nodes report every tick).
         self.observed: dict[str, dict[str, dict[str, dict]]] = {}
 
@@ -282,12 +303,15 @@ class ElbModel:
             if LAYER[x.protocol] != LAYER[x.instance_protocol]:
                 raise ValidationError(f"Listener on port {x.load_balancer_port}: InstanceProtocol {x.instance_protocol} "
                                       f"does not go with Protocol {x.protocol}")
-            if x.protocol in TLS_PROTOCOLS or x.instance_protocol in TLS_PROTOCOLS:
-                if not x.ssl_certificate_id and x.protocol in TLS_PROTOCOLS:
-                    raise CertificateNotFound(f"Listener on port {x.load_balancer_port}: {x.protocol} needs an "
-                                              "SSLCertificateId")
-                raise UnsupportedOperation("HTTPS and SSL listeners (TLS termination) are not supported yet; "
-                                           "use HTTP or TCP")
+            if x.instance_protocol in TLS_PROTOCOLS:
+                raise UnsupportedOperation(f"InstanceProtocol {x.instance_protocol} (TLS to the instances) is not "
+                                           "supported yet; TLS ends at the LB node")
+            if x.protocol in TLS_PROTOCOLS and x.ssl_certificate_id not in self.certificates:
+                raise CertificateNotFound(f"Listener on port {x.load_balancer_port}: no server certificate "
+                                          f"{x.ssl_certificate_id or '(none given)'}")
+            if x.protocol not in TLS_PROTOCOLS and x.ssl_certificate_id:
+                raise ValidationError(f"Listener on port {x.load_balancer_port}: SSLCertificateId is for HTTPS and "
+                                      "SSL listeners only")
             for port, what in ((x.load_balancer_port, "LoadBalancerPort"), (x.instance_port, "InstancePort")):
                 if not 1 <= port <= 65535:
                     raise ValidationError(f"{what} must be 1..65535, not {port}")
@@ -307,6 +331,46 @@ class ElbModel:
         if unknown:
             raise ValidationError(f"Invalid Availability Zone: {unknown[0]} (this region's are {', '.join(self.azs)})")
         return sorted(set(azs))
+
+    # certificates
+    def upload_server_certificate(self, name: str, body: str, private_key: str, chain: str = "") -> dict:
+        if not name or not re.fullmatch(r"[\w+=,.@-]{1,128}", name):
+            raise ValidationError(f"ServerCertificateName {name!r} must be 1..128 of letters, digits and +=,.@_-")
+        arn = f"arn:aws:iam::000000000000:server-certificate/{name}"
+        if arn in self.certificates:
+            raise DuplicateCertificateName(f"The Server Certificate with name {name} already exists.")
+        expires = certificates.check(body, private_key, chain)
+        document = {"arn": arn, "name": name, "body": body, "chain": chain, "private_key": private_key,
+                    "uploaded_at": self.clock(), "expiration": expires.timestamp()}
+        self.certificates[arn] = document
+        self.store.put_resource(SERVICE, "certificate", arn, document)
+        return document
+
+    def issue_certificate(self, name: str, domains: list[str]) -> dict:
+        """A certificate for `domains` from the lab's CA (made at the first call), uploaded under `name`."""
+        if not domains:
+            raise ValidationError("DomainNames must name at least one domain")
+        ca = self.certificate_authority()
+        body, key = certificates.issue(ca["body"], ca["private_key"], domains)
+        return self.upload_server_certificate(name, body, key, ca["body"])
+
+    def certificate_authority(self) -> dict:
+        ca = self.store.get(f"{SERVICE}.ca")
+        if ca is None:
+            body, key = certificates.new_ca(self.region)
+            ca = {"body": body, "private_key": key}
+            self.store.put(f"{SERVICE}.ca", ca)
+        return ca
+
+    def delete_server_certificate(self, name: str) -> None:
+        arn = f"arn:aws:iam::000000000000:server-certificate/{name}"
+        if arn not in self.certificates:
+            raise CertificateNotFound(f"The Server Certificate with name {name} cannot be found.")
+        users = [lb.name for lb in self.load_balancers.values() for x in lb.listeners if x.ssl_certificate_id == arn]
+        if users:
+            raise CertificateInUse(f"Certificate {name} is in use by load balancer {users[0]}")
+        del self.certificates[arn]
+        self.store.delete_resource(SERVICE, "certificate", arn)
 
     # listeners
     def create_listeners(self, name: str, listeners: list[Listener]) -> None:
@@ -494,8 +558,12 @@ class ElbModel:
                 stickiness = ({"type": "lb", "cookie_name": LB_COOKIE, "expiration": policy.cookie_expiration_period}
                               if policy.type == "LBCookieStickinessPolicyType"
                               else {"type": "app", "cookie_name": policy.cookie_name})
-            listeners.append({"protocol": x.protocol, "port": x.load_balancer_port, "instance_port": x.instance_port,
-                              "stickiness": stickiness})
+            listener = {"protocol": x.protocol, "port": x.load_balancer_port, "instance_port": x.instance_port,
+                        "stickiness": stickiness}
+            if x.protocol in TLS_PROTOCOLS:
+                cert = self.certificates[x.ssl_certificate_id]
+                listener["certificate"] = {"body": cert["body"], "chain": cert["chain"], "private_key": cert["private_key"]}
+            listeners.append(listener)
         protocol, port, path = parse_target(lb.health_check["target"])
         return {
             "version": lb.version, "name": lb.name, "az": az, "address": address, "listeners": listeners,

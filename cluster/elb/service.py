@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 ADMIN_TIMEOUT_S = 1.0
 PROCESS_CHECK_INTERVAL_S = 1.0
 LOOK_TIMEOUT_S = 1.0
+# isolations where an LB node can have its own address: None, every loopback address is
+# local already; else the device (and prefix length) of the host namespace it joins
+ADDRESSABLE = {"loopback": None, "netns": "eth0/16"}
 DNS_TTL = 1  # short, so that resolvers follow a lost AZ within seconds
 ZONE_REFERENCE = "azlab-elb"
 
@@ -77,13 +80,14 @@ class Elb:
                 for i in ec2.instances.values()}
 
     def check_supported(self) -> None:
-        if self.region.network.isolation != "loopback":
-            raise UnsupportedOperation("LB nodes need their own addresses, which this lab gives under loopback "
-                                       f"isolation only so far (this region uses {self.region.network.isolation})")
+        if self.region.network.isolation not in ADDRESSABLE:
+            raise UnsupportedOperation("LB nodes need addresses of their own, which this lab gives under loopback and "
+                                       f"netns isolation only so far (this region uses {self.region.network.isolation})")
 
     def node_address(self, lb: LoadBalancer, az: str) -> str:
         # LB nodes have the AZ's x.x.2.0/24 (hosts .0.x, instances .1.x): LB number k is .2.k in every AZ
-        return f"127.{10 + self.region.config.az_index(az)}.2.{lb.node_index}"
+        prefix = ".".join(self.region.network.cidr(self.region.config.az_index(az)).split(".")[:2])
+        return f"{prefix}.2.{lb.node_index}"
 
     # the tick
     async def reconcile(self) -> None:
@@ -151,6 +155,8 @@ class Elb:
             argv = [sys.executable, "-m", "azlab.nodes.elb.server", "--address", node["address"],
                     "--admin-port", str(node["admin_port"]), "--az", node["az"],
                     "--state-file", str(self.data / node["lb"] / f"{node['az']}.json")]
+            if device := ADDRESSABLE[self.region.network.isolation]:
+                argv += ["--add-address", device]
             await self.agents.start_process(node["node"], name, argv)
             self.region.record("LoadBalancerNodeStarted", node["node"], f"{node['lb']} on {node['address']}")
         except NodeUnreachable as e:

@@ -29,6 +29,11 @@ def _attributes(a: dict) -> pb.LoadBalancerAttributes:
         connection_settings=pb.ConnectionSettings(idle_timeout=a["idle_timeout"]))
 
 
+def _certificate(c: dict) -> pb.ServerCertificateMetadata:
+    return pb.ServerCertificateMetadata(server_certificate_name=c["name"], arn=c["arn"],
+                                        upload_date=timestamp(c["uploaded_at"]), expiration=timestamp(c["expiration"]))
+
+
 def _instances(ids: list[str]) -> list[pb.Instance]:
     return [pb.Instance(instance_id=i) for i in ids]
 
@@ -154,3 +159,22 @@ class ElbServicer(elb_pb2_grpc.ElbServicer):
         return pb.DescribeLoadBalancerNodesResponse(nodes=[
             pb.LoadBalancerNode(availability_zone=n["az"], address=n["address"], state=n["state"], in_dns=n["in_dns"],
                                 routable_targets=n["routable"], errors=n["errors"]) for n in self.service.describe_nodes(lb)])
+
+    async def UploadServerCertificate(self, request, context):
+        c = self.model.upload_server_certificate(request.server_certificate_name, request.certificate_body,
+                                                 request.private_key, request.certificate_chain)
+        return pb.ServerCertificateResponse(server_certificate_metadata=_certificate(c), certificate_body=c["body"],
+                                            certificate_chain=c["chain"])
+
+    async def IssueCertificate(self, request, context):
+        c = self.model.issue_certificate(request.server_certificate_name, list(request.domain_names))
+        return pb.ServerCertificateResponse(server_certificate_metadata=_certificate(c), certificate_body=c["body"],
+                                            certificate_chain=c["chain"])
+
+    async def ListServerCertificates(self, request, context):
+        return pb.ListServerCertificatesResponse(server_certificate_metadata_list=[
+            _certificate(c) for c in sorted(self.model.certificates.values(), key=lambda c: c["name"])])
+
+    async def DeleteServerCertificate(self, request, context):
+        self.model.delete_server_certificate(request.server_certificate_name)
+        return pb.DeleteServerCertificateResponse()

@@ -12,7 +12,9 @@ time; X-Forwarded-For (appended to), -Proto and -Port set; hop-by-hop headers
 not passed on. The node answers 503 when no target is healthy, 502 when the
 backend fails before answering, 504 when it is silent past the idle timeout.
 TCP: bytes both ways, half-close passed on (a client's FIN reaches the
-backend as a FIN, and the backend may still answer).
+backend as a FIN, and the backend may still answer). HTTPS and SSL listeners
+are the same over TLS, ended here (a TLS client cannot half-close: the
+backend's FIN closes it).
 
 A target taken out (deregistered, or failing its health check) gets no new
 request or connection; with connection draining its in-flight ones may finish
@@ -143,7 +145,8 @@ class HttpFrontend(asyncio.Protocol):
         self.app_cookie = (stickiness.get("cookie_name", "") + "=").encode() if self.sticky_type == "app" else b""
         expiration = stickiness.get("expiration")
         self.cookie_suffix = (b"; Path=/" + (b"; Max-Age=%d" % expiration if expiration else b""))
-        self.forwarded = b"X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\n\r\n" % port
+        scheme = b"https" if listener["protocol"] == "HTTPS" else b"http"
+        self.forwarded = b"X-Forwarded-Proto: %s\r\nX-Forwarded-Port: %d\r\n\r\n" % (scheme, port)
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.queue: deque[Request] = deque()
@@ -569,7 +572,11 @@ class TcpBackend(asyncio.Protocol):
 
     def eof_received(self):
         self.eof = True
-        self.frontend.transport.write_eof()
+        front = self.frontend.transport
+        if not front.can_write_eof():  # TLS: no half-close to pass on, the connection ends
+            front.close()
+            return False
+        front.write_eof()
         if self.frontend.eof:
             self.transport.close()
         return True

@@ -27,6 +27,9 @@ import hashlib
 import json
 import logging
 import os
+import ssl
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -119,18 +122,29 @@ class LbNode:
         for port, listener in wanted.items():
             if port in self.listeners:
                 continue
-            if listener["protocol"] == "HTTP":
+            if listener["protocol"] in ("HTTP", "HTTPS"):
                 factory = lambda listener=listener, port=port: HttpFrontend(self.balancer, listener, port)  # noqa: E731
             else:
                 factory = lambda listener=listener: TcpFrontend(self.balancer, listener)  # noqa: E731
             try:
-                server = await loop.create_server(factory, self.address, port, reuse_address=True, backlog=1024)
-            except OSError as e:
-                self.errors[port] = f"cannot listen on {self.address}:{port}: {e.strerror}"
+                tls = self._tls(port, listener["certificate"]) if "certificate" in listener else None
+                server = await loop.create_server(factory, self.address, port, reuse_address=True, backlog=1024, ssl=tls)
+            except (OSError, ssl.SSLError) as e:
+                self.errors[port] = f"cannot listen on {self.address}:{port}: {getattr(e, 'strerror', None) or e}"
                 log.warning("%s", self.errors[port])
                 continue
             self.errors.pop(port, None)
             self.listeners[port] = (listener, server)
+
+    def _tls(self, port: int, certificate: dict) -> ssl.SSLContext:
+        """A server context from the pushed PEMs (ssl loads a chain from files only: a private one, 0600)."""
+        folder = self.state_file.parent if self.state_file else Path(tempfile.mkdtemp(prefix="elb-node-"))
+        pem = folder / f"{self.address}-{port}.pem"
+        pem.touch(mode=0o600)
+        pem.write_text(certificate["private_key"] + certificate["body"] + certificate["chain"])
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(pem)
+        return context
 
     # health checks
     async def _check_forever(self, target: Target) -> None:
@@ -229,9 +243,14 @@ def main() -> None:
     parser.add_argument("--admin-port", type=int, required=True)
     parser.add_argument("--state-file", type=Path, required=True)
     parser.add_argument("--az", default="")
+    parser.add_argument("--add-address", metavar="DEVICE/PREFIXLEN",
+                        help="give this host the node's address first (netns: the host's namespace has only its own)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.az} %(levelname)s %(message)s")
     args.state_file.parent.mkdir(parents=True, exist_ok=True)
+    if args.add_address:
+        device, _, length = args.add_address.partition("/")
+        subprocess.run(["ip", "addr", "replace", f"{args.address}/{length}", "dev", device], check=True)
     import uvloop
 
     uvloop.run(serve(args.address, args.admin_port, args.state_file, args.az))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -21,12 +22,12 @@ from azlab.chaos.v1 import chaos_pb2
 from azlab.elb.v1 import elb_pb2 as pb
 from azlab.route53.v1 import route53_pb2 as r53
 
-from .conftest import region, wait_until
+from .conftest import isolations, region, wait_until
 
 pytestmark = pytest.mark.region
 AZS = ("lab-1a", "lab-1b", "lab-1c")
 WEB_PORT, ECHO_PORT = 8080, 8081
-LB_HTTP, LB_TCP = 8000, 8001
+LB_HTTP, LB_TCP, LB_HTTPS = 8000, 8001, 8443
 TIMEOUT_S = 45  # generous bounds for polling; times are the bench's figures
 BACKEND = (Path(__file__).resolve().parents[1] / "http_backend.py").read_text()
 USER_DATA = f"""#!/bin/sh
@@ -38,9 +39,9 @@ exec python3 backend.py "$AZLAB_PRIVATE_IP" {WEB_PORT} "$AZLAB_INSTANCE_ID" --tc
 """
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    with region(tmp_path_factory, "loopback") as lab:  # LB nodes have their own addresses only there so far
+@pytest.fixture(scope="module", params=isolations())
+def lab(request, tmp_path_factory):
+    with region(tmp_path_factory, request.param) as lab:
         yield lab
 
 
@@ -182,6 +183,27 @@ def test_draining_lets_a_slow_in_flight_request_finish(lab, web):
     assert response.status == 200 and body == b"slow done\n"
     lab.json("elb", "register-instances-with-load-balancer", "--name", "web", "--instances", *ids[1:])
     wait_until(lambda: in_service(lab) == set(ids), TIMEOUT_S, "every instance InService again")
+
+
+def test_https_listener_with_a_certificate_from_the_labs_ca(lab, web):
+    issued = lab.json("elb", "issue-certificate", "--server-certificate-name", "web", "--domain-names", web["name"])
+    arn = issued["ServerCertificateMetadata"]["Arn"]
+    lab.json("elb", "create-load-balancer-listeners", "--name", "web", "--listeners",
+             f"Protocol=HTTPS,LoadBalancerPort={LB_HTTPS},InstancePort={WEB_PORT},SSLCertificateId={arn}")
+    trust = ssl.create_default_context(cadata=issued["CertificateChain"])
+    address = resolve(lab, web["name"])[0]
+
+    def fetch():
+        try:
+            with trust.wrap_socket(socket.create_connection((address, LB_HTTPS), timeout=5),
+                                   server_hostname=web["name"]) as s:  # checked against the LB's name
+                s.sendall(f"GET /tls HTTP/1.1\r\nHost: {web['name']}\r\nConnection: close\r\n\r\n".encode())
+                return b"".join(iter(lambda: s.recv(65536), b""))
+        except OSError:
+            return b""
+
+    answer = wait_until(fetch, TIMEOUT_S, "the HTTPS listener")
+    assert answer.startswith(b"HTTP/1.1 200") and b'"x-forwarded-proto": "https"' in answer
 
 
 def test_route53_alias_at_a_zone_apex_answers_the_lbs_nodes(lab, web):

@@ -6,9 +6,13 @@ import dns.message
 import dns.rdatatype
 import pytest
 
+from azlab.cluster.elb.certificates import MalformedCertificate
 from azlab.cluster.elb.model import (
     IN_SERVICE,
     OUT_OF_SERVICE,
+    CertificateInUse,
+    CertificateNotFound,
+    DuplicateCertificateName,
     DuplicateListener,
     DuplicateLoadBalancerName,
     DuplicatePolicyName,
@@ -77,7 +81,9 @@ def test_create_is_idempotent_and_refuses_a_different_lb_of_the_same_name(model,
     ("ok", [Listener("HTTP", 80, "TCP", 80)], AZS, ValidationError),
     ("ok", [Listener("HTTP", 0, "HTTP", 80)], AZS, ValidationError),
     ("ok", [HTTP, Listener("TCP", 80, "TCP", 9000)], AZS, DuplicateListener),
-    ("ok", [Listener("HTTPS", 443, "HTTP", 80, "arn:cert")], AZS, UnsupportedOperation),
+    ("ok", [Listener("HTTPS", 443, "HTTP", 80, "arn:cert")], AZS, CertificateNotFound),
+    ("ok", [Listener("HTTPS", 443, "HTTPS", 80, "arn:cert")], AZS, UnsupportedOperation),
+    ("ok", [Listener("HTTP", 80, "HTTP", 80, "arn:cert")], AZS, ValidationError),
 ])
 def test_bad_creates_change_nothing(model, name, listeners, azs, error):
     with pytest.raises(error):
@@ -204,3 +210,24 @@ def test_route53_alias_to_a_load_balancer_answers_its_nodes_at_a_zone_apex(store
     with pytest.raises(UnsupportedOperation):  # a zone not served here is still no target
         route53.change_resource_record_sets(user.id, [{"action": "CREATE", "record": RecordSet(
             "x.shop.lab", "A", alias={"hosted_zone_id": "ZNOPE", "dns_name": name, "evaluate_target_health": False})}])
+
+
+def test_certificates_issued_by_the_labs_ca_or_uploaded_serve_tls_listeners(model, web):
+    issued = model.issue_certificate("site", [model.fqdn(web).rstrip("."), "shop.lab"])
+    assert issued["arn"] == "arn:aws:iam::000000000000:server-certificate/site" and "BEGIN CERTIFICATE" in issued["chain"]
+    with pytest.raises(DuplicateCertificateName):
+        model.issue_certificate("site", ["shop.lab"])
+    other = model.issue_certificate("other", ["x.lab"])
+    with pytest.raises(MalformedCertificate):  # a key that is not the certificate's
+        model.upload_server_certificate("mixed", issued["body"], other["private_key"])
+    with pytest.raises(MalformedCertificate):
+        model.upload_server_certificate("junk", "not a pem", "neither")
+    copy = model.upload_server_certificate("copy", issued["body"], issued["private_key"], issued["chain"])
+    model.create_listeners("web", [Listener("HTTPS", 443, "HTTP", 8080, copy["arn"]), Listener("SSL", 8443, "TCP", 8081, copy["arn"])])
+    tls = [x for x in model.node_config(web, "lab-1a", "127.10.2.1", PLACES)["listeners"] if "certificate" in x]
+    assert [x["protocol"] for x in tls] == ["HTTPS", "SSL"] and tls[0]["certificate"]["body"] == issued["body"]
+    with pytest.raises(CertificateInUse):
+        model.delete_server_certificate("copy")
+    model.delete_server_certificate("other")
+    with pytest.raises(CertificateNotFound):
+        model.delete_server_certificate("other")

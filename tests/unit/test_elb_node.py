@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -14,9 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from azlab.cluster.elb import certificates
+
 BACKEND = Path(__file__).resolve().parents[1] / "http_backend.py"
 LB = "127.71.2.1"
-HTTP_PORT, TCP_PORT, ADMIN_PORT = 18000, 18001, 18999
+HTTP_PORT, TCP_PORT, HTTPS_PORT, SSL_PORT, ADMIN_PORT = 18000, 18001, 18443, 18444, 18999
+CA, CA_KEY = certificates.new_ca("lab-1")
+CERT, CERT_KEY = certificates.issue(CA, CA_KEY, ["web.lab"])
+PEMS = {"body": CERT, "chain": CA, "private_key": CERT_KEY}
 BACKENDS = {"i-a": ("127.71.1.1", "lab-1a"), "i-b": ("127.71.1.2", "lab-1b"), "i-c": ("127.71.1.3", "lab-1c")}
 INSTANCE_PORT, ECHO_PORT = 18080, 18081
 
@@ -34,7 +40,11 @@ def config(targets=tuple(BACKENDS), version=1, cross_zone=True, stickiness=None,
     return {
         "version": version, "name": "web", "az": "lab-1a", "address": LB,
         "listeners": [{"protocol": "HTTP", "port": HTTP_PORT, "instance_port": INSTANCE_PORT, "stickiness": stickiness},
-                      {"protocol": "TCP", "port": TCP_PORT, "instance_port": ECHO_PORT, "stickiness": None}],
+                      {"protocol": "TCP", "port": TCP_PORT, "instance_port": ECHO_PORT, "stickiness": None},
+                      {"protocol": "HTTPS", "port": HTTPS_PORT, "instance_port": INSTANCE_PORT, "stickiness": None,
+                       "certificate": PEMS},
+                      {"protocol": "SSL", "port": SSL_PORT, "instance_port": ECHO_PORT, "stickiness": None,
+                       "certificate": PEMS}],
         "targets": [{"id": t, "address": BACKENDS[t][0], "az": BACKENDS[t][1]} for t in targets],
         "cross_zone": cross_zone,
         "health_check": {"target": f"HTTP:{INSTANCE_PORT}/health", "protocol": "HTTP", "port": INSTANCE_PORT,
@@ -270,3 +280,18 @@ def test_a_target_that_died_unnoticed_costs_no_request(lb, node):
         assert admin({"op": "status"})["counters"]["backend_connection_errors"] >= 1
     finally:
         _backends[_backends.index(victim)] = _start_backend("i-c")
+
+
+def test_tls_is_ended_at_the_node_for_https_and_ssl_listeners(lb):
+    trust = ssl.create_default_context(cadata=CA)
+    trust.check_hostname = False  # the client reaches the node by address; the name is the LB's
+    conn = http.client.HTTPSConnection(LB, HTTPS_PORT, timeout=10, context=trust)
+    conn.request("GET", "/secure")
+    response = conn.getresponse()
+    headers = json.loads(response.read())["headers"]
+    assert response.status == 200 and headers["x-forwarded-proto"] == "https" and headers["x-forwarded-port"] == str(HTTPS_PORT)
+    assert conn.sock.getpeercert()["subjectAltName"] == (("DNS", "web.lab"),)
+    conn.close()
+    with trust.wrap_socket(socket.create_connection((LB, SSL_PORT), timeout=5)) as s:
+        s.sendall(b"over tls")
+        assert s.recv(8) == b"over tls"

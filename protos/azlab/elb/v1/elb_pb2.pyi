@@ -412,3 +412,65 @@ class DescribeLoadBalancerNodesResponse(_message.Message):
     NODES_FIELD_NUMBER: _ClassVar[int]
     nodes: _containers.RepeatedCompositeFieldContainer[LoadBalancerNode]
     def __init__(self, nodes: _Optional[_Iterable[_Union[LoadBalancerNode, _Mapping]]] = ...) -> None: ...
+
+class ServerCertificateMetadata(_message.Message):
+    __slots__ = ("server_certificate_name", "arn", "upload_date", "expiration")
+    SERVER_CERTIFICATE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_name: str
+    arn: str
+    upload_date: _timestamp_pb2.Timestamp
+    expiration: _timestamp_pb2.Timestamp
+    def __init__(self, server_certificate_name: _Optional[str] = ..., arn: _Optional[str] = ..., upload_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UploadServerCertificateRequest(_message.Message):
+    __slots__ = ("server_certificate_name", "certificate_body", "private_key", "certificate_chain")
+    SERVER_CERTIFICATE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_BODY_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_KEY_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_CHAIN_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_name: str
+    certificate_body: str
+    private_key: str
+    certificate_chain: str
+    def __init__(self, server_certificate_name: _Optional[str] = ..., certificate_body: _Optional[str] = ..., private_key: _Optional[str] = ..., certificate_chain: _Optional[str] = ...) -> None: ...
+
+class IssueCertificateRequest(_message.Message):
+    __slots__ = ("server_certificate_name", "domain_names")
+    SERVER_CERTIFICATE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_NAMES_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_name: str
+    domain_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, server_certificate_name: _Optional[str] = ..., domain_names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ServerCertificateResponse(_message.Message):
+    __slots__ = ("server_certificate_metadata", "certificate_body", "certificate_chain")
+    SERVER_CERTIFICATE_METADATA_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_BODY_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_CHAIN_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_metadata: ServerCertificateMetadata
+    certificate_body: str
+    certificate_chain: str
+    def __init__(self, server_certificate_metadata: _Optional[_Union[ServerCertificateMetadata, _Mapping]] = ..., certificate_body: _Optional[str] = ..., certificate_chain: _Optional[str] = ...) -> None: ...
+
+class ListServerCertificatesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListServerCertificatesResponse(_message.Message):
+    __slots__ = ("server_certificate_metadata_list",)
+    SERVER_CERTIFICATE_METADATA_LIST_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_metadata_list: _containers.RepeatedCompositeFieldContainer[ServerCertificateMetadata]
+    def __init__(self, server_certificate_metadata_list: _Optional[_Iterable[_Union[ServerCertificateMetadata, _Mapping]]] = ...) -> None: ...
+
+class DeleteServerCertificateRequest(_message.Message):
+    __slots__ = ("server_certificate_name",)
+    SERVER_CERTIFICATE_NAME_FIELD_NUMBER: _ClassVar[int]
+    server_certificate_name: str
+    def __init__(self, server_certificate_name: _Optional[str] = ...) -> None: ...
+
+class DeleteServerCertificateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

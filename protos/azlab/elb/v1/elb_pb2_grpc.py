@@ -114,6 +114,26 @@ class ElbStub:
                 request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerRequest.SerializeToString,
                 response_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerResponse.FromString,
                 _registered_method=True)
+        self.UploadServerCertificate = channel.unary_unary(
+                '/azlab.elb.v1.Elb/UploadServerCertificate',
+                request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.UploadServerCertificateRequest.SerializeToString,
+                response_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.FromString,
+                _registered_method=True)
+        self.IssueCertificate = channel.unary_unary(
+                '/azlab.elb.v1.Elb/IssueCertificate',
+                request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.IssueCertificateRequest.SerializeToString,
+                response_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.FromString,
+                _registered_method=True)
+        self.ListServerCertificates = channel.unary_unary(
+                '/azlab.elb.v1.Elb/ListServerCertificates',
+                request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesRequest.SerializeToString,
+                response_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesResponse.FromString,
+                _registered_method=True)
+        self.DeleteServerCertificate = channel.unary_unary(
+                '/azlab.elb.v1.Elb/DeleteServerCertificate',
+                request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateRequest.SerializeToString,
+                response_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateResponse.FromString,
+                _registered_method=True)
         self.DescribeLoadBalancerCounters = channel.unary_unary(
                 '/azlab.elb.v1.Elb/DescribeLoadBalancerCounters',
                 request_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.DescribeLoadBalancerCountersRequest.SerializeToString,
@@ -229,6 +249,33 @@ class ElbServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadServerCertificate(self, request, context):
+        """Server certificates for HTTPS and SSL listeners: IAM's calls in AWS, here beside the listeners.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IssueCertificate(self, request, context):
+        """The lab's own, in ACM's role: a certificate for the names from the region's CA, uploaded under the name;
+        its chain is the CA's certificate, for clients to trust.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListServerCertificates(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteServerCertificate(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DescribeLoadBalancerCounters(self, request, context):
         """The lab's own: what CloudWatch's ELB metrics would show (sums since creation), and where the LB nodes are.
         """
@@ -324,6 +371,26 @@ def add_ElbServicer_to_server(servicer, server):
                     servicer.SetLoadBalancerPoliciesOfListener,
                     request_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerRequest.FromString,
                     response_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerResponse.SerializeToString,
+            ),
+            'UploadServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadServerCertificate,
+                    request_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.UploadServerCertificateRequest.FromString,
+                    response_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.SerializeToString,
+            ),
+            'IssueCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueCertificate,
+                    request_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.IssueCertificateRequest.FromString,
+                    response_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.SerializeToString,
+            ),
+            'ListServerCertificates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServerCertificates,
+                    request_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesRequest.FromString,
+                    response_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesResponse.SerializeToString,
+            ),
+            'DeleteServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteServerCertificate,
+                    request_deserializer=azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateRequest.FromString,
+                    response_serializer=azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateResponse.SerializeToString,
             ),
             'DescribeLoadBalancerCounters': grpc.unary_unary_rpc_method_handler(
                     servicer.DescribeLoadBalancerCounters,
@@ -768,6 +835,114 @@ class Elb:
             '/azlab.elb.v1.Elb/SetLoadBalancerPoliciesOfListener',
             azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerRequest.SerializeToString,
             azlab_dot_elb_dot_v1_dot_elb__pb2.SetLoadBalancerPoliciesOfListenerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elb.v1.Elb/UploadServerCertificate',
+            azlab_dot_elb_dot_v1_dot_elb__pb2.UploadServerCertificateRequest.SerializeToString,
+            azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elb.v1.Elb/IssueCertificate',
+            azlab_dot_elb_dot_v1_dot_elb__pb2.IssueCertificateRequest.SerializeToString,
+            azlab_dot_elb_dot_v1_dot_elb__pb2.ServerCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServerCertificates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elb.v1.Elb/ListServerCertificates',
+            azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesRequest.SerializeToString,
+            azlab_dot_elb_dot_v1_dot_elb__pb2.ListServerCertificatesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.elb.v1.Elb/DeleteServerCertificate',
+            azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateRequest.SerializeToString,
+            azlab_dot_elb_dot_v1_dot_elb__pb2.DeleteServerCertificateResponse.FromString,
             options,
             channel_credentials,
             insecure,
