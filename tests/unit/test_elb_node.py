@@ -295,3 +295,11 @@ def test_tls_is_ended_at_the_node_for_https_and_ssl_listeners(lb):
     with trust.wrap_socket(socket.create_connection((LB, SSL_PORT), timeout=5)) as s:
         s.sendall(b"over tls")
         assert s.recv(8) == b"over tls"
+
+
+def test_idle_connections_close_after_the_idle_timeout(lb):
+    push(config(version=9, idle=1))
+    with socket.create_connection((LB, HTTP_PORT), timeout=10) as idle, \
+            socket.create_connection((LB, TCP_PORT), timeout=10) as idle_tcp:
+        # closed by the node (our own 10 s timeout would raise instead)
+        assert idle.recv(10) == b"" and idle_tcp.recv(10) == b""
