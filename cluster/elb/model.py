@@ -43,6 +43,7 @@ SERVICE = "elb"
 PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
 TLS_PROTOCOLS = ("HTTPS", "SSL")
 LAYER = {"HTTP": 7, "HTTPS": 7, "TCP": 4, "SSL": 4}
+PLAIN = {"HTTP": "HTTP", "HTTPS": "HTTP", "TCP": "TCP", "SSL": "TCP"}  # InstanceProtocol when none is given
 SCHEMES = ("internet-facing", "internal")
 IN_SERVICE, OUT_OF_SERVICE, UNKNOWN = "InService", "OutOfService", "Unknown"
 LB_COOKIE = "AWSELB"
@@ -295,7 +296,8 @@ class ElbModel:
         ports = {x.load_balancer_port: x for x in existing}
         out = []
         for x in new:
-            x = Listener(x.protocol.upper(), x.load_balancer_port, (x.instance_protocol or x.protocol).upper(),
+            protocol = x.protocol.upper()
+            x = Listener(protocol, x.load_balancer_port, (x.instance_protocol or PLAIN.get(protocol, protocol)).upper(),
                          x.instance_port, x.ssl_certificate_id, list(x.policy_names))
             for proto in (x.protocol, x.instance_protocol):
                 if proto not in PROTOCOLS:

@@ -235,6 +235,25 @@ def test_counters_and_errors(lab, web):
     assert len(lab.json("elb", "describe-load-balancers")["LoadBalancerDescriptions"]) == 1
 
 
+def test_a_deleted_load_balancer_leaves_no_name_and_no_node(lab, web):
+    name = lab.json("elb", "create-load-balancer", "--name", "tmp", "--listeners",
+                    "Protocol=TCP,LoadBalancerPort=9000,InstancePort=8081", "--availability-zones", "lab-1a")["DnsName"]
+    wait_until(lambda: resolve(lab, name), TIMEOUT_S, "the new LB's name")
+    [node] = lab.json("elb", "describe-load-balancer-nodes", "--name", "tmp")["Nodes"]
+    lab.json("elb", "delete-load-balancer", "--name", "tmp")
+    lab.json("elb", "delete-load-balancer", "--name", "tmp")  # again: idempotent, as AWS
+    wait_until(lambda: not resolve(lab, name), TIMEOUT_S, "the name gone")
+    wait_until(lambda: not connects(node["Address"], 9000), TIMEOUT_S, "the LB node stopped")
+
+
+def connects(address: str, port: int) -> bool:
+    try:
+        socket.create_connection((address, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def test_kill_az_under_load_restores_service_through_dns(lab, web):
     """A client resolving the LB's name and sending requests in a loop: service is back within
     seconds of the kill, and no request to a surviving AZ's LB node fails after that."""
