@@ -22,6 +22,8 @@ Limitations against AWS's Classic Load Balancer:
   one account.
 - LB nodes need addresses of their own: the lab gives them under loopback and
   netns isolation; a multi-VM lab refuses CreateLoadBalancer (UnsupportedOperation).
+- There is no ELB source security group (amazon-elb-sg): under netns the
+  instances' groups must admit the LB nodes' addresses (x.x.2.0/24 of each AZ).
 - The LB's name is an A record with TTL 1 s in the region's `<region>.elb.lab`
   zone; AWS's answers have a 60 s TTL.
 - The LB cookie's value names the instance (AWS's is opaque).

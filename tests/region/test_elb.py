@@ -50,10 +50,16 @@ def web(lab, tmp_path_factory):
     """Three instances, one per AZ, behind `web` (HTTP and TCP listeners), every instance in service."""
     boot = tmp_path_factory.mktemp("user-data") / "boot.sh"
     boot.write_text(USER_DATA)
+    # under netns the instances' security group is enforced: it must let the LB nodes in
+    group = lab.json("ec2", "create-security-group", "--group-name", "web", "--description", "from the LB")["GroupId"]
+    for port in (WEB_PORT, ECHO_PORT):
+        lab.json("ec2", "authorize-security-group-ingress", "--group-id", group, "--protocol", "tcp",
+                 "--port", str(port), "--cidr", "0.0.0.0/0")
     instances = {}
     for az in AZS:
         done = lab.json("ec2", "run-instances", "--image-id", "ami-lab-minimal", "--instance-type", "t1.micro",
-                        "--placement", f"AvailabilityZone={az}", "--user-data", f"file://{boot}")
+                        "--placement", f"AvailabilityZone={az}", "--user-data", f"file://{boot}",
+                        "--security-group-ids", group)
         [instance] = done["Instances"]
         instances[instance["InstanceId"]] = {"az": az, "address": instance["PrivateIpAddress"]}
     created = lab.json("elb", "create-load-balancer", "--name", "web", "--listeners",
