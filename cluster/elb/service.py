@@ -33,7 +33,7 @@ from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.nodes.elb.server import digest
 
 log = logging.getLogger(__name__)
-ADMIN_TIMEOUT_S = 1.0
+ADMIN_TIMEOUT_S = 0.5  # a node silent this long (a cut-off AZ's) leaves the LB's DNS answer at once
 PROCESS_CHECK_INTERVAL_S = 1.0
 LOOK_TIMEOUT_S = 1.0
 # isolations where an LB node can have its own address: None, every loopback address is
