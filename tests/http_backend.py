@@ -7,6 +7,7 @@ request bodies.
 GET /health        200 "ok", or 503 after GET /fail (and 200 again after GET /recover)
 GET /slow?s=N      answers after N seconds
 GET /login         sets the application cookie SESSION
+GET /chunked       "hello world" in a chunked response
 any other          200 with a JSON body: this server's name, the method, path, headers and body length
 --tcp-echo PORT    also echoes TCP on PORT, and on the client's FIN answers "bye" and closes (half-close)
 """
@@ -90,6 +91,12 @@ class Http(asyncio.Protocol):
         elif path == "/recover":
             Http.healthy = True
             status, payload = 200, b"recovered\n"
+        elif path == "/chunked":
+            self.transport.write(b"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n")
+            if not keep:
+                self.transport.close()
+            return
         elif path == "/login":
             status, payload = 200, b"logged in\n"
             extra = b"Set-Cookie: SESSION=s-" + self.name.encode() + b"; Path=/\r\n"

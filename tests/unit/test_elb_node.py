@@ -155,6 +155,16 @@ def test_chunked_request_body_is_streamed_through(lb):
     conn.close()
 
 
+def test_chunked_responses_pass_through_and_the_connection_stays_usable(lb):
+    conn = http.client.HTTPConnection(LB, HTTP_PORT, timeout=10)
+    for _ in range(4):
+        response, body = get(LB, HTTP_PORT, "/chunked", conn=conn)
+        assert response.status == 200 and body == b"hello world"
+    response, body = get(LB, HTTP_PORT, "/after", conn=conn)
+    assert served_by(body) in BACKENDS
+    conn.close()
+
+
 def test_tcp_listener_passes_bytes_both_ways_and_half_close(lb):
     with socket.create_connection((LB, TCP_PORT), timeout=5) as s:
         s.sendall(b"hello")
