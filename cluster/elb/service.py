@@ -21,7 +21,6 @@ LB nodes keep serving while the controller is away, from their last config.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shutil
 import sys
@@ -29,7 +28,7 @@ import time
 
 from azlab.cluster.elb.model import SERVICE, ElbModel, LoadBalancer, Placement
 from azlab.cluster.errors import AzlabError, UnsupportedOperation
-from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
 from azlab.nodes.elb.server import digest
 
 log = logging.getLogger(__name__)
@@ -246,19 +245,7 @@ class Elb:
 
     @staticmethod
     async def _admin(node: dict, request: dict) -> dict:
-        async def call() -> dict:
-            reader, writer = await asyncio.open_connection(node["address"], node["admin_port"])
-            try:
-                writer.write(json.dumps(request).encode() + b"\n")
-                await writer.drain()
-                line = await reader.readline()
-                if not line:
-                    raise ValueError("the LB node closed the connection")
-                return json.loads(line)
-            finally:
-                writer.close()
-
-        return await asyncio.wait_for(call(), ADMIN_TIMEOUT_S)
+        return await admin_call(node["address"], node["admin_port"], request, ADMIN_TIMEOUT_S)
 
     # what DescribeLoadBalancerNodes shows
     def describe_nodes(self, lb: LoadBalancer) -> list[dict]:
