@@ -27,6 +27,10 @@ Limitations against AWS's Classic Load Balancer:
 - The LB's name is an A record with TTL 1 s in the region's `<region>.elb.lab`
   zone; AWS's answers have a 60 s TTL.
 - The LB cookie's value names the instance (AWS's is opaque).
+- Certificates' private keys are kept in the region's store and in the LB
+  nodes' state files, unencrypted (a lab, not a vault).
+- Under netns an LB node's address stays on its host's interface after the LB
+  is deleted (it goes with the region's namespaces).
 """
 
 from __future__ import annotations
