@@ -263,7 +263,8 @@ def connects(address: str, port: int) -> bool:
 
 def test_kill_az_under_load_restores_service_through_dns(lab, web):
     """A client resolving the LB's name and sending requests in a loop: service is back within
-    seconds of the kill, and no request to a surviving AZ's LB node fails after that."""
+    seconds of the kill, and no request to a surviving AZ's LB node fails after that; the AZ restored,
+    its LB node answers under the name again."""
     servers = name_servers(lab)
     victim = "lab-1b"
     dead_node = next(n["Address"] for n in lab.json("elb", "describe-load-balancer-nodes", "--name", "web")["Nodes"]
@@ -305,3 +306,7 @@ def test_kill_az_under_load_restores_service_through_dns(lab, web):
     assert len(tail) > 50, "service was not restored within the client's bounded loop"
     assert all(ok for _, ok, _ in tail) and dead_node not in {a for _, _, a in tail}
     assert sum(ok for t, ok, _ in log if t < killed_at) > 10
+    # the AZ back: its LB node starts again from its state file and rejoins the name once it routes
+    lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=victim))
+    wait_until(lambda: dead_node in resolve(lab, web["name"], servers), 90, "the restored AZ's LB node back in DNS")
+    assert get(dead_node)[0].status == 200
