@@ -6,7 +6,8 @@ Level-triggered (cluster/services.py), each tick:
    living node of the AZ, listening on its own address; a node whose process is
    gone is started again (it reloads its last config from its state file). A
    node of a deleted LB or a disabled AZ is stopped.
-2. Each reachable LB node is asked its status and pushed its config when the
+2. Each reachable LB node is asked its status (first, and bounded: the DNS
+   answer must not wait on a dead AZ's agent) and pushed its config when the
    digest it serves differs from the model's (targets follow EC2: an instance's
    address, AZ and whether it runs). Its view of each target's health and its
    counters go to the model.
@@ -96,25 +97,28 @@ class Elb:
         wanted = {f"{lb.name}/{az}": (lb, az) for lb in self.model.load_balancers.values() for az in lb.availability_zones}
         for key in [k for k in self.nodes if k not in wanted]:
             await self._retire(key)
-        await asyncio.gather(*(self._reconcile_node(key, lb, az, placements) for key, (lb, az) in wanted.items()))
+        await asyncio.gather(*(self._look(key, lb, az, placements) for key, (lb, az) in wanted.items()))
         for lb in list(self.model.load_balancers.values()):
             keys = [f"{lb.name}/{az}" for az in lb.availability_zones]
             self.model.record_observations(lb.name, {
                 self.nodes[k]["az"]: self.status[k]["targets"] for k in keys if k in self.status})
             self._count(lb, keys)
         self._publish()
+        # last: asking a dead AZ's agent takes its timeout, which must not hold the DNS answer back
+        await asyncio.gather(*(self._ensure_process(self.nodes[k]) for k in wanted
+                               if k in self.nodes and k not in self.status and self._alive(k)))
 
     def _alive(self, key: str) -> bool:
         node = self.nodes.get(key)
         record = self.region.nodes.get(node["node"]) if node else None
         return record is not None and record.state == "alive"
 
-    async def _reconcile_node(self, key: str, lb: LoadBalancer, az: str, placements: dict[str, Placement]) -> None:
+    async def _look(self, key: str, lb: LoadBalancer, az: str, placements: dict[str, Placement]) -> None:
+        """The node's status, its config pushed when it serves another; no status when it does not answer."""
         node = self._place(key, lb, az)
         if node is None or not self._alive(key):
             self.status.pop(key, None)
             return
-        await self._ensure_process(node)
         config = self.model.node_config(lb, az, node["address"], placements)
         try:
             status = await self._admin(node, {"op": "status"})
