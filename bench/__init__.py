@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SUITES = ("region", "ec2", "elasticache", "rds", "route53", "sqs")
+SUITES = ("region", "ec2", "elasticache", "elb", "rds", "route53", "sqs")
 
 
 def results_stem(suite: str, started: datetime) -> Path:

@@ -21,6 +21,7 @@ from azlab.cluster.rpc import ERROR_CODE_KEY
 from azlab.cluster.state import Store
 from azlab.ec2.v1 import ec2_pb2_grpc
 from azlab.elasticache.v1 import elasticache_pb2_grpc
+from azlab.elb.v1 import elb_pb2_grpc
 from azlab.rds.v1 import rds_pb2_grpc
 from azlab.region.v1 import region_pb2_grpc
 from azlab.route53.v1 import route53_pb2_grpc
@@ -96,6 +97,7 @@ class Client:
         self.chaos = chaos_pb2_grpc.ChaosStub(self.channel)
         self.ec2 = ec2_pb2_grpc.Ec2Stub(self.channel)
         self.elasticache = elasticache_pb2_grpc.ElastiCacheStub(self.channel)
+        self.elb = elb_pb2_grpc.ElbStub(self.channel)
         self.rds = rds_pb2_grpc.RdsStub(self.channel)
         self.route53 = route53_pb2_grpc.Route53Stub(self.channel)
         self.sqs = sqs_pb2_grpc.SqsStub(self.channel)

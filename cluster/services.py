@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from azlab.cluster.config import Paths
@@ -30,7 +31,7 @@ from azlab.cluster.state import Store
 log = logging.getLogger(__name__)
 
 # The services a region serves, each a package `azlab.cluster.<name>`.
-NAMES: tuple[str, ...] = ("ec2", "elasticache", "rds", "route53", "sqs")
+NAMES: tuple[str, ...] = ("ec2", "elasticache", "elb", "rds", "route53", "sqs")
 
 AGENT_CALL_TIMEOUT_S = 5.0
 
@@ -78,6 +79,8 @@ class ServiceContext:
     store: Store
     agents: NodeAgents
     paths: Paths
+    # every service by name, filled once all are built: ELB reads EC2's instances and writes Route53's records
+    peers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,30 @@ class Service(Protocol):
         """Make the data plane match the model once; called again and again, so idempotent."""
 
 
+async def admin_call(address: str, port: int, request: dict, timeout_s: float) -> dict:
+    """One request to a data-plane server's admin port (a JSON line each way), bounded in time.
+
+    OSError, asyncio.TimeoutError or ValueError (a closed connection, a reply that is not JSON) when it fails.
+    """
+    async def call() -> dict:
+        reader, writer = await asyncio.open_connection(address, port)
+        try:
+            writer.write(json.dumps(request).encode() + b"\n")
+            await writer.drain()
+            line = await reader.readline()
+            if not line:
+                raise ValueError("the server closed the connection")
+            return json.loads(line)
+        finally:
+            writer.close()
+
+    return await asyncio.wait_for(call(), timeout_s)
+
+
 def create_all(context: ServiceContext) -> list[Service]:
-    return [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
+    services = [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
+    context.peers.update({s.name: s for s in services})
+    return services
 
 
 def add_commands(verbs) -> None:

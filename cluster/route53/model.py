@@ -445,13 +445,16 @@ class Route53Model:
         if record.type not in ("A", "AAAA", "CNAME", "MX", "TXT", "SRV"):
             raise InvalidChangeBatch(f"alias records of type {record.type} are not permitted")
         target_zone = alias.get("hosted_zone_id", "").removeprefix("/hostedzone/")
-        if target_zone != zone.id:
-            # ELB is not built yet; aliases reach other records of the same zone only.
-            raise UnsupportedOperation(f"alias targets outside this hosted zone ({target_zone or 'none'}) are not supported yet")
+        # Another zone served here is a target too: a load balancer's name lives in the ELB's zone
+        # (its CanonicalHostedZoneNameID); zones served elsewhere (S3, CloudFront) are not.
+        target = zone if target_zone == zone.id else self.zones.get(target_zone)
+        if target is None:
+            raise UnsupportedOperation(f"alias targets outside the hosted zones served here ({target_zone or 'none'}) "
+                                       "are not supported")
         alias["dns_name"] = absolute_name(alias.get("dns_name", ""), InvalidChangeBatch)
         alias["hosted_zone_id"] = target_zone
-        if not in_zone(alias["dns_name"], zone.name):
-            raise InvalidChangeBatch(f"alias target {alias['dns_name']} is not in zone {zone.name}")
+        if not in_zone(alias["dns_name"], target.name):
+            raise InvalidChangeBatch(f"alias target {alias['dns_name']} is not in zone {target.name}")
         if alias["dns_name"] == record.name:
             raise InvalidChangeBatch(f"alias record {record.name} cannot point at itself")
         record.alias = alias

@@ -20,13 +20,12 @@ is away, from their last snapshot (health included, frozen until it returns).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 import time
 
 from azlab.cluster.route53.model import SERVICE, Route53Model, Vote
-from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
 from azlab.cluster.state import NodeRecord
 
 log = logging.getLogger(__name__)
@@ -146,19 +145,7 @@ class Route53:
 
     @staticmethod
     async def _admin(server: dict, request: dict) -> dict:
-        async def call() -> dict:
-            reader, writer = await asyncio.open_connection(server["address"], server["admin_port"])
-            try:
-                writer.write(json.dumps(request).encode() + b"\n")
-                await writer.drain()
-                line = await reader.readline()
-                if not line:
-                    raise ValueError("the server closed the connection")
-                return json.loads(line)
-            finally:
-                writer.close()
-
-        return await asyncio.wait_for(call(), ADMIN_TIMEOUT_S)
+        return await admin_call(server["address"], server["admin_port"], request, ADMIN_TIMEOUT_S)
 
     # what DescribeNameServers shows
     def name_servers(self) -> list[dict]:

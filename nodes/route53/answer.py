@@ -259,7 +259,7 @@ class Answerer:
         target = None
         for record in chosen:
             if record["alias"]:
-                aliased, _ = self.select(zone, dns.name.from_text(record["alias"]["dns_name"]), rdtype, client)
+                aliased = self._aliased(record, zone, rdtype, client)
                 for other in aliased:
                     if not other["alias"]:
                         for rdata in other["rdatas"]:
@@ -274,8 +274,16 @@ class Answerer:
     def _values(self, record: dict, zone: Zone, client: str, rdtype: str) -> list[str]:
         if not record["alias"]:
             return record["values"]
-        aliased, _ = self.select(zone, dns.name.from_text(record["alias"]["dns_name"]), rdtype, client)
-        return [v for r in aliased if not r["alias"] for v in r["values"]]
+        return [v for r in self._aliased(record, zone, rdtype, client) if not r["alias"] for v in r["values"]]
+
+    def _aliased(self, record: dict, zone: Zone, rdtype: str, client: str) -> list[dict]:
+        """The record sets an alias points at: in its own zone, or another served here (a load balancer's)."""
+        target = dns.name.from_text(record["alias"]["dns_name"])
+        if not target.is_subdomain(zone.name):
+            zone = next((z for z in self.zones if target.is_subdomain(z.name)), None)
+            if zone is None:
+                return []
+        return self.select(zone, target, rdtype, client)[0]
 
     def _negative(self, response: dns.message.Message, zone: Zone) -> None:
         soa = zone.soa

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -201,6 +202,16 @@ def bring_up(tmp_path_factory, isolation: str, *up_args: str):
     assert done.returncode == 0, done.stderr[-3000:]
     lab.client = Client(json.loads(done.stdout)["Endpoint"])
     return lab
+
+
+@contextlib.contextmanager
+def region(tmp_path_factory, isolation: str):
+    """A region for the `with` block, down afterwards whatever happened."""
+    lab = bring_up(tmp_path_factory, isolation)
+    try:
+        yield lab
+    finally:
+        tear_down(lab)
 
 
 def tear_down(lab: Lab) -> None:
