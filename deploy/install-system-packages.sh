@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(iproute2 nftables)
 packages+=(redis-server redis-tools memcached)  # ElastiCache's engines
 packages+=(bind9-dnsutils nsd dnsperf)  # Route53's tests (dig) and bench (NSD, dnsperf)
+packages+=(postgresql postgresql-contrib)  # RDS's postgres engine (and pgbench for its bench)
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do

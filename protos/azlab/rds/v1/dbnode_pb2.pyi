@@ -18,16 +18,18 @@ class Follower(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., address: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("epoch", "role", "followers", "lineage")
+    __slots__ = ("epoch", "role", "followers", "lineage", "primary")
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_FIELD_NUMBER: _ClassVar[int]
     epoch: int
     role: str
     followers: _containers.RepeatedCompositeFieldContainer[Follower]
     lineage: str
-    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ...) -> None: ...
+    primary: str
+    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ..., primary: _Optional[str] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ()
@@ -52,7 +54,7 @@ class FollowerStatus(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class NodeStatus(_message.Message):
-    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage")
+    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage", "engine_version")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     EPOCH_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +65,7 @@ class NodeStatus(_message.Message):
     INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     role: str
     epoch: int
@@ -73,7 +76,8 @@ class NodeStatus(_message.Message):
     instance_class: str
     allocated_storage: int
     lineage: str
-    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ...) -> None: ...
+    engine_version: str
+    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ..., engine_version: _Optional[str] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("lsn", "epoch", "commit_time", "record")

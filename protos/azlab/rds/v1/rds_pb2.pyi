@@ -58,7 +58,7 @@ class ReplicaLag(_message.Message):
     def __init__(self, seconds: _Optional[float] = ..., lsns: _Optional[int] = ...) -> None: ...
 
 class DBInstance(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +77,8 @@ class DBInstance(_message.Message):
     LSN_FIELD_NUMBER: _ClassVar[int]
     REPLICA_LAG_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     engine: str
@@ -95,10 +97,12 @@ class DBInstance(_message.Message):
     lsn: int
     replica_lag: ReplicaLag
     members: _containers.RepeatedCompositeFieldContainer[Member]
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ...) -> None: ...
+    engine_version: str
+    master_username: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period")
+    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +110,8 @@ class CreateDBInstanceRequest(_message.Message):
     MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
     AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USER_PASSWORD_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     engine: str
     db_instance_class: str
@@ -113,7 +119,9 @@ class CreateDBInstanceRequest(_message.Message):
     multi_az: bool
     availability_zone: str
     backup_retention_period: int
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ...) -> None: ...
+    master_username: str
+    master_user_password: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
