@@ -58,8 +58,11 @@ def add_commands(verbs) -> None:
     create = command("create-db-instance", "CreateDBInstance", lambda a: rds_pb2.CreateDBInstanceRequest(
         db_instance_identifier=a.db_instance_identifier, engine=a.engine, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, multi_az=a.multi_az, availability_zone=a.availability_zone,
-        backup_retention_period=a.backup_retention_period))
+        backup_retention_period=a.backup_retention_period, master_username=a.master_username,
+        master_user_password=a.master_user_password))
     create.add_argument("--engine", default="")
+    create.add_argument("--master-username", default="")
+    create.add_argument("--master-user-password", default="")
     create.add_argument("--db-instance-class", default="")
     create.add_argument("--allocated-storage", type=int, default=20)
     _flag(create, "multi-az")

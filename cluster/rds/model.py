@@ -40,7 +40,11 @@ from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 
 SERVICE, KIND, RETIRED_KIND = "rds", "db-instance", "retired-member"
-ENGINES = ("sqlite",)
+ENGINES = ("sqlite", "postgres")
+# A postgres master user: PostgreSQL's identifier rules, less what PostgreSQL and RDS keep for themselves.
+MASTER_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+RESERVED_USERNAMES = {"postgres", "rdsadmin", "rdsrepladmin", "azlab"}
+MASTER_PASSWORD = re.compile(r'^[!#-.0-?A-~]{8,128}$')  # printable ASCII but space, " / @, as RDS
 # Memory (GiB) of each class; a DB node's SQLite page cache is a sixteenth of it.
 INSTANCE_CLASSES = {
     "db.t3.micro": 1.0, "db.t3.small": 2.0, "db.t3.medium": 4.0,
@@ -84,6 +88,11 @@ class Member:
     allocated_storage: int
     restarts_wanted: int = 0
     restarts_done: int = 0
+    control_port: int = 0  # postgres: its DbNode's port (`port` is the PostgreSQL server's); sqlite: `port` serves both
+
+    @property
+    def control_endpoint(self) -> str:
+        return f"{self.address}:{self.control_port or self.port}"
 
     @property
     def process_name(self) -> str:
@@ -113,6 +122,8 @@ class DBInstance:
     next_member: int = 0
     pending: dict[str, object] = field(default_factory=dict)   # PendingModifiedValues
     step: str = ""
+    master_username: str = ""         # postgres: the server's superuser (a read replica: its source's)
+    master_user_password: str = ""    # kept in the region's state, as the lab has no secrets store
 
     @classmethod
     def from_doc(cls, doc: dict) -> DBInstance:
@@ -155,6 +166,7 @@ class MemberHealth:
     instance_class: str = ""
     allocated_storage: int = 0
     followers: tuple[FollowerHealth, ...] = ()  # a primary's, as it reports them
+    engine_version: str = ""
 
 
 UNKNOWN = MemberHealth()
@@ -190,10 +202,12 @@ class RdsModel:
 
     # the API's verbs: each validates everything before it changes anything
     def create_db_instance(self, identifier: str, engine: str, instance_class: str, allocated_storage: int,
-                           multi_az: bool = False, availability_zone: str = "", backup_retention_period: int = 1) -> DBInstance:
+                           multi_az: bool = False, availability_zone: str = "", backup_retention_period: int = 1,
+                           master_username: str = "", master_user_password: str = "") -> DBInstance:
         self._check_new_identifier(identifier)
         if engine not in ENGINES:
             raise InvalidParameterValue(f"Invalid DB engine: {engine!r}. azlab's engines: {', '.join(ENGINES)}")
+        self._check_master_user(engine, master_username, master_user_password)
         self._check_class(instance_class)
         self._check_storage(allocated_storage)
         self._check_retention(backup_retention_period)
@@ -207,6 +221,7 @@ class RdsModel:
             identifier=identifier, engine=engine, instance_class=instance_class, allocated_storage=allocated_storage,
             multi_az=multi_az, availability_zone=primary_az, status=CREATING, created_at=self.clock(),
             backup_retention_period=backup_retention_period, lineage=identifier,
+            master_username=master_username, master_user_password=master_user_password,
         )
         self._add_member(instance, PRIMARY, primary_az)
         if multi_az:
@@ -242,6 +257,7 @@ class RdsModel:
             identifier=identifier, engine=source.engine, instance_class=instance_class or source.instance_class,
             allocated_storage=source.allocated_storage, multi_az=False, availability_zone=az, status=CREATING,
             created_at=self.clock(), backup_retention_period=0, lineage=source.lineage, source=source.identifier,
+            master_username=source.master_username, master_user_password=source.master_user_password,
         )
         self._add_member(replica, REPLICA, az)
         source.replicas.append(identifier)
@@ -531,6 +547,22 @@ class RdsModel:
         if identifier in self.instances:
             raise DBInstanceAlreadyExists(f"DB instance already exists: {identifier}")
 
+    def _check_master_user(self, engine: str, username: str, password: str) -> None:
+        if engine != "postgres":
+            if username or password:
+                raise InvalidParameterCombination(f"the {engine} engine has no users: no MasterUsername or MasterUserPassword")
+            return
+        if not username:
+            raise MissingParameter("a MasterUsername is required for the postgres engine")
+        if not password:
+            raise MissingParameter("a MasterUserPassword is required for the postgres engine")
+        if not MASTER_USERNAME.match(username) or username.lower() in RESERVED_USERNAMES:
+            raise InvalidParameterValue(
+                f"Invalid MasterUsername {username!r}: 1-63 letters, digits and underscores, starting with a letter, "
+                f"and none of {', '.join(sorted(RESERVED_USERNAMES))}")
+        if not MASTER_PASSWORD.match(password):
+            raise InvalidParameterValue('Invalid MasterUserPassword: 8-128 printable ASCII characters but space, /, " and @')
+
     def _check_class(self, instance_class: str) -> None:
         if instance_class not in INSTANCE_CLASSES:
             raise InvalidParameterValue(
@@ -565,8 +597,10 @@ class RdsModel:
         instance.next_member += 1
         member_id = f"{instance.identifier}-{instance.next_member}"
         port = self.store.allocate_port(node.address, f"rds/{member_id}")
+        # a postgres member's DbNode needs a port beside its server's; both are released together
+        control_port = self.store.allocate_port(node.address, f"rds/{member_id}") if instance.engine == "postgres" else 0
         member = Member(member_id, role, az, node.name, node.address, port, instance.instance_class,
-                        instance.allocated_storage)
+                        instance.allocated_storage, control_port=control_port)
         instance.members.append(member)
         return member
 

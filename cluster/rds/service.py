@@ -26,7 +26,9 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import shutil
 import sys
 import time
@@ -40,6 +42,7 @@ from azlab.cluster.rds.model import (
     DELETING,
     INSTANCE_CLASSES,
     PRIMARY,
+    STANDBY,
     DBInstance,
     FollowerHealth,
     Member,
@@ -119,18 +122,18 @@ class RdsService:
             return MemberHealth(node_alive=self._node_alive(member), reachable=False, role=previous.role,
                                 epoch=previous.epoch, lineage=previous.lineage, synced_epoch=previous.synced_epoch,
                                 lsn=previous.lsn, instance_class=previous.instance_class,
-                                allocated_storage=previous.allocated_storage)
+                                allocated_storage=previous.allocated_storage, engine_version=previous.engine_version)
         return MemberHealth(
             node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
             lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
             instance_class=status.instance_class, allocated_storage=status.allocated_storage,
-            followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+            engine_version=status.engine_version, followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
                             for f in status.followers),
         )
 
     def stub(self, member: Member) -> dbnode_pb2_grpc.DbNodeStub:
         if member.member_id not in self._channels:
-            channel = grpc.aio.insecure_channel(member.endpoint)
+            channel = grpc.aio.insecure_channel(member.control_endpoint)
             self._channels[member.member_id] = (channel, dbnode_pb2_grpc.DbNodeStub(channel))
         return self._channels[member.member_id][1]
 
@@ -148,7 +151,7 @@ class RdsService:
         health = self.model.health_of(member)
         try:
             if not health.reachable:
-                await self._start(member)
+                await self._start(instance, member)
                 return
             wanted = self._configuration(instance, member)
             followers = {(f.member_id, f.sync) for f in health.followers}
@@ -158,23 +161,41 @@ class RdsService:
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
                 self._started.pop(member.member_id, None)
-                await self._start(member)
+                await self._start(instance, member)
                 self.model.restarted(instance.identifier, member.member_id)
         except (grpc.aio.AioRpcError, NodeUnreachable) as e:
             log.info("converging %s: %s", member.member_id, e)
 
     def _configuration(self, instance: DBInstance, member: Member) -> dbnode_pb2.ConfigureRequest:
         followers = self.model.followers(instance) if member.role == PRIMARY else []
+        leader = instance.primary if member.role == STANDBY else (
+            source.primary if (source := self.model.source_of(instance)) else None)
         return dbnode_pb2.ConfigureRequest(
             epoch=self.model.desired_epoch(instance), role=member.role, lineage=instance.lineage,
-            followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.endpoint, sync=sync) for f, sync in followers],
+            followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.control_endpoint, sync=sync)
+                       for f, sync in followers],
+            primary=leader.endpoint if leader and member.role != PRIMARY else "",
         )
 
-    async def _start(self, member: Member) -> None:
+    async def _start(self, instance: DBInstance, member: Member) -> None:
         if time.monotonic() - self._started.get(member.member_id, -START_GRACE_S) < START_GRACE_S:
             return
         self._started[member.member_id] = time.monotonic()
         memory_gib = INSTANCE_CLASSES.get(member.instance_class, 1.0)
+        if instance.engine == "postgres":
+            argv = [
+                sys.executable, "-m", "azlab.nodes.rds.postgres", "--member-id", member.member_id,
+                "--address", member.control_endpoint, "--pg-port", str(member.port),
+                "--data-dir", str(self._data_dir(member, instance.engine)),
+                "--archive-dir", str(self._archive_dir(instance)), "--instance-class", member.instance_class,
+                # a lab-sized share of the class's memory: every member of the region shares one machine
+                "--shared-buffers-mib", str(max(16, int(memory_gib * 1024 / 64))),
+                "--allocated-storage", str(member.allocated_storage),
+            ]
+            env = {"AZLAB_RDS_MASTER_USERNAME": instance.master_username,
+                   "AZLAB_RDS_MASTER_PASSWORD": instance.master_user_password}
+            await self.context.agents.start_process(member.node, member.process_name, argv, env)
+            return
         argv = [
             sys.executable, "-m", "azlab.nodes.rds.server", "--member-id", member.member_id,
             "--address", member.endpoint, "--data-dir", str(self._data_dir(member)),
@@ -183,9 +204,15 @@ class RdsService:
         ]
         await self.context.agents.start_process(member.node, member.process_name, argv)
 
-    def _data_dir(self, member: Member) -> Path:
+    def _data_dir(self, member: Member, engine: str = "sqlite") -> Path:
         # On the region's disk, as an EBS volume would be: it survives its AZ's processes.
+        if engine == "postgres":
+            return postgres_storage(self.context.paths.home) / member.member_id
         return self.context.paths.home / "rds" / member.member_id
+
+    def _archive_dir(self, instance: DBInstance) -> Path:
+        """The instance's WAL archive: its primaries archive there whichever member they are."""
+        return postgres_storage(self.context.paths.home) / "archive" / instance.identifier
 
     async def _remove_member(self, member: Member) -> bool:
         """Stop its DB node and remove its data; False while its node cannot be reached."""
@@ -197,7 +224,8 @@ class RdsService:
             return False
         if entry := self._channels.pop(member.member_id, None):
             await entry[0].close()
-        await asyncio.to_thread(shutil.rmtree, self._data_dir(member), True)
+        for engine in ("sqlite", "postgres"):  # a retired member's instance may be gone: whichever it was
+            await asyncio.to_thread(shutil.rmtree, self._data_dir(member, engine), True)
         return True
 
     async def _remove_deleted(self) -> None:
@@ -254,6 +282,20 @@ class RdsService:
             if follower.member_id == instance.primary.member_id:
                 return follower.lag_seconds, follower.lag_lsns
         return None
+
+
+def postgres_storage(home: Path | str) -> Path:
+    """The region's postgres storage (data directories, WAL archives, snapshots) for the region under `home`.
+
+    Not under `home` itself: the servers run as another user (PostgreSQL refuses
+    root), who must reach their directories, and a home (~/.azlab, a test's tmp
+    dir) is often private. Short, too: the servers' Unix sockets live there.
+    """
+    root = Path(os.environ.get("AZLAB_RDS_PG_ROOT", "/var/tmp")) / (
+        "azlab-rds-" + hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:12])
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o711)
+    return root
 
 
 def create(context: ServiceContext) -> RdsService:

@@ -35,6 +35,7 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
             backup_retention_period=instance.backup_retention_period,
             epoch=self.model.desired_epoch(instance), lsn=self.model.health_of(primary).lsn,
             members=[self._member(instance, m) for m in instance.members],
+            engine_version=self.model.health_of(primary).engine_version, master_username=instance.master_username,
         )
         if (lag := self.service.replica_lag(instance)) is not None:
             message.replica_lag.CopyFrom(rds_pb2.ReplicaLag(seconds=lag[0], lsns=lag[1]))
@@ -54,7 +55,8 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
         instance = self.model.create_db_instance(
             request.db_instance_identifier, request.engine, request.db_instance_class, request.allocated_storage,
             request.multi_az, request.availability_zone,
-            request.backup_retention_period if request.HasField("backup_retention_period") else 1)
+            request.backup_retention_period if request.HasField("backup_retention_period") else 1,
+            request.master_username, request.master_user_password)
         return rds_pb2.CreateDBInstanceResponse(db_instance=self._instance(instance))
 
     async def DescribeDBInstances(self, request, context):

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import glob
-import hashlib
 import json
 import logging
 import os
@@ -101,20 +100,6 @@ def unavailable_reason() -> str:
     if os.geteuid() == 0 and server_user() is None:
         return "running as root and no `postgres` user to run PostgreSQL as (it refuses root)"
     return ""
-
-
-def storage_root(home: str) -> Path:
-    """The region's postgres storage (data directories, WAL archives, snapshots) for the region under `home`.
-
-    Not under `home` itself: the server runs as another user, who must reach
-    its directories, and a home (~/.azlab, a test's tmp dir) is often private.
-    Short, too: the servers' Unix sockets live there (108 bytes at most).
-    """
-    root = Path(os.environ.get("AZLAB_RDS_PG_ROOT", "/var/tmp")) / (
-        "azlab-rds-" + hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:12])
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o711)
-    return root
 
 
 def quote(value: str) -> str:

@@ -12,7 +12,8 @@ import grpc
 import psycopg
 import pytest
 from azlab.cluster.rpc import ErrorInterceptor
-from azlab.nodes.rds.postgres import PgNode, PgNodeServicer, PgServer, storage_root, unavailable_reason
+from azlab.cluster.rds.service import postgres_storage
+from azlab.nodes.rds.postgres import PgNode, PgNodeServicer, PgServer, unavailable_reason
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 
 REASON = unavailable_reason()
@@ -25,7 +26,7 @@ SETTLE_S = 60
 
 @pytest.fixture
 def root(tmp_path):
-    path = storage_root(str(tmp_path))
+    path = postgres_storage(tmp_path)
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
