@@ -59,8 +59,9 @@ def add_commands(verbs) -> None:
         db_instance_identifier=a.db_instance_identifier, engine=a.engine, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, multi_az=a.multi_az, availability_zone=a.availability_zone,
         backup_retention_period=a.backup_retention_period, master_username=a.master_username,
-        master_user_password=a.master_user_password))
+        master_user_password=a.master_user_password, preferred_backup_window=a.preferred_backup_window))
     create.add_argument("--engine", default="")
+    create.add_argument("--preferred-backup-window", default="", help="hh24:mi-hh24:mi UTC")
     create.add_argument("--master-username", default="")
     create.add_argument("--master-user-password", default="")
     create.add_argument("--db-instance-class", default="")
@@ -75,8 +76,9 @@ def add_commands(verbs) -> None:
     modify = command("modify-db-instance", "ModifyDBInstance", lambda a: rds_pb2.ModifyDBInstanceRequest(
         db_instance_identifier=a.db_instance_identifier, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, apply_immediately=a.apply_immediately,
-        backup_retention_period=a.backup_retention_period))
+        backup_retention_period=a.backup_retention_period, preferred_backup_window=a.preferred_backup_window))
     modify.add_argument("--db-instance-class", default="")
+    modify.add_argument("--preferred-backup-window", default="")
     modify.add_argument("--allocated-storage", type=int, default=0)
     _flag(modify, "apply-immediately")
     modify.add_argument("--backup-retention-period", type=int)
@@ -101,6 +103,45 @@ def add_commands(verbs) -> None:
     promote = command("promote-read-replica", "PromoteReadReplica", lambda a: rds_pb2.PromoteReadReplicaRequest(
         db_instance_identifier=a.db_instance_identifier, backup_retention_period=a.backup_retention_period))
     promote.add_argument("--backup-retention-period", type=int)
+
+    snapshot = command("create-db-snapshot", "CreateDBSnapshot", lambda a: rds_pb2.CreateDBSnapshotRequest(
+        db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier))
+    snapshot.add_argument("--db-snapshot-identifier", default="")
+    snapshots = command("describe-db-snapshots", "DescribeDBSnapshots", lambda a: rds_pb2.DescribeDBSnapshotsRequest(
+        db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier,
+        snapshot_type=a.snapshot_type))
+    snapshots.add_argument("--db-snapshot-identifier", default="")
+    snapshots.add_argument("--snapshot-type", default="", help="manual | automated")
+    command("delete-db-snapshot", "DeleteDBSnapshot", lambda a: rds_pb2.DeleteDBSnapshotRequest(
+        db_snapshot_identifier=a.db_snapshot_identifier), identifier=False).add_argument(
+        "--db-snapshot-identifier", default="")
+    restore = command("restore-db-instance-from-db-snapshot", "RestoreDBInstanceFromDBSnapshot",
+                      lambda a: rds_pb2.RestoreDBInstanceFromDBSnapshotRequest(
+                          db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier,
+                          db_instance_class=a.db_instance_class, multi_az=a.multi_az,
+                          availability_zone=a.availability_zone))
+    restore.add_argument("--db-snapshot-identifier", default="")
+
+    def pitr_request(a: argparse.Namespace) -> rds_pb2.RestoreDBInstanceToPointInTimeRequest:
+        request = rds_pb2.RestoreDBInstanceToPointInTimeRequest(
+            source_db_instance_identifier=a.source_db_instance_identifier,
+            target_db_instance_identifier=a.target_db_instance_identifier,
+            use_latest_restorable_time=a.use_latest_restorable_time, db_instance_class=a.db_instance_class,
+            multi_az=a.multi_az, availability_zone=a.availability_zone)
+        if a.restore_time:
+            request.restore_time.FromDatetime(_parse_time(a.restore_time))
+        return request
+
+    pitr = command("restore-db-instance-to-point-in-time", "RestoreDBInstanceToPointInTime", pitr_request,
+                   identifier=False)
+    pitr.add_argument("--source-db-instance-identifier", default="")
+    pitr.add_argument("--target-db-instance-identifier", default="")
+    pitr.add_argument("--restore-time", help="ISO 8601, e.g. 2026-11-27T08:15:00Z")
+    _flag(pitr, "use-latest-restorable-time")
+    for sub in (restore, pitr):
+        sub.add_argument("--db-instance-class", default="")
+        _flag(sub, "multi-az")
+        sub.add_argument("--availability-zone", default="")
 
     def events_request(a: argparse.Namespace) -> rds_pb2.DescribeEventsRequest:
         request = rds_pb2.DescribeEventsRequest(source_identifier=a.source_identifier, max_records=a.max_records)

@@ -31,15 +31,20 @@ from azlab.cluster.errors import InvalidParameterValue, MissingParameter, Unsupp
 from azlab.cluster.rds.errors import (
     DBInstanceAlreadyExists,
     DBInstanceNotFound,
+    DBSnapshotAlreadyExists,
+    DBSnapshotNotFound,
     InsufficientDBInstanceCapacity,
     InvalidDBInstanceState,
+    InvalidDBSnapshotState,
     InvalidParameterCombination,
+    InvalidRestore,
+    PointInTimeRestoreNotEnabled,
     ReadReplicaLimitExceeded,
 )
 from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 
-SERVICE, KIND, RETIRED_KIND = "rds", "db-instance", "retired-member"
+SERVICE, KIND, RETIRED_KIND, SNAPSHOT_KIND = "rds", "db-instance", "retired-member", "db-snapshot"
 ENGINES = ("sqlite", "postgres")
 # A postgres master user: PostgreSQL's identifier rules, less what PostgreSQL and RDS keep for themselves.
 MASTER_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -71,9 +76,15 @@ STEP_STANDBY_FIRST = "standby-first"  # Multi-AZ scale: the standby restarts wit
 STEP_OLD_PRIMARY = "old-primary"      # ... then, after the failover, the old primary does
 STEP_RESTART = "restart"              # single member: restart it (reboot, or scale with an outage)
 STEP_FAILOVER = "failover"            # reboot with failover: done once the new primary serves
+MANUAL, AUTOMATED = "manual", "automated"
+SNAPSHOT_CREATING, SNAPSHOT_AVAILABLE, SNAPSHOT_FAILED, SNAPSHOT_DELETING = "creating", "available", "failed", "deleting"
+DEFAULT_BACKUP_WINDOW = "03:00-03:30"
+BACKUP_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+DAY_S = 86400.0
 EVENT_TYPES = ("DBInstanceCreated", "DBInstanceAvailable", "DBInstanceDeleted", "FailoverStarted",
                "FailoverCompleted", "StandbyLost", "StandbyReplaced", "ReadReplicaCreated",
-               "ReadReplicaPromoted", "DBInstanceModified", "DBInstanceRebooted")
+               "ReadReplicaPromoted", "DBInstanceModified", "DBInstanceRebooted", "DBSnapshotCreated",
+               "DBSnapshotFailed", "DBSnapshotDeleted", "DBInstanceRestored")
 
 
 @dataclass
@@ -124,6 +135,10 @@ class DBInstance:
     step: str = ""
     master_username: str = ""         # postgres: the server's superuser (a read replica: its source's)
     master_user_password: str = ""    # kept in the region's state, as the lab has no secrets store
+    preferred_backup_window: str = DEFAULT_BACKUP_WINDOW
+    # A restored instance's origin, for its first primary's first start: {"snapshot": id} and,
+    # for a point in time, {"time": unix seconds, "source": the source instance}.
+    restore: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_doc(cls, doc: dict) -> DBInstance:
@@ -140,6 +155,23 @@ class DBInstance:
     @property
     def standby(self) -> Member | None:
         return self.member(STANDBY)
+
+
+@dataclass
+class DBSnapshot:
+    identifier: str
+    instance: str
+    engine: str
+    snapshot_type: str
+    status: str
+    created_at: float            # asked for; `consistent_at` once taken
+    instance_class: str
+    allocated_storage: int
+    master_username: str = ""
+    master_user_password: str = ""
+    engine_version: str = ""
+    consistent_at: float = 0.0   # the moment the copy holds the database as it was
+    lsn: int = 0
 
 
 @dataclass(frozen=True)
@@ -172,6 +204,17 @@ class MemberHealth:
 UNKNOWN = MemberHealth()
 
 
+def _iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _in_window(window: str, now: float) -> bool:
+    h1, m1, h2, m2 = map(int, BACKUP_WINDOW.match(window).groups())
+    t = time.gmtime(now)
+    minute, start, end = t.tm_hour * 60 + t.tm_min, h1 * 60 + m1, h2 * 60 + m2
+    return start <= minute < end if start <= end else minute >= start or minute < end
+
+
 class RdsModel:
     def __init__(self, region: Region, store: Store, clock: Callable[[], float] = time.time):
         self.region = region
@@ -181,6 +224,8 @@ class RdsModel:
             doc["identifier"]: DBInstance.from_doc(doc) for doc in store.resources(SERVICE, KIND)}
         self.retired: dict[str, Member] = {doc["member_id"]: Member(**doc) for doc in store.resources(SERVICE, RETIRED_KIND)}
         self.health: dict[str, MemberHealth] = {}
+        self.snapshots: dict[str, DBSnapshot] = {
+            doc["identifier"]: DBSnapshot(**doc) for doc in store.resources(SERVICE, SNAPSHOT_KIND)}
 
     # lookups
     def get(self, identifier: str) -> DBInstance:
@@ -203,8 +248,10 @@ class RdsModel:
     # the API's verbs: each validates everything before it changes anything
     def create_db_instance(self, identifier: str, engine: str, instance_class: str, allocated_storage: int,
                            multi_az: bool = False, availability_zone: str = "", backup_retention_period: int = 1,
-                           master_username: str = "", master_user_password: str = "") -> DBInstance:
+                           master_username: str = "", master_user_password: str = "",
+                           preferred_backup_window: str = "", restore: dict | None = None) -> DBInstance:
         self._check_new_identifier(identifier)
+        self._check_backup_window(preferred_backup_window)
         if engine not in ENGINES:
             raise InvalidParameterValue(f"Invalid DB engine: {engine!r}. azlab's engines: {', '.join(ENGINES)}")
         self._check_master_user(engine, master_username, master_user_password)
@@ -222,6 +269,7 @@ class RdsModel:
             multi_az=multi_az, availability_zone=primary_az, status=CREATING, created_at=self.clock(),
             backup_retention_period=backup_retention_period, lineage=identifier,
             master_username=master_username, master_user_password=master_user_password,
+            preferred_backup_window=preferred_backup_window or DEFAULT_BACKUP_WINDOW, restore=dict(restore or {}),
         )
         self._add_member(instance, PRIMARY, primary_az)
         if multi_az:
@@ -267,7 +315,7 @@ class RdsModel:
         return replica
 
     def modify(self, identifier: str, instance_class: str = "", allocated_storage: int = 0, apply_immediately: bool = False,
-               backup_retention_period: int | None = None) -> DBInstance:
+               backup_retention_period: int | None = None, preferred_backup_window: str = "") -> DBInstance:
         instance = self.get(identifier)
         if instance_class:
             self._check_class(instance_class)
@@ -285,8 +333,11 @@ class RdsModel:
                    if v and v != getattr(instance, k)}
         if changes:
             self._require_status(instance, AVAILABLE)
+        self._check_backup_window(preferred_backup_window)
         if backup_retention_period is not None:
             instance.backup_retention_period = backup_retention_period
+        if preferred_backup_window:
+            instance.preferred_backup_window = preferred_backup_window
         if changes:
             instance.pending = {**instance.pending, **changes}
             if apply_immediately:
@@ -360,6 +411,170 @@ class RdsModel:
                 self._save(source)
         self.store.delete_resource(SERVICE, KIND, identifier)
         self._event("DBInstanceDeleted", instance, "deleted")
+
+    # snapshots, automated backups and restores
+    def get_snapshot(self, identifier: str) -> DBSnapshot:
+        if not identifier:
+            raise MissingParameter("a DBSnapshotIdentifier is required")
+        try:
+            return self.snapshots[identifier]
+        except KeyError:
+            raise DBSnapshotNotFound(f"DBSnapshot {identifier} not found.") from None
+
+    def create_db_snapshot(self, identifier: str, snapshot_identifier: str, snapshot_type: str = MANUAL) -> DBSnapshot:
+        instance = self.get(identifier)
+        if not snapshot_identifier:
+            raise MissingParameter("a DBSnapshotIdentifier is required")
+        if snapshot_type == MANUAL and (len(snapshot_identifier) > 255 or not IDENTIFIER.match(snapshot_identifier)):
+            raise InvalidParameterValue(f"Invalid DBSnapshotIdentifier {snapshot_identifier!r}: lowercase letters, "
+                                        "digits and single hyphens, starting with a letter")
+        if snapshot_identifier in self.snapshots:
+            raise DBSnapshotAlreadyExists(f"DB snapshot already exists: {snapshot_identifier}")
+        self._require_status(instance, AVAILABLE)
+        snapshot = DBSnapshot(
+            identifier=snapshot_identifier, instance=identifier, engine=instance.engine, snapshot_type=snapshot_type,
+            status=SNAPSHOT_CREATING, created_at=self.clock(), instance_class=instance.instance_class,
+            allocated_storage=instance.allocated_storage, master_username=instance.master_username,
+            master_user_password=instance.master_user_password,
+            engine_version=self.health_of(instance.primary).engine_version)
+        self._save_snapshot(snapshot)
+        return snapshot
+
+    def describe_snapshots(self, identifier: str = "", snapshot_identifier: str = "", snapshot_type: str = "") -> list[DBSnapshot]:
+        if snapshot_identifier:
+            return [self.get_snapshot(snapshot_identifier)]
+        if snapshot_type and snapshot_type not in (MANUAL, AUTOMATED):
+            raise InvalidParameterValue(f"Invalid SnapshotType {snapshot_type!r}: manual or automated")
+        return [s for s in self.snapshots.values() if s.status != SNAPSHOT_DELETING
+                and (not identifier or s.instance == identifier) and (not snapshot_type or s.snapshot_type == snapshot_type)]
+
+    def snapshot_taken(self, snapshot_identifier: str, consistent_at: float, lsn: int) -> None:
+        snapshot = self.snapshots.get(snapshot_identifier)
+        if snapshot is None or snapshot.status != SNAPSHOT_CREATING:
+            return
+        snapshot.status, snapshot.consistent_at, snapshot.lsn = SNAPSHOT_AVAILABLE, consistent_at, lsn
+        self._save_snapshot(snapshot)
+        self.region.record("DBSnapshotCreated", snapshot.instance, f"{snapshot.snapshot_type} snapshot "
+                           f"{snapshot.identifier} taken")
+
+    def snapshot_failed(self, snapshot_identifier: str, reason: str) -> None:
+        snapshot = self.snapshots.get(snapshot_identifier)
+        if snapshot is None or snapshot.status != SNAPSHOT_CREATING:
+            return
+        snapshot.status = SNAPSHOT_FAILED
+        self._save_snapshot(snapshot)
+        self.region.record("DBSnapshotFailed", snapshot.instance, f"snapshot {snapshot.identifier}: {reason}")
+
+    def delete_db_snapshot(self, snapshot_identifier: str) -> DBSnapshot:
+        snapshot = self.get_snapshot(snapshot_identifier)
+        if snapshot.snapshot_type == AUTOMATED:
+            raise InvalidDBSnapshotState(f"{snapshot_identifier} is an automated backup: it goes with its retention "
+                                         "period, or with its DB instance")
+        if snapshot.status == SNAPSHOT_CREATING:
+            raise InvalidDBSnapshotState(f"DB snapshot {snapshot_identifier} is being created; delete it once available")
+        self._delete_snapshot(snapshot)
+        return snapshot
+
+    def _delete_snapshot(self, snapshot: DBSnapshot) -> None:
+        if snapshot.status != SNAPSHOT_DELETING:
+            snapshot.status = SNAPSHOT_DELETING  # the service removes its files, then `forget_snapshot`
+            self._save_snapshot(snapshot)
+
+    def forget_snapshot(self, snapshot_identifier: str) -> None:
+        if self.snapshots.pop(snapshot_identifier, None) is not None:
+            self.store.delete_resource(SERVICE, SNAPSHOT_KIND, snapshot_identifier)
+
+    def restore_from_snapshot(self, identifier: str, snapshot_identifier: str, instance_class: str = "",
+                              multi_az: bool = False, availability_zone: str = "") -> DBInstance:
+        snapshot = self.get_snapshot(snapshot_identifier)
+        if snapshot.status != SNAPSHOT_AVAILABLE:
+            raise InvalidDBSnapshotState(f"DB snapshot {snapshot_identifier} is {snapshot.status}, not available")
+        instance = self.create_db_instance(
+            identifier, snapshot.engine, instance_class or snapshot.instance_class, snapshot.allocated_storage,
+            multi_az, availability_zone, master_username=snapshot.master_username,
+            master_user_password=snapshot.master_user_password, restore={"snapshot": snapshot.identifier})
+        self._event("DBInstanceRestored", instance, f"from DB snapshot {snapshot.identifier}")
+        return instance
+
+    def restorable_window(self, source: DBInstance) -> tuple[float, float] | None:
+        """(earliest, latest) restorable time: from its oldest automated backup to now; None without one."""
+        backups = [s for s in self.snapshots.values() if s.instance == source.identifier and s.snapshot_type == AUTOMATED
+                   and s.status == SNAPSHOT_AVAILABLE]
+        if not source.backup_retention_period or not backups:
+            return None
+        return min(s.consistent_at for s in backups), self.clock()
+
+    def restore_to_point_in_time(self, source_identifier: str, identifier: str, restore_time: float | None = None,
+                                 use_latest: bool = False, instance_class: str = "", multi_az: bool = False,
+                                 availability_zone: str = "") -> DBInstance:
+        source = self.get(source_identifier)
+        if (restore_time is None) == (not use_latest):
+            raise InvalidParameterCombination("give either a RestoreTime or UseLatestRestorableTime, not both or neither")
+        if not source.backup_retention_period:
+            raise PointInTimeRestoreNotEnabled(f"DB instance {source_identifier} has BackupRetentionPeriod 0")
+        window = self.restorable_window(source)
+        if window is None:
+            raise InvalidRestore(f"DB instance {source_identifier} has no automated backup yet to restore from")
+        at = window[1] if use_latest else restore_time
+        if not window[0] <= at <= window[1]:
+            raise InvalidRestore(f"restore time {_iso(at)} is outside the restorable window of {source_identifier}: "
+                                 f"{_iso(window[0])} to {_iso(window[1])}")
+        base = max((s for s in self.snapshots.values() if s.instance == source.identifier and s.snapshot_type == AUTOMATED
+                    and s.status == SNAPSHOT_AVAILABLE and s.consistent_at <= at), key=lambda s: s.consistent_at)
+        instance = self.create_db_instance(
+            identifier, source.engine, instance_class or source.instance_class, source.allocated_storage, multi_az,
+            availability_zone, master_username=source.master_username,
+            master_user_password=source.master_user_password,
+            restore={"snapshot": base.identifier, "time": at, "source": source.identifier})
+        self._event("DBInstanceRestored", instance, f"{source.identifier} as it was at {_iso(at)}")
+        return instance
+
+    def backup_due(self, instance: DBInstance) -> str:
+        """The automated backup's identifier if one should start now, else "".
+
+        The first once the instance is available (so point-in-time restore has a
+        base at once), then one a day, in its backup window."""
+        if not instance.backup_retention_period or instance.source or instance.status != AVAILABLE:
+            return ""
+        mine = [s for s in self.snapshots.values() if s.instance == instance.identifier and s.snapshot_type == AUTOMATED]
+        if any(s.status == SNAPSHOT_CREATING for s in mine):
+            return ""
+        now = self.clock()
+        last = max((s.created_at for s in mine if s.status == SNAPSHOT_AVAILABLE), default=None)
+        if last is not None and (now - last < DAY_S - 3600 or not _in_window(instance.preferred_backup_window, now)):
+            return ""
+        return f"rds:{instance.identifier}-{time.strftime('%Y-%m-%d-%H-%M-%S', time.gmtime(now))}"
+
+    def expire_backups(self) -> None:
+        """Automated backups older than their instance's retention, or of an instance gone, are deleted."""
+        now = self.clock()
+        for snapshot in list(self.snapshots.values()):
+            if snapshot.snapshot_type != AUTOMATED or snapshot.status == SNAPSHOT_CREATING:
+                continue
+            instance = self.instances.get(snapshot.instance)
+            gone = instance is None or instance.status == DELETING
+            if gone or now - snapshot.created_at > instance.backup_retention_period * DAY_S or (
+                    not instance.backup_retention_period):
+                # keep the newest while it is the only base the retention period reaches back to
+                newer = [s for s in self.snapshots.values() if s.instance == snapshot.instance and s is not snapshot
+                         and s.snapshot_type == AUTOMATED and s.status == SNAPSHOT_AVAILABLE
+                         and s.created_at > snapshot.created_at]
+                if gone or not instance.backup_retention_period or newer:
+                    self._delete_snapshot(snapshot)
+
+    def _save_snapshot(self, snapshot: DBSnapshot) -> None:
+        self.snapshots[snapshot.identifier] = snapshot
+        self.store.put_resource(SERVICE, SNAPSHOT_KIND, snapshot.identifier, asdict(snapshot))
+
+    def _check_backup_window(self, window: str) -> None:
+        if not window:
+            return
+        found = BACKUP_WINDOW.match(window)
+        if not found:
+            raise InvalidParameterValue(f"Invalid PreferredBackupWindow {window!r}: hh24:mi-hh24:mi in UTC")
+        h1, m1, h2, m2 = map(int, found.groups())
+        if ((h2 * 60 + m2) - (h1 * 60 + m1)) % 1440 < 30:
+            raise InvalidParameterValue(f"Invalid PreferredBackupWindow {window!r}: at least 30 minutes")
 
     def forget_retired(self, member_id: str) -> None:
         self.retired.pop(member_id, None)

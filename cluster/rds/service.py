@@ -41,9 +41,13 @@ from azlab.cluster.rds.model import (
     CREATING,
     DELETING,
     INSTANCE_CLASSES,
+    AUTOMATED,
     PRIMARY,
+    SNAPSHOT_CREATING,
+    SNAPSHOT_DELETING,
     STANDBY,
     DBInstance,
+    DBSnapshot,
     FollowerHealth,
     Member,
     MemberHealth,
@@ -58,6 +62,7 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 0.5
 CONFIGURE_TIMEOUT_S = 2.0
 DATA_API_TIMEOUT_S = 15.0
+BACKUP_TIMEOUT_S = 300.0
 START_GRACE_S = 5.0  # a DB node just started needs a moment (imports, opening the database) before it answers
 
 
@@ -102,6 +107,80 @@ class RdsService:
         await self._remove_deleted()
         for member in list(self.model.retired.values()):
             self._act(member.member_id, self._remove_retired(member))
+        self._backups()
+
+    def _backups(self) -> None:
+        """Start the automated backups that are due, expire old ones, take and remove snapshots."""
+        for instance in list(self.model.instances.values()):
+            if name := self.model.backup_due(instance):
+                self.model.create_db_snapshot(instance.identifier, name, AUTOMATED)
+        self.model.expire_backups()
+        for snapshot in list(self.model.snapshots.values()):
+            if snapshot.status == SNAPSHOT_CREATING:
+                self._act(f"snapshot/{snapshot.identifier}", self._take_snapshot(snapshot))
+            elif snapshot.status == SNAPSHOT_DELETING:
+                self._act(f"snapshot/{snapshot.identifier}", self._remove_snapshot(snapshot))
+
+    async def _take_snapshot(self, snapshot: DBSnapshot) -> None:
+        instance = self.model.instances.get(snapshot.instance)
+        if instance is None or instance.primary is None:
+            self.model.snapshot_failed(snapshot.identifier, f"DB instance {snapshot.instance} is gone")
+            return
+        path = self._snapshot_path(snapshot)
+        await asyncio.to_thread(self._clear, path)
+        try:
+            done = await self.stub(instance.primary).Backup(dbnode_pb2.BackupRequest(path=str(path)),
+                                                            timeout=BACKUP_TIMEOUT_S)
+        except grpc.aio.AioRpcError as e:
+            # taken again by the next tick while the snapshot is `creating`; given up once its instance is gone
+            log.info("snapshot %s of %s: %s", snapshot.identifier, instance.identifier, e.details())
+            await asyncio.sleep(1.0)
+            return
+        self.model.snapshot_taken(snapshot.identifier, done.time, done.lsn)
+
+    async def _remove_snapshot(self, snapshot: DBSnapshot) -> None:
+        await asyncio.to_thread(self._clear, self._snapshot_path(snapshot))
+        self.model.forget_snapshot(snapshot.identifier)
+        self.region.record("DBSnapshotDeleted", snapshot.instance, f"snapshot {snapshot.identifier} deleted")
+
+    @staticmethod
+    def _clear(path: Path) -> None:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+    def _snapshot_path(self, snapshot: DBSnapshot) -> Path:
+        """In the region's storage, not in any AZ: a snapshot outlives the loss of its instance's AZs."""
+        if snapshot.engine == "postgres":
+            return postgres_storage(self.context.paths.home) / "snapshots" / snapshot.identifier
+        return self.context.paths.home / "rds" / "snapshots" / f"{snapshot.identifier}.db"
+
+    async def _restore_arguments(self, instance: DBInstance, member: Member) -> list[str]:
+        """For a restored instance's first primary: where its data comes from (nodes restore only into an empty
+        data directory, so a later start ignores them)."""
+        if not instance.restore or member.member_id != f"{instance.identifier}-1":
+            return []
+        snapshot = self.model.snapshots.get(str(instance.restore["snapshot"]))
+        if snapshot is None:
+            raise RuntimeError(f"the snapshot {instance.restore['snapshot']} to restore {instance.identifier} is gone")
+        args = ["--restore-from", str(self._snapshot_path(snapshot))]
+        if "time" not in instance.restore:
+            return args
+        at = float(instance.restore["time"])
+        source = self.model.instances.get(str(instance.restore["source"]))
+        log_path = self.context.paths.home / "rds" / "pitr" / f"{instance.identifier}.log"
+        if source is not None and source.primary is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # every commit up to now into the archive, so the restore can reach its target
+                await self.stub(source.primary).ArchiveLog(dbnode_pb2.ArchiveLogRequest(
+                    path=str(log_path), after_lsn=snapshot.lsn), timeout=BACKUP_TIMEOUT_S)
+            except grpc.aio.AioRpcError as e:
+                log.warning("archiving the log of %s for %s: %s", source.identifier, instance.identifier, e.details())
+        if instance.engine == "postgres":
+            return args + ["--restore-archive", str(self._archive_dir(source or instance, str(instance.restore["source"]))),
+                           "--recovery-target-time", _iso_utc(at)]
+        return args + ["--replay", str(log_path), "--recovery-target-time", repr(at)]
 
     def _act(self, member_id: str, action) -> None:
         """Run a member's action in the background, one at a time per member: a call to a
@@ -192,6 +271,7 @@ class RdsService:
                 "--shared-buffers-mib", str(max(16, int(memory_gib * 1024 / 64))),
                 "--allocated-storage", str(member.allocated_storage),
             ]
+            argv += await self._restore_arguments(instance, member)
             env = {"AZLAB_RDS_MASTER_USERNAME": instance.master_username,
                    "AZLAB_RDS_MASTER_PASSWORD": instance.master_user_password}
             await self.context.agents.start_process(member.node, member.process_name, argv, env)
@@ -202,6 +282,7 @@ class RdsService:
             "--instance-class", member.instance_class, "--cache-mib", str(int(memory_gib * 1024 / 16)),
             "--allocated-storage", str(member.allocated_storage),
         ]
+        argv += await self._restore_arguments(instance, member)
         await self.context.agents.start_process(member.node, member.process_name, argv)
 
     def _data_dir(self, member: Member, engine: str = "sqlite") -> Path:
@@ -210,9 +291,9 @@ class RdsService:
             return postgres_storage(self.context.paths.home) / member.member_id
         return self.context.paths.home / "rds" / member.member_id
 
-    def _archive_dir(self, instance: DBInstance) -> Path:
+    def _archive_dir(self, instance: DBInstance, identifier: str = "") -> Path:
         """The instance's WAL archive: its primaries archive there whichever member they are."""
-        return postgres_storage(self.context.paths.home) / "archive" / instance.identifier
+        return postgres_storage(self.context.paths.home) / "archive" / (identifier or instance.identifier)
 
     async def _remove_member(self, member: Member) -> bool:
         """Stop its DB node and remove its data; False while its node cannot be reached."""
@@ -233,7 +314,10 @@ class RdsService:
         for instance in [i for i in self.model.instances.values() if i.status == DELETING]:
             for member in instance.members:
                 self.model.retire(member)
+            self.model.expire_backups()  # its automated backups go with it, as on AWS by default
             self.model.forget(instance.identifier)
+            if instance.engine == "postgres":
+                await asyncio.to_thread(shutil.rmtree, self._archive_dir(instance), True)
 
     async def _remove_retired(self, member: Member) -> None:
         if await self._remove_member(member):
@@ -282,6 +366,12 @@ class RdsService:
             if follower.member_id == instance.primary.member_id:
                 return follower.lag_seconds, follower.lag_lsns
         return None
+
+
+def _iso_utc(t: float) -> str:
+    """PostgreSQL's timestamptz literal for a Unix time, to the microsecond."""
+    seconds, micros = divmod(int(round(t * 1e6)), 10**6)
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + f".{micros:06d}+00"
 
 
 def postgres_storage(home: Path | str) -> Path:

@@ -56,7 +56,7 @@ import psycopg
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.rds.errors import InvalidDBInstanceState
+from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
 from azlab.cluster.rpc import ErrorInterceptor
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 
@@ -247,8 +247,37 @@ class PgServer:
         (self.pgdata / "standby.signal").touch()
         self.own(self.pgdata / "standby.signal")
 
-    def restore(self, backup: Path, recovery_target_time: str = "") -> None:
-        """A data directory from a base backup; with a target time, recovered from the archive up to it."""
+    def backup(self, path: Path) -> int:
+        """A consistent base backup of this server into `path` (pg_basebackup, WAL included); its end LSN."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.own(path.parent)
+        shutil.rmtree(path, ignore_errors=True)
+        self._run("pg_basebackup", "-h", str(self.member_dir), "-p", str(self.port), "-U", self.username,
+                  "-D", str(path), "-X", "stream", "-c", "fast", "--no-password")
+        (path / "postmaster.pid").unlink(missing_ok=True)
+        return self.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")[0][0]
+
+    def archive_now(self, timeout_s: float = 60) -> int:
+        """Close the current WAL segment, with a commit in it, and wait until the archive holds it.
+
+        The commit (an xid made durable) matters: recovery to a target time
+        needs a commit after the target to know it has got there."""
+        with self.connect() as conn:
+            conn.execute("SELECT pg_current_xact_id()")
+            (segment, lsn) = conn.execute(
+                "SELECT pg_walfile_name(pg_current_wal_lsn()), pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"
+            ).fetchone()
+            conn.execute("SELECT pg_switch_wal()")
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline:
+                (last,) = conn.execute("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").fetchone()
+                if last >= segment and not last.endswith(".history"):
+                    return lsn
+                time.sleep(0.1)
+        raise RuntimeError(f"WAL segment {segment} was not archived within {timeout_s:.0f}s")
+
+    def restore(self, backup: Path, recovery_target_time: str = "", archive: Path | None = None) -> None:
+        """A data directory from a base backup; with a target time, recovered from `archive` up to it."""
         self.stop(immediate=True)
         shutil.rmtree(self.pgdata, ignore_errors=True)
         self.prepare_dirs()
@@ -260,7 +289,7 @@ class PgServer:
             (self.pgdata / name).unlink(missing_ok=True)
         if recovery_target_time:
             self.extra_settings.update({
-                "restore_command": quote(f'cp "{self.archive_dir}/%f" "%p"'),
+                "restore_command": quote(f'cp "{archive or self.archive_dir}/%f" "%p"'),
                 "recovery_target_time": quote(recovery_target_time),
                 "recovery_target_inclusive": "on", "recovery_target_action": quote("promote")})
             (self.pgdata / "recovery.signal").touch()
@@ -331,8 +360,11 @@ class PgServer:
 class PgNode:
     """The DbNode contract over one PgServer: configuration with epochs, status, the sync mark."""
 
-    def __init__(self, member_id: str, server: PgServer, instance_class: str = "", allocated_storage: int = 0):
+    def __init__(self, member_id: str, server: PgServer, instance_class: str = "", allocated_storage: int = 0,
+                 restore_from: Path | None = None, restore_archive: Path | None = None, recovery_target_time: str = ""):
         self.member_id = member_id
+        self.restore_from, self.restore_archive = restore_from, restore_archive  # a restored instance's first primary
+        self.recovery_target_time = recovery_target_time
         self.server = server
         self.instance_class = instance_class
         self.allocated_storage = allocated_storage
@@ -446,12 +478,22 @@ class PgNode:
     async def _be_primary(self, desired: Desired) -> None:
         server = self.server
         if not server.pgdata.exists():
-            await asyncio.to_thread(server.initdb)
+            if self.restore_from:
+                await asyncio.to_thread(server.restore, self.restore_from, self.recovery_target_time,
+                                        self.restore_archive)
+            else:
+                await asyncio.to_thread(server.initdb)
         if not server.running:
             await asyncio.to_thread(server.write_settings, PRIMARY, "", self.sync_names)
             (server.pgdata / "standby.signal").unlink(missing_ok=True)
             await asyncio.to_thread(server.start)
         in_recovery = (await asyncio.to_thread(server.query, "SELECT pg_is_in_recovery()"))[0][0]
+        if in_recovery and (server.pgdata / "recovery.signal").exists():
+            return  # a point-in-time restore on its way to its target: it promotes itself there
+        if server.extra_settings.pop("recovery_target_time", None):  # recovered: the target is history
+            server.extra_settings.clear()
+            await asyncio.to_thread(server.write_settings, PRIMARY, "", self.sync_names)
+            await asyncio.to_thread(server.reload)
         if in_recovery:
             # commits wait for nobody until a standby has caught up with this new primary
             self.sync_names, self.in_sync = "", {}
@@ -598,12 +640,28 @@ class PgNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
     async def InstallSnapshot(self, request_iterator, context):
         self._data_api()
 
+    async def Backup(self, request, context):
+        self._require_serving()
+        lsn = await asyncio.to_thread(self.node.server.backup, Path(request.path))
+        return dbnode_pb2.BackupResponse(lsn=lsn, time=time.time())
+
+    async def ArchiveLog(self, request, context):
+        if self.node.role != PRIMARY:
+            raise DatabaseUnavailable(f"this DB node is {self.node.role}: only a primary archives its WAL")
+        lsn = await asyncio.to_thread(self.node.server.archive_now)
+        return dbnode_pb2.ArchiveLogResponse(lsn=lsn, time=time.time())
+
+    def _require_serving(self) -> None:
+        if self.node.role not in (PRIMARY, STANDBY, REPLICA) or not self.node.server.running:
+            raise DatabaseUnavailable(f"this DB node is {self.node.role}; retry")
+
 
 async def serve(args: argparse.Namespace) -> None:
     host = args.address.rsplit(":", 1)[0]
     server = PgServer(args.data_dir, host, args.pg_port, os.environ["AZLAB_RDS_MASTER_USERNAME"],
                       os.environ["AZLAB_RDS_MASTER_PASSWORD"], args.archive_dir, args.shared_buffers_mib)
-    node = PgNode(args.member_id, server, args.instance_class, args.allocated_storage)
+    node = PgNode(args.member_id, server, args.instance_class, args.allocated_storage, args.restore_from,
+                  args.restore_archive, args.recovery_target_time)
     await node.start()
     grpc_server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[("grpc.so_reuseport", 0)])
     dbnode_pb2_grpc.add_DbNodeServicer_to_server(PgNodeServicer(node), grpc_server)
@@ -635,6 +693,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instance-class", default="")
     parser.add_argument("--shared-buffers-mib", type=int, default=32, help="from the DB instance class")
     parser.add_argument("--allocated-storage", type=int, default=20)
+    parser.add_argument("--restore-from", type=Path, help="a base backup to start from, when there is no data yet")
+    parser.add_argument("--restore-archive", type=Path, help="the WAL archive to recover from")
+    parser.add_argument("--recovery-target-time", default="", help="recover up to this timestamptz, then promote")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(serve(args))

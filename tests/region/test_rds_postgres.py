@@ -4,12 +4,14 @@ psycopg at the instance endpoint; the primary's AZ killed under a committing cli
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 
 import psycopg
 import pytest
 from azlab.chaos.v1 import chaos_pb2
+from azlab.cluster.rds.service import postgres_storage
 from azlab.cluster.sdk import ApiError
 from azlab.nodes.rds.postgres import unavailable_reason
 from azlab.rds.v1 import rds_pb2
@@ -29,6 +31,7 @@ def lab(tmp_path_factory):
     lab = bring_up(tmp_path_factory, best_isolation())
     yield lab
     tear_down(lab)
+    shutil.rmtree(postgres_storage(lab.paths.home), ignore_errors=True)  # the servers' files, outside the home
 
 
 def describe(lab, identifier: str) -> rds_pb2.DBInstance:
@@ -118,6 +121,68 @@ def test_bad_input_is_refused_with_rds_codes(lab):
         assert done.returncode == 254 and f"({code})" in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert sorted(i.db_instance_identifier for i in lab.client.rds.DescribeDBInstances(
         rds_pb2.DescribeDBInstancesRequest()).db_instances) == ["shop", "shop-r1"]
+
+
+def snapshots(lab, **filters) -> list[rds_pb2.DBSnapshot]:
+    return list(lab.client.rds.DescribeDBSnapshots(rds_pb2.DescribeDBSnapshotsRequest(**filters)).db_snapshots)
+
+
+def snapshot_available(lab, identifier: str) -> rds_pb2.DBSnapshot | None:
+    found = snapshots(lab, db_snapshot_identifier=identifier)[0]
+    assert found.status != "failed"
+    return found if found.status == "available" else None
+
+
+def keys(endpoint: rds_pb2.Endpoint, like: str = "%") -> set[str]:
+    with connect(endpoint) as conn:
+        return {k for (k,) in conn.execute("SELECT k FROM acks WHERE k LIKE %s", (like,))}
+
+
+def test_a_snapshot_restores_as_a_new_instance_with_the_same_data(lab):
+    shop = describe(lab, "shop")
+    with connect(shop.endpoint) as conn:
+        conn.execute("INSERT INTO acks (k) VALUES ('in-snapshot')")
+    taken = keys(shop.endpoint)
+    lab.json("rds", "create-db-snapshot", "--db-instance-identifier", "shop", "--db-snapshot-identifier", "s1")
+    s1 = wait_until(lambda: snapshot_available(lab, "s1"), SETTLE_S, "s1 available")
+    assert (s1.engine, s1.snapshot_type, s1.db_instance_identifier) == ("postgres", "manual", "shop")
+    with connect(shop.endpoint) as conn:
+        conn.execute("INSERT INTO acks (k) VALUES ('after-snapshot')")
+    restored = lab.json("rds", "restore-db-instance-from-db-snapshot", "--db-instance-identifier", "shop2",
+                        "--db-snapshot-identifier", "s1")["DBInstance"]
+    assert restored["Engine"] == "postgres" and restored["MasterUsername"] == USER
+    shop2 = wait_until(lambda: available(lab, "shop2"), SETTLE_S, "shop2 available")
+    assert keys(shop2.endpoint) == taken and "after-snapshot" not in keys(shop2.endpoint)
+    with connect(shop2.endpoint) as conn:  # a writable instance of its own
+        conn.execute("INSERT INTO acks (k) VALUES ('only-in-shop2')")
+    assert "only-in-shop2" not in keys(shop.endpoint)
+    lab.json("rds", "delete-db-instance", "--db-instance-identifier", "shop2", "--skip-final-snapshot")
+
+
+def test_point_in_time_restore_lands_at_the_asked_second(lab):
+    wait_until(lambda: [s for s in snapshots(lab, db_instance_identifier="shop", snapshot_type="automated")
+                        if s.status == "available"], SETTLE_S, "an automated backup of shop")
+    shop = describe(lab, "shop")
+    with connect(shop.endpoint) as conn:
+        for i in range(5):
+            conn.execute("INSERT INTO acks (k) VALUES (%s)", (f"pitr-before-{i}",))
+    target = int(time.time() + 0.5) + 1  # a whole second with no commit close to it on either side
+    time.sleep(max(0.0, target + 0.5 - time.time()))
+    with connect(shop.endpoint) as conn:
+        for i in range(5):
+            conn.execute("INSERT INTO acks (k) VALUES (%s)", (f"pitr-after-{i}",))
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(target))
+    lab.json("rds", "restore-db-instance-to-point-in-time", "--source-db-instance-identifier", "shop",
+             "--target-db-instance-identifier", "shop3", "--restore-time", at)
+    shop3 = wait_until(lambda: available(lab, "shop3"), SETTLE_S, "shop3 available")
+    assert keys(shop3.endpoint, "pitr-%") == {f"pitr-before-{i}" for i in range(5)}
+    with connect(shop3.endpoint) as conn:
+        assert not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+        conn.execute("INSERT INTO acks (k) VALUES ('only-in-shop3')")
+    too_late = lab.azlab("rds", "restore-db-instance-to-point-in-time", "--source-db-instance-identifier", "shop",
+                         "--target-db-instance-identifier", "shop4", "--restore-time", "2099-01-01T00:00:00Z")
+    assert too_late.returncode == 254 and "(InvalidRestoreFault)" in too_late.stderr
+    lab.json("rds", "delete-db-instance", "--db-instance-identifier", "shop3", "--skip-final-snapshot")
 
 
 class Committer:

@@ -146,3 +146,33 @@ class SnapshotChunk(_message.Message):
     data: bytes
     lineage: str
     def __init__(self, epoch: _Optional[int] = ..., data: _Optional[bytes] = ..., lineage: _Optional[str] = ...) -> None: ...
+
+class BackupRequest(_message.Message):
+    __slots__ = ("path",)
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    def __init__(self, path: _Optional[str] = ...) -> None: ...
+
+class BackupResponse(_message.Message):
+    __slots__ = ("lsn", "time")
+    LSN_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    lsn: int
+    time: float
+    def __init__(self, lsn: _Optional[int] = ..., time: _Optional[float] = ...) -> None: ...
+
+class ArchiveLogRequest(_message.Message):
+    __slots__ = ("path", "after_lsn")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    AFTER_LSN_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    after_lsn: int
+    def __init__(self, path: _Optional[str] = ..., after_lsn: _Optional[int] = ...) -> None: ...
+
+class ArchiveLogResponse(_message.Message):
+    __slots__ = ("lsn", "time")
+    LSN_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    lsn: int
+    time: float
+    def __init__(self, lsn: _Optional[int] = ..., time: _Optional[float] = ...) -> None: ...

@@ -58,7 +58,7 @@ class ReplicaLag(_message.Message):
     def __init__(self, seconds: _Optional[float] = ..., lsns: _Optional[int] = ...) -> None: ...
 
 class DBInstance(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username", "preferred_backup_window", "latest_restorable_time")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
@@ -79,6 +79,8 @@ class DBInstance(_message.Message):
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
     MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    LATEST_RESTORABLE_TIME_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     engine: str
@@ -99,10 +101,12 @@ class DBInstance(_message.Message):
     members: _containers.RepeatedCompositeFieldContainer[Member]
     engine_version: str
     master_username: str
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ...) -> None: ...
+    preferred_backup_window: str
+    latest_restorable_time: _timestamp_pb2.Timestamp
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., latest_restorable_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password")
+    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password", "preferred_backup_window")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +116,7 @@ class CreateDBInstanceRequest(_message.Message):
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
     MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
     MASTER_USER_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     engine: str
     db_instance_class: str
@@ -121,7 +126,8 @@ class CreateDBInstanceRequest(_message.Message):
     backup_retention_period: int
     master_username: str
     master_user_password: str
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ...) -> None: ...
+    preferred_backup_window: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
@@ -142,18 +148,20 @@ class DescribeDBInstancesResponse(_message.Message):
     def __init__(self, db_instances: _Optional[_Iterable[_Union[DBInstance, _Mapping]]] = ...) -> None: ...
 
 class ModifyDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period", "preferred_backup_window")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
     APPLY_IMMEDIATELY_FIELD_NUMBER: _ClassVar[int]
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     allocated_storage: int
     apply_immediately: bool
     backup_retention_period: int
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ...) -> None: ...
+    preferred_backup_window: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ..., preferred_backup_window: _Optional[str] = ...) -> None: ...
 
 class ModifyDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
@@ -386,3 +394,113 @@ class RollbackTransactionResponse(_message.Message):
     TRANSACTION_STATUS_FIELD_NUMBER: _ClassVar[int]
     transaction_status: str
     def __init__(self, transaction_status: _Optional[str] = ...) -> None: ...
+
+class DBSnapshot(_message.Message):
+    __slots__ = ("db_snapshot_identifier", "db_instance_identifier", "engine", "engine_version", "status", "snapshot_type", "snapshot_create_time", "allocated_storage", "master_username", "db_instance_class")
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot_identifier: str
+    db_instance_identifier: str
+    engine: str
+    engine_version: str
+    status: str
+    snapshot_type: str
+    snapshot_create_time: _timestamp_pb2.Timestamp
+    allocated_storage: int
+    master_username: str
+    db_instance_class: str
+    def __init__(self, db_snapshot_identifier: _Optional[str] = ..., db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., engine_version: _Optional[str] = ..., status: _Optional[str] = ..., snapshot_type: _Optional[str] = ..., snapshot_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., allocated_storage: _Optional[int] = ..., master_username: _Optional[str] = ..., db_instance_class: _Optional[str] = ...) -> None: ...
+
+class CreateDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ...) -> None: ...
+
+class CreateDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_snapshot",)
+    DB_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot: DBSnapshot
+    def __init__(self, db_snapshot: _Optional[_Union[DBSnapshot, _Mapping]] = ...) -> None: ...
+
+class DescribeDBSnapshotsRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier", "snapshot_type")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    snapshot_type: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ..., snapshot_type: _Optional[str] = ...) -> None: ...
+
+class DescribeDBSnapshotsResponse(_message.Message):
+    __slots__ = ("db_snapshots",)
+    DB_SNAPSHOTS_FIELD_NUMBER: _ClassVar[int]
+    db_snapshots: _containers.RepeatedCompositeFieldContainer[DBSnapshot]
+    def __init__(self, db_snapshots: _Optional[_Iterable[_Union[DBSnapshot, _Mapping]]] = ...) -> None: ...
+
+class DeleteDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_snapshot_identifier",)
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot_identifier: str
+    def __init__(self, db_snapshot_identifier: _Optional[str] = ...) -> None: ...
+
+class DeleteDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_snapshot",)
+    DB_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot: DBSnapshot
+    def __init__(self, db_snapshot: _Optional[_Union[DBSnapshot, _Mapping]] = ...) -> None: ...
+
+class RestoreDBInstanceFromDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier", "db_instance_class", "multi_az", "availability_zone")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    db_instance_class: str
+    multi_az: bool
+    availability_zone: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ...) -> None: ...
+
+class RestoreDBInstanceFromDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_instance",)
+    DB_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    db_instance: DBInstance
+    def __init__(self, db_instance: _Optional[_Union[DBInstance, _Mapping]] = ...) -> None: ...
+
+class RestoreDBInstanceToPointInTimeRequest(_message.Message):
+    __slots__ = ("source_db_instance_identifier", "target_db_instance_identifier", "restore_time", "use_latest_restorable_time", "db_instance_class", "multi_az", "availability_zone")
+    SOURCE_DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    TARGET_DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_TIME_FIELD_NUMBER: _ClassVar[int]
+    USE_LATEST_RESTORABLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    source_db_instance_identifier: str
+    target_db_instance_identifier: str
+    restore_time: _timestamp_pb2.Timestamp
+    use_latest_restorable_time: bool
+    db_instance_class: str
+    multi_az: bool
+    availability_zone: str
+    def __init__(self, source_db_instance_identifier: _Optional[str] = ..., target_db_instance_identifier: _Optional[str] = ..., restore_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., use_latest_restorable_time: _Optional[bool] = ..., db_instance_class: _Optional[str] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ...) -> None: ...
+
+class RestoreDBInstanceToPointInTimeResponse(_message.Message):
+    __slots__ = ("db_instance",)
+    DB_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    db_instance: DBInstance
+    def __init__(self, db_instance: _Optional[_Union[DBInstance, _Mapping]] = ...) -> None: ...

@@ -74,6 +74,31 @@ class RdsStub:
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
                 response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
                 _registered_method=True)
+        self.CreateDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/CreateDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBSnapshots = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBSnapshots',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.FromString,
+                _registered_method=True)
+        self.DeleteDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DeleteDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.RestoreDBInstanceFromDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/RestoreDBInstanceFromDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.RestoreDBInstanceToPointInTime = channel.unary_unary(
+                '/azlab.rds.v1.Rds/RestoreDBInstanceToPointInTime',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.FromString,
+                _registered_method=True)
         self.ExecuteStatement = channel.unary_unary(
                 '/azlab.rds.v1.Rds/ExecuteStatement',
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ExecuteStatementRequest.SerializeToString,
@@ -156,6 +181,41 @@ class RdsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateDBSnapshot(self, request, context):
+        """A consistent copy of the instance kept in the region (not in an AZ); automated
+        backups are taken the same way in the backup window, kept for the retention period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBSnapshots(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDBSnapshot(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreDBInstanceFromDBSnapshot(self, request, context):
+        """A new DB instance from a snapshot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreDBInstanceToPointInTime(self, request, context):
+        """A new DB instance as the source was at a moment inside its retention period:
+        its automated backup before then, and its log (postgres: archived WAL) up to then.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExecuteStatement(self, request, context):
         """The Data API. Regional: forwarded to the instance's current primary (to the
         replica itself for a read replica, which refuses writes).
@@ -231,6 +291,31 @@ def add_RdsServicer_to_server(servicer, server):
                     servicer.DescribeEvents,
                     request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.FromString,
                     response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.SerializeToString,
+            ),
+            'CreateDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.SerializeToString,
+            ),
+            'DescribeDBSnapshots': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBSnapshots,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.SerializeToString,
+            ),
+            'DeleteDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.SerializeToString,
+            ),
+            'RestoreDBInstanceFromDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreDBInstanceFromDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.SerializeToString,
+            ),
+            'RestoreDBInstanceToPointInTime': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreDBInstanceToPointInTime,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.SerializeToString,
             ),
             'ExecuteStatement': grpc.unary_unary_rpc_method_handler(
                     servicer.ExecuteStatement,
@@ -474,6 +559,141 @@ class Rds:
             '/azlab.rds.v1.Rds/DescribeEvents',
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/CreateDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBSnapshots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBSnapshots',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DeleteDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreDBInstanceFromDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/RestoreDBInstanceFromDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreDBInstanceToPointInTime(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/RestoreDBInstanceToPointInTime',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.FromString,
             options,
             channel_credentials,
             insecure,
