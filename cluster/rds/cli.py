@@ -39,6 +39,23 @@ def _parameter_sets(text: str | None) -> list[rds_pb2.SqlParameterSet]:
     return [rds_pb2.SqlParameterSet(parameters=_parameters(json.dumps(s))) for s in sets]
 
 
+def _group_parameters(items: list[str]) -> list[rds_pb2.Parameter]:
+    """aws-cli's shorthand: ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate (one per item)."""
+    parameters = []
+    for item in items:
+        try:
+            fields = dict(pair.split("=", 1) for pair in item.split(","))
+            parameters.append(rds_pb2.Parameter(parameter_name=fields.pop("ParameterName"),
+                                                parameter_value=fields.pop("ParameterValue"),
+                                                apply_method=fields.pop("ApplyMethod", "pending-reboot")))
+        except (ValueError, KeyError):
+            raise InvalidParameterValue(
+                f"invalid --parameters item {item!r}: ParameterName=...,ParameterValue=...,ApplyMethod=...") from None
+        if fields:
+            raise InvalidParameterValue(f"invalid --parameters item {item!r}: unknown keys {', '.join(fields)}")
+    return parameters
+
+
 def _flag(parser: argparse.ArgumentParser, name: str) -> None:
     """aws-cli's boolean pair: --multi-az / --no-multi-az."""
     parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=False)
@@ -59,9 +76,11 @@ def add_commands(verbs) -> None:
         db_instance_identifier=a.db_instance_identifier, engine=a.engine, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, multi_az=a.multi_az, availability_zone=a.availability_zone,
         backup_retention_period=a.backup_retention_period, master_username=a.master_username,
-        master_user_password=a.master_user_password, preferred_backup_window=a.preferred_backup_window))
+        master_user_password=a.master_user_password, preferred_backup_window=a.preferred_backup_window,
+        db_parameter_group_name=a.db_parameter_group_name))
     create.add_argument("--engine", default="")
     create.add_argument("--preferred-backup-window", default="", help="hh24:mi-hh24:mi UTC")
+    create.add_argument("--db-parameter-group-name", default="")
     create.add_argument("--master-username", default="")
     create.add_argument("--master-user-password", default="")
     create.add_argument("--db-instance-class", default="")
@@ -103,6 +122,32 @@ def add_commands(verbs) -> None:
     promote = command("promote-read-replica", "PromoteReadReplica", lambda a: rds_pb2.PromoteReadReplicaRequest(
         db_instance_identifier=a.db_instance_identifier, backup_retention_period=a.backup_retention_period))
     promote.add_argument("--backup-retention-period", type=int)
+
+    group = command("create-db-parameter-group", "CreateDBParameterGroup",
+                    lambda a: rds_pb2.CreateDBParameterGroupRequest(
+                        db_parameter_group_name=a.db_parameter_group_name,
+                        db_parameter_group_family=a.db_parameter_group_family, description=a.description),
+                    identifier=False)
+    group.add_argument("--db-parameter-group-name", default="")
+    group.add_argument("--db-parameter-group-family", default="")
+    group.add_argument("--description", default="")
+    command("describe-db-parameter-groups", "DescribeDBParameterGroups", lambda a: rds_pb2.DescribeDBParameterGroupsRequest(
+        db_parameter_group_name=a.db_parameter_group_name), identifier=False).add_argument(
+        "--db-parameter-group-name", default="")
+    modify_group = command("modify-db-parameter-group", "ModifyDBParameterGroup",
+                           lambda a: rds_pb2.ModifyDBParameterGroupRequest(
+                               db_parameter_group_name=a.db_parameter_group_name,
+                               parameters=_group_parameters(a.parameters)), identifier=False)
+    modify_group.add_argument("--db-parameter-group-name", default="")
+    modify_group.add_argument("--parameters", nargs="+", default=[],
+                              help="ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate ...")
+    parameters = command("describe-db-parameters", "DescribeDBParameters", lambda a: rds_pb2.DescribeDBParametersRequest(
+        db_parameter_group_name=a.db_parameter_group_name, source=a.source), identifier=False)
+    parameters.add_argument("--db-parameter-group-name", default="")
+    parameters.add_argument("--source", default="")
+    command("delete-db-parameter-group", "DeleteDBParameterGroup", lambda a: rds_pb2.DeleteDBParameterGroupRequest(
+        db_parameter_group_name=a.db_parameter_group_name), identifier=False).add_argument(
+        "--db-parameter-group-name", default="")
 
     snapshot = command("create-db-snapshot", "CreateDBSnapshot", lambda a: rds_pb2.CreateDBSnapshotRequest(
         db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier))

@@ -103,3 +103,18 @@ class InvalidRestore(AzlabError):
 class PointInTimeRestoreNotEnabled(AzlabError):
     code = "PointInTimeRestoreNotEnabled"
     status = "FAILED_PRECONDITION"
+
+
+class DBParameterGroupNotFound(AzlabError):
+    code = "DBParameterGroupNotFound"
+    status = "NOT_FOUND"
+
+
+class DBParameterGroupAlreadyExists(AzlabError):
+    code = "DBParameterGroupAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidDBParameterGroupState(AzlabError):
+    code = "InvalidDBParameterGroupState"
+    status = "FAILED_PRECONDITION"

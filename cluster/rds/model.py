@@ -31,10 +31,13 @@ from azlab.cluster.errors import InvalidParameterValue, MissingParameter, Unsupp
 from azlab.cluster.rds.errors import (
     DBInstanceAlreadyExists,
     DBInstanceNotFound,
+    DBParameterGroupAlreadyExists,
+    DBParameterGroupNotFound,
     DBSnapshotAlreadyExists,
     DBSnapshotNotFound,
     InsufficientDBInstanceCapacity,
     InvalidDBInstanceState,
+    InvalidDBParameterGroupState,
     InvalidDBSnapshotState,
     InvalidParameterCombination,
     InvalidRestore,
@@ -45,6 +48,7 @@ from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 
 SERVICE, KIND, RETIRED_KIND, SNAPSHOT_KIND = "rds", "db-instance", "retired-member", "db-snapshot"
+PARAMETER_GROUP_KIND = "db-parameter-group"
 ENGINES = ("sqlite", "postgres")
 # A postgres master user: PostgreSQL's identifier rules, less what PostgreSQL and RDS keep for themselves.
 MASTER_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -76,6 +80,29 @@ STEP_STANDBY_FIRST = "standby-first"  # Multi-AZ scale: the standby restarts wit
 STEP_OLD_PRIMARY = "old-primary"      # ... then, after the failover, the old primary does
 STEP_RESTART = "restart"              # single member: restart it (reboot, or scale with an outage)
 STEP_FAILOVER = "failover"            # reboot with failover: done once the new primary serves
+# DB parameter groups (postgres). Each parameter: PostgreSQL's pg_settings.context (postmaster: static, a
+# restart; the others dynamic, a reload), its data type, what it accepts, its description.
+POSTGRES_FAMILY = "postgres15"
+DEFAULT_PARAMETER_GROUP = f"default.{POSTGRES_FAMILY}"
+_INT, _MEM, _MS = r"^\d{1,9}$", r"^\d{1,9}(kB|MB|GB)?$", r"^-?\d{1,9}(ms|s|min)?$"
+POSTGRES_PARAMETERS: dict[str, tuple[str, str, str, str]] = {
+    "max_connections": ("postmaster", "integer", _INT, "most concurrent connections"),
+    "shared_buffers": ("postmaster", "memory", _MEM, "memory for the shared buffer cache"),
+    "max_locks_per_transaction": ("postmaster", "integer", _INT, "locks per transaction"),
+    "work_mem": ("user", "memory", _MEM, "memory per sort or hash before spilling to disk"),
+    "maintenance_work_mem": ("user", "memory", _MEM, "memory for VACUUM, CREATE INDEX"),
+    "effective_cache_size": ("user", "memory", _MEM, "the planner's guess of the OS cache"),
+    "random_page_cost": ("user", "real", r"^\d{1,6}(\.\d{1,6})?$", "the planner's cost of a random page"),
+    "statement_timeout": ("user", "integer", _MS, "abort statements running longer (0: never)"),
+    "idle_in_transaction_session_timeout": ("user", "integer", _MS, "end sessions idle in a transaction"),
+    "log_min_duration_statement": ("superuser", "integer", _MS, "log statements running longer (-1: none)"),
+    "log_statement": ("superuser", "enum", r"^(none|ddl|mod|all)$", "which statements to log"),
+    "checkpoint_timeout": ("sighup", "integer", _MS, "most time between checkpoints"),
+    "max_wal_size": ("sighup", "memory", _MEM, "WAL size that triggers a checkpoint"),
+    "autovacuum": ("sighup", "boolean", r"^(on|off|true|false|1|0)$", "run the autovacuum launcher"),
+}
+IMMEDIATE, PENDING_REBOOT = "immediate", "pending-reboot"
+
 MANUAL, AUTOMATED = "manual", "automated"
 SNAPSHOT_CREATING, SNAPSHOT_AVAILABLE, SNAPSHOT_FAILED, SNAPSHOT_DELETING = "creating", "available", "failed", "deleting"
 DEFAULT_BACKUP_WINDOW = "03:00-03:30"
@@ -139,6 +166,9 @@ class DBInstance:
     # A restored instance's origin, for its first primary's first start: {"snapshot": id} and,
     # for a point in time, {"time": unix seconds, "source": the source instance}.
     restore: dict[str, object] = field(default_factory=dict)
+    parameter_group: str = ""                                         # postgres: its DB parameter group
+    parameters: dict[str, str] = field(default_factory=dict)          # in effect on its members
+    pending_parameters: dict[str, str] = field(default_factory=dict)  # applied at the next reboot
 
     @classmethod
     def from_doc(cls, doc: dict) -> DBInstance:
@@ -155,6 +185,14 @@ class DBInstance:
     @property
     def standby(self) -> Member | None:
         return self.member(STANDBY)
+
+
+@dataclass
+class DBParameterGroup:
+    name: str
+    family: str
+    description: str
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,6 +237,7 @@ class MemberHealth:
     allocated_storage: int = 0
     followers: tuple[FollowerHealth, ...] = ()  # a primary's, as it reports them
     engine_version: str = ""
+    parameters: tuple[tuple[str, str], ...] = ()  # what its engine runs with, sorted
 
 
 UNKNOWN = MemberHealth()
@@ -224,6 +263,8 @@ class RdsModel:
             doc["identifier"]: DBInstance.from_doc(doc) for doc in store.resources(SERVICE, KIND)}
         self.retired: dict[str, Member] = {doc["member_id"]: Member(**doc) for doc in store.resources(SERVICE, RETIRED_KIND)}
         self.health: dict[str, MemberHealth] = {}
+        self.parameter_groups: dict[str, DBParameterGroup] = {
+            doc["name"]: DBParameterGroup(**doc) for doc in store.resources(SERVICE, PARAMETER_GROUP_KIND)}
         self.snapshots: dict[str, DBSnapshot] = {
             doc["identifier"]: DBSnapshot(**doc) for doc in store.resources(SERVICE, SNAPSHOT_KIND)}
 
@@ -249,9 +290,11 @@ class RdsModel:
     def create_db_instance(self, identifier: str, engine: str, instance_class: str, allocated_storage: int,
                            multi_az: bool = False, availability_zone: str = "", backup_retention_period: int = 1,
                            master_username: str = "", master_user_password: str = "",
-                           preferred_backup_window: str = "", restore: dict | None = None) -> DBInstance:
+                           preferred_backup_window: str = "", restore: dict | None = None,
+                           parameter_group: str = "") -> DBInstance:
         self._check_new_identifier(identifier)
         self._check_backup_window(preferred_backup_window)
+        group = self._group_for(engine, parameter_group)
         if engine not in ENGINES:
             raise InvalidParameterValue(f"Invalid DB engine: {engine!r}. azlab's engines: {', '.join(ENGINES)}")
         self._check_master_user(engine, master_username, master_user_password)
@@ -270,6 +313,7 @@ class RdsModel:
             backup_retention_period=backup_retention_period, lineage=identifier,
             master_username=master_username, master_user_password=master_user_password,
             preferred_backup_window=preferred_backup_window or DEFAULT_BACKUP_WINDOW, restore=dict(restore or {}),
+            parameter_group=group.name if group else "", parameters=dict(group.parameters) if group else {},
         )
         self._add_member(instance, PRIMARY, primary_az)
         if multi_az:
@@ -306,6 +350,7 @@ class RdsModel:
             allocated_storage=source.allocated_storage, multi_az=False, availability_zone=az, status=CREATING,
             created_at=self.clock(), backup_retention_period=0, lineage=source.lineage, source=source.identifier,
             master_username=source.master_username, master_user_password=source.master_user_password,
+            parameter_group=source.parameter_group, parameters=dict(source.parameters),
         )
         self._add_member(replica, REPLICA, az)
         source.replicas.append(identifier)
@@ -357,6 +402,8 @@ class RdsModel:
             if not self._eligible(instance, instance.standby):
                 raise InvalidDBInstanceState(f"the standby of {identifier} is not in sync yet; try again shortly")
         self._transition(instance, REBOOTING)
+        instance.parameters.update(instance.pending_parameters)  # static ones take effect with the restart
+        instance.pending_parameters = {}
         self._event("DBInstanceRebooted", instance, "with failover to the standby" if force_failover else
                     "restarting the primary" + (", applying the pending modifications" if instance.pending else ""))
         if instance.pending:
@@ -411,6 +458,96 @@ class RdsModel:
                 self._save(source)
         self.store.delete_resource(SERVICE, KIND, identifier)
         self._event("DBInstanceDeleted", instance, "deleted")
+
+    # DB parameter groups
+    def _group_for(self, engine: str, name: str) -> DBParameterGroup | None:
+        if engine != "postgres":
+            if name:
+                raise InvalidParameterCombination(f"the {engine} engine takes no DB parameter group")
+            return None
+        group = self.get_parameter_group(name or DEFAULT_PARAMETER_GROUP)
+        return group
+
+    def get_parameter_group(self, name: str) -> DBParameterGroup:
+        if not name:
+            raise MissingParameter("a DBParameterGroupName is required")
+        if name == DEFAULT_PARAMETER_GROUP:
+            return DBParameterGroup(name, POSTGRES_FAMILY, f"Default parameter group for {POSTGRES_FAMILY}")
+        try:
+            return self.parameter_groups[name]
+        except KeyError:
+            raise DBParameterGroupNotFound(f"DBParameterGroup not found: {name}") from None
+
+    def create_parameter_group(self, name: str, family: str, description: str) -> DBParameterGroup:
+        if not name:
+            raise MissingParameter("a DBParameterGroupName is required")
+        if len(name) > 255 or not IDENTIFIER.match(name.lower()) or name.startswith("default"):
+            raise InvalidParameterValue(f"Invalid DBParameterGroupName {name!r}: letters, digits and single hyphens, "
+                                        "starting with a letter, not starting with 'default'")
+        if family != POSTGRES_FAMILY:
+            raise InvalidParameterValue(f"Invalid DBParameterGroupFamily {family!r}: azlab has {POSTGRES_FAMILY}")
+        if not description:
+            raise MissingParameter("a Description is required")
+        if name in self.parameter_groups:
+            raise DBParameterGroupAlreadyExists(f"Parameter group {name} already exists")
+        group = DBParameterGroup(name, family, description)
+        self._save_group(group)
+        return group
+
+    def describe_parameter_groups(self, name: str = "") -> list[DBParameterGroup]:
+        if name:
+            return [self.get_parameter_group(name)]
+        return [self.get_parameter_group(DEFAULT_PARAMETER_GROUP), *self.parameter_groups.values()]
+
+    def modify_parameter_group(self, name: str, changes: list[tuple[str, str, str]]) -> DBParameterGroup:
+        """(name, value, apply method) each; all checked before any is applied."""
+        group = self.get_parameter_group(name)
+        if name == DEFAULT_PARAMETER_GROUP:
+            raise InvalidDBParameterGroupState("a default parameter group cannot be modified: create your own")
+        if not changes:
+            raise MissingParameter("at least one Parameter is required")
+        for parameter, value, method in changes:
+            spec = POSTGRES_PARAMETERS.get(parameter)
+            if spec is None:
+                raise InvalidParameterValue(f"{parameter!r} is not a modifiable parameter; they are: "
+                                            f"{', '.join(sorted(POSTGRES_PARAMETERS))}")
+            if not re.match(spec[2], value):
+                raise InvalidParameterValue(f"Invalid value {value!r} for {parameter} ({spec[1]})")
+            if method not in (IMMEDIATE, PENDING_REBOOT):
+                raise InvalidParameterValue(f"Invalid ApplyMethod {method!r}: immediate or pending-reboot")
+            if method == IMMEDIATE and spec[0] == "postmaster":
+                raise InvalidParameterCombination(
+                    f"cannot use immediate apply method for static parameter {parameter}: use pending-reboot")
+        for parameter, value, method in changes:
+            group.parameters[parameter] = value
+            for instance in self.instances.values():
+                if instance.parameter_group == name:
+                    target = instance.parameters if method == IMMEDIATE else instance.pending_parameters
+                    target[parameter] = value
+                    self._save(instance)
+        self._save_group(group)
+        return group
+
+    def delete_parameter_group(self, name: str) -> None:
+        self.get_parameter_group(name)
+        if name == DEFAULT_PARAMETER_GROUP:
+            raise InvalidDBParameterGroupState("a default parameter group cannot be deleted")
+        if users := [i.identifier for i in self.instances.values() if i.parameter_group == name]:
+            raise InvalidDBParameterGroupState(f"parameter group {name} is in use by {', '.join(users)}")
+        del self.parameter_groups[name]
+        self.store.delete_resource(SERVICE, PARAMETER_GROUP_KIND, name)
+
+    def parameter_apply_status(self, instance: DBInstance) -> str:
+        if instance.pending_parameters:
+            return PENDING_REBOOT
+        wanted = tuple(sorted(instance.parameters.items()))
+        if any(self.health_of(m).reachable and self.health_of(m).parameters != wanted for m in instance.members):
+            return "applying"
+        return "in-sync"
+
+    def _save_group(self, group: DBParameterGroup) -> None:
+        self.parameter_groups[group.name] = group
+        self.store.put_resource(SERVICE, PARAMETER_GROUP_KIND, group.name, asdict(group))
 
     # snapshots, automated backups and restores
     def get_snapshot(self, identifier: str) -> DBSnapshot:

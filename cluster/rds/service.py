@@ -8,8 +8,10 @@ push `Configure` where a node's role, epoch or followers differ, restart one
 whose class or storage differs, and remove what was retired or deleted.
 
 Choices and limitations against AWS (see also model.py and nodes/rds/):
-- engine `sqlite` only (embedded, through apsw); the instance class sets the
-  engine's page cache, the allocated storage its size limit;
+- engines `sqlite` (embedded, through apsw; the instance class sets its page
+  cache, the allocated storage its size limit) and `postgres` (PostgreSQL
+  servers, `nodes/rds/postgres.py`; the class sets a lab-sized shared_buffers,
+  the allocated storage is recorded but not enforced);
 - endpoints are the current primary's address:port (Route53 names come with
   the Route53 issue); describe shows them, and the Data API follows them itself;
 - the Data API takes `DBInstanceIdentifier` instead of resource and secret ARNs;
@@ -17,8 +19,19 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
   SQLite has one writer, so an open transaction holds every other write of the
   instance back until it ends (or is rolled back after 60 s idle); int64 values
   show as strings in the CLI's JSON, as protobuf's JSON mapping has them;
-- read replicas of read replicas, Multi-AZ read replicas, snapshots/backups
-  and point-in-time restore, parameter groups, storage autoscaling: absent;
+- read replicas of read replicas, Multi-AZ read replicas, storage autoscaling,
+  cross-region copies, final snapshots on delete, option groups, IAM auth,
+  the Data API on postgres: absent; automated backups go with their instance;
+- parameter groups: postgres only, the settings in POSTGRES_PARAMETERS
+  (model.py); an instance's group is set at creation (ModifyDBInstance cannot
+  change it); lowering max_connections on a Multi-AZ instance below what a
+  standby needs (PostgreSQL wants it at least the primary's) is not guarded;
+- point-in-time restore: to any moment from the oldest automated backup to
+  now; postgres needs the source's primary to answer (its WAL is switched and
+  archived first), else recovery stops where the archive ends; sqlite replays
+  the log its primary still keeps (the last 10,000 commits), so a restore time
+  more commits after the last automated backup fails;
+- the master password is kept in the region's state (no secrets store);
 - a pending modification (no --apply-immediately) is applied at the next reboot;
 - deleting a source with read replicas is refused (AWS promotes them).
 """
@@ -177,6 +190,9 @@ class RdsService:
                     path=str(log_path), after_lsn=snapshot.lsn), timeout=BACKUP_TIMEOUT_S)
             except grpc.aio.AioRpcError as e:
                 log.warning("archiving the log of %s for %s: %s", source.identifier, instance.identifier, e.details())
+        if instance.engine != "postgres" and not log_path.exists():
+            # never a restore that silently stops at the backup: it waits (creating) until the log can be had
+            raise RuntimeError(f"no archived log of {instance.restore['source']} yet to restore {instance.identifier}")
         if instance.engine == "postgres":
             return args + ["--restore-archive", str(self._archive_dir(source or instance, str(instance.restore["source"]))),
                            "--recovery-target-time", _iso_utc(at)]
@@ -201,12 +217,13 @@ class RdsService:
             return MemberHealth(node_alive=self._node_alive(member), reachable=False, role=previous.role,
                                 epoch=previous.epoch, lineage=previous.lineage, synced_epoch=previous.synced_epoch,
                                 lsn=previous.lsn, instance_class=previous.instance_class,
-                                allocated_storage=previous.allocated_storage, engine_version=previous.engine_version)
+                                allocated_storage=previous.allocated_storage, engine_version=previous.engine_version,
+                                parameters=previous.parameters)
         return MemberHealth(
             node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
             lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
             instance_class=status.instance_class, allocated_storage=status.allocated_storage,
-            engine_version=status.engine_version, followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+            engine_version=status.engine_version, parameters=tuple(sorted(status.parameters.items())), followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
                             for f in status.followers),
         )
 
@@ -235,14 +252,15 @@ class RdsService:
             wanted = self._configuration(instance, member)
             followers = {(f.member_id, f.sync) for f in health.followers}
             if (health.role, health.epoch, health.lineage) != (wanted.role, wanted.epoch, wanted.lineage) or (
-                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}):
+                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}) or (
+                    health.parameters != tuple(sorted(wanted.parameters.items()))):
                 await self.stub(member).Configure(wanted, timeout=CONFIGURE_TIMEOUT_S)
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
                 self._started.pop(member.member_id, None)
                 await self._start(instance, member)
                 self.model.restarted(instance.identifier, member.member_id)
-        except (grpc.aio.AioRpcError, NodeUnreachable) as e:
+        except (grpc.aio.AioRpcError, NodeUnreachable, RuntimeError) as e:  # RuntimeError: a restore not ready
             log.info("converging %s: %s", member.member_id, e)
 
     def _configuration(self, instance: DBInstance, member: Member) -> dbnode_pb2.ConfigureRequest:
@@ -253,7 +271,7 @@ class RdsService:
             epoch=self.model.desired_epoch(instance), role=member.role, lineage=instance.lineage,
             followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.control_endpoint, sync=sync)
                        for f, sync in followers],
-            primary=leader.endpoint if leader and member.role != PRIMARY else "",
+            primary=leader.endpoint if leader and member.role != PRIMARY else "", parameters=instance.parameters,
         )
 
     async def _start(self, instance: DBInstance, member: Member) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from azlab.cluster.rds.model import EVENT_TYPES, DBInstance, DBSnapshot, Member
+from azlab.cluster.rds.model import EVENT_TYPES, POSTGRES_PARAMETERS, DBInstance, DBSnapshot, Member
 from azlab.cluster.servicers import timestamp
 from azlab.rds.v1 import rds_pb2, rds_pb2_grpc
 
@@ -37,6 +37,9 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
             members=[self._member(instance, m) for m in instance.members],
             engine_version=self.model.health_of(primary).engine_version, master_username=instance.master_username,
             preferred_backup_window=instance.preferred_backup_window,
+            db_parameter_groups=[rds_pb2.DBParameterGroupStatus(
+                db_parameter_group_name=instance.parameter_group,
+                parameter_apply_status=self.model.parameter_apply_status(instance))] if instance.parameter_group else [],
         )
         if window := self.model.restorable_window(instance):
             message.latest_restorable_time.CopyFrom(timestamp(window[1]))
@@ -59,7 +62,8 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
             request.db_instance_identifier, request.engine, request.db_instance_class, request.allocated_storage,
             request.multi_az, request.availability_zone,
             request.backup_retention_period if request.HasField("backup_retention_period") else 1,
-            request.master_username, request.master_user_password, request.preferred_backup_window)
+            request.master_username, request.master_user_password, request.preferred_backup_window,
+            parameter_group=request.db_parameter_group_name)
         return rds_pb2.CreateDBInstanceResponse(db_instance=self._instance(instance))
 
     async def DescribeDBInstances(self, request, context):
@@ -105,6 +109,41 @@ class RdsServicer(rds_pb2_grpc.RdsServicer):
                           event_type=e.event_type, date=timestamp(e.time))
             for e in events
         ])
+
+    # DB parameter groups
+    @staticmethod
+    def _group(group) -> rds_pb2.DBParameterGroup:
+        return rds_pb2.DBParameterGroup(db_parameter_group_name=group.name, db_parameter_group_family=group.family,
+                                        description=group.description)
+
+    async def CreateDBParameterGroup(self, request, context):
+        group = self.model.create_parameter_group(request.db_parameter_group_name, request.db_parameter_group_family,
+                                                  request.description)
+        return rds_pb2.CreateDBParameterGroupResponse(db_parameter_group=self._group(group))
+
+    async def DescribeDBParameterGroups(self, request, context):
+        return rds_pb2.DescribeDBParameterGroupsResponse(db_parameter_groups=[
+            self._group(g) for g in self.model.describe_parameter_groups(request.db_parameter_group_name)])
+
+    async def ModifyDBParameterGroup(self, request, context):
+        group = self.model.modify_parameter_group(request.db_parameter_group_name, [
+            (p.parameter_name, p.parameter_value, p.apply_method) for p in request.parameters])
+        return rds_pb2.ModifyDBParameterGroupResponse(db_parameter_group_name=group.name)
+
+    async def DescribeDBParameters(self, request, context):
+        group = self.model.get_parameter_group(request.db_parameter_group_name)
+        return rds_pb2.DescribeDBParametersResponse(parameters=[
+            rds_pb2.Parameter(
+                parameter_name=name, parameter_value=group.parameters.get(name, ""),
+                apply_type="static" if pg_context == "postmaster" else "dynamic", data_type=data_type,
+                allowed_values=pattern, source="user" if name in group.parameters else "engine-default",
+                is_modifiable=True, description=description)
+            for name, (pg_context, data_type, pattern, description) in sorted(POSTGRES_PARAMETERS.items())
+            if request.source != "user" or name in group.parameters])
+
+    async def DeleteDBParameterGroup(self, request, context):
+        self.model.delete_parameter_group(request.db_parameter_group_name)
+        return rds_pb2.DeleteDBParameterGroupResponse()
 
     # snapshots and restores
     def _snapshot(self, snapshot: DBSnapshot) -> rds_pb2.DBSnapshot:

@@ -122,6 +122,7 @@ class Desired:
     lineage: str
     primary: str                            # a follower's: host:port of the primary's server
     followers: tuple[tuple[str, bool], ...]  # a primary's: (member_id, sync)
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 class PgServer:
@@ -139,6 +140,7 @@ class PgServer:
         self.archive_dir = archive_dir
         self.shared_buffers_mib = shared_buffers_mib
         self.extra_settings = dict(extra_settings or {})
+        self.parameters: dict[str, str] = {}  # the DB parameter group's, after azlab's own settings
         self.bindir = pg_bindir()
         self.user = server_user()
         self.process: subprocess.Popen | None = None
@@ -199,6 +201,7 @@ class PgServer:
                                                           application_name=self.member_dir.name))
             settings["primary_slot_name"] = quote(slot_name(self.member_dir.name))
         settings.update(self.extra_settings)
+        settings.update({name: quote(value) for name, value in self.parameters.items()})
         text = "# written by azlab's DB node; replaced at every configuration\n" + "".join(
             f"{k} = {v}\n" for k, v in settings.items())
         path = self.pgdata / "azlab.conf"
@@ -384,6 +387,7 @@ class PgNode:
         self._wake = asyncio.Event()
         self._stubs: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
         self.follower_addresses: dict[str, str] = {}  # a primary's followers' DbNode addresses, for the sync mark
+        self.applied_parameters: tuple[tuple[str, str], ...] = ()
 
     async def start(self) -> None:
         await asyncio.to_thread(self.server.prepare_dirs)
@@ -412,7 +416,8 @@ class PgNode:
         await self._adopt_epoch(request.epoch)
         self.follower_addresses = {f.member_id: f.address for f in request.followers}
         self.desired = Desired(request.role, request.epoch, request.lineage, request.primary,
-                               tuple((f.member_id, f.sync) for f in request.followers))
+                               tuple((f.member_id, f.sync) for f in request.followers),
+                               tuple(sorted(request.parameters.items())))
         self._save()
         self._wake.set()
 
@@ -446,7 +451,8 @@ class PgNode:
         return dbnode_pb2.NodeStatus(
             member_id=self.member_id, role=self.role, epoch=self.epoch, lsn=self.lsn, synced_epoch=self.synced_epoch,
             instance_class=self.instance_class, allocated_storage=self.allocated_storage, lineage=self.lineage,
-            followers=self.followers if self.role == PRIMARY else [], engine_version=self.version)
+            followers=self.followers if self.role == PRIMARY else [], engine_version=self.version,
+            parameters=dict(self.applied_parameters))
 
     # converging the server to the configuration, in the background
     async def run(self) -> None:
@@ -474,6 +480,21 @@ class PgNode:
             await self._be_primary(desired)
         else:
             await self._follow(desired)
+        if self.role == desired.role and self.applied_parameters != desired.parameters:
+            await asyncio.to_thread(self._apply_parameters, desired)
+
+    def _apply_parameters(self, desired: Desired) -> None:
+        """Reload; restart the server when PostgreSQL says a changed setting needs it (pg_settings.context)."""
+        server = self.server
+        server.parameters = dict(desired.parameters)
+        server.write_settings(desired.role, desired.primary, self.sync_names)
+        server.reload()
+        time.sleep(0.2)  # the postmaster re-reads its files on SIGHUP, a moment after pg_reload_conf returns
+        if server.query("SELECT count(*) FROM pg_settings WHERE pending_restart")[0][0]:
+            log.info("restarting the server: a changed parameter applies only at a restart")
+            server.stop()
+            server.start()
+        self.applied_parameters = desired.parameters
 
     async def _be_primary(self, desired: Desired) -> None:
         server = self.server

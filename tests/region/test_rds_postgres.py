@@ -185,6 +185,39 @@ def test_point_in_time_restore_lands_at_the_asked_second(lab):
     lab.json("rds", "delete-db-instance", "--db-instance-identifier", "shop3", "--skip-final-snapshot")
 
 
+def setting(endpoint: rds_pb2.Endpoint, name: str) -> str:
+    with connect(endpoint) as conn:
+        return conn.execute(f"SHOW {name}").fetchone()[0]
+
+
+def test_a_parameter_group_applies_dynamic_settings_at_once_and_static_ones_at_reboot(lab):
+    lab.json("rds", "create-db-parameter-group", "--db-parameter-group-name", "tuned",
+             "--db-parameter-group-family", "postgres15", "--description", "lab")
+    lab.json("rds", "create-db-instance", "--db-instance-identifier", "tuned-db", "--engine", "postgres",
+             "--db-instance-class", "db.t3.micro", "--master-username", USER, "--master-user-password", PASSWORD,
+             "--db-parameter-group-name", "tuned", "--backup-retention-period", "0")
+    tuned = wait_until(lambda: available(lab, "tuned-db"), SETTLE_S, "tuned-db available")
+    max_connections = setting(tuned.endpoint, "max_connections")
+    static_now = lab.azlab("rds", "modify-db-parameter-group", "--db-parameter-group-name", "tuned", "--parameters",
+                           "ParameterName=max_connections,ParameterValue=42,ApplyMethod=immediate")
+    assert static_now.returncode == 254 and "(InvalidParameterCombination)" in static_now.stderr
+    lab.json("rds", "modify-db-parameter-group", "--db-parameter-group-name", "tuned", "--parameters",
+             "ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate",
+             "ParameterName=max_connections,ParameterValue=42,ApplyMethod=pending-reboot")
+    wait_until(lambda: setting(tuned.endpoint, "work_mem") == "8MB", SETTLE_S, "work_mem reloaded")
+    assert setting(tuned.endpoint, "max_connections") == max_connections
+    assert [(g.db_parameter_group_name, g.parameter_apply_status) for g in describe(lab, "tuned-db").db_parameter_groups] \
+        == [("tuned", "pending-reboot")]
+    lab.json("rds", "reboot-db-instance", "--db-instance-identifier", "tuned-db")
+    wait_until(lambda: available(lab, "tuned-db") and describe(lab, "tuned-db").db_parameter_groups[0]
+               .parameter_apply_status == "in-sync", SETTLE_S, "tuned-db rebooted with its parameters")
+    wait_until(lambda: setting(tuned.endpoint, "max_connections") == "42", SETTLE_S, "max_connections after reboot")
+    shown = lab.json("rds", "describe-db-parameters", "--db-parameter-group-name", "tuned", "--source", "user")
+    assert {(p["ParameterName"], p["ParameterValue"], p["ApplyType"]) for p in shown["Parameters"]} == {
+        ("work_mem", "8MB", "dynamic"), ("max_connections", "42", "static")}
+    lab.json("rds", "delete-db-instance", "--db-instance-identifier", "tuned-db")
+
+
 class Committer:
     """Commits one row at a time to the instance endpoint, reconnecting (to the endpoint describe shows) on errors."""
 

@@ -170,3 +170,38 @@ def test_a_snapshot_needs_an_available_instance(model):
     with pytest.raises(InvalidDBInstanceState):
         model.create_db_snapshot("shop", "s1")
     assert shop.identifier not in {s.instance for s in model.snapshots.values()}
+
+
+def test_parameter_groups_apply_dynamic_parameters_now_and_static_ones_at_the_reboot(model):
+    from azlab.cluster.rds.errors import DBParameterGroupNotFound, InvalidDBParameterGroupState
+
+    with pytest.raises(DBParameterGroupNotFound):
+        available(model, "early", parameter_group="tuned")
+    model.create_parameter_group("tuned", "postgres15", "for the shop")
+    shop = available(model, parameter_group="tuned")
+    plain = available(model, "plain")
+    assert (shop.parameter_group, plain.parameter_group) == ("tuned", "default.postgres15")
+    for changes, error in (
+        ([("max_connections", "50", "immediate")], InvalidParameterCombination),  # static
+        ([("wal_level", "minimal", "immediate")], InvalidParameterValue),       # not for users
+        ([("work_mem", "lots", "immediate")], InvalidParameterValue),
+        ([("work_mem", "8MB", "later")], InvalidParameterValue),
+        ([("work_mem", "8MB", "immediate"), ("max_connections", "50", "immediate")], InvalidParameterCombination),
+    ):
+        with pytest.raises(error):
+            model.modify_parameter_group("tuned", changes)
+    assert shop.parameters == {} and model.parameter_groups["tuned"].parameters == {}  # nothing half-applied
+    model.modify_parameter_group("tuned", [("work_mem", "8MB", "immediate"), ("max_connections", "50", "pending-reboot")])
+    assert shop.parameters == {"work_mem": "8MB"} and shop.pending_parameters == {"max_connections": "50"}
+    assert model.parameter_apply_status(shop) == "pending-reboot" and plain.parameters == {}
+    model.reboot("shop")
+    assert shop.parameters == {"work_mem": "8MB", "max_connections": "50"} and shop.pending_parameters == {}
+    assert model.parameter_apply_status(shop) == "applying"  # its members still run without them
+    with pytest.raises(InvalidDBParameterGroupState):
+        model.delete_parameter_group("tuned")  # in use
+    with pytest.raises(InvalidDBParameterGroupState):
+        model.modify_parameter_group("default.postgres15", [("work_mem", "8MB", "immediate")])
+    with pytest.raises(InvalidParameterCombination):
+        model.create_db_instance("lite", "sqlite", "db.t3.micro", 5, parameter_group="tuned")
+    assert RdsModel(model.region, model.store).parameter_groups["tuned"].parameters == {
+        "work_mem": "8MB", "max_connections": "50"}

@@ -58,7 +58,7 @@ class ReplicaLag(_message.Message):
     def __init__(self, seconds: _Optional[float] = ..., lsns: _Optional[int] = ...) -> None: ...
 
 class DBInstance(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username", "preferred_backup_window", "latest_restorable_time")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username", "preferred_backup_window", "latest_restorable_time", "db_parameter_groups")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,7 @@ class DBInstance(_message.Message):
     MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
     PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
     LATEST_RESTORABLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUPS_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     engine: str
@@ -103,10 +104,19 @@ class DBInstance(_message.Message):
     master_username: str
     preferred_backup_window: str
     latest_restorable_time: _timestamp_pb2.Timestamp
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., latest_restorable_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    db_parameter_groups: _containers.RepeatedCompositeFieldContainer[DBParameterGroupStatus]
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., latest_restorable_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., db_parameter_groups: _Optional[_Iterable[_Union[DBParameterGroupStatus, _Mapping]]] = ...) -> None: ...
+
+class DBParameterGroupStatus(_message.Message):
+    __slots__ = ("db_parameter_group_name", "parameter_apply_status")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_APPLY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    parameter_apply_status: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., parameter_apply_status: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password", "preferred_backup_window")
+    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password", "preferred_backup_window", "db_parameter_group_name")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -117,6 +127,7 @@ class CreateDBInstanceRequest(_message.Message):
     MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
     MASTER_USER_PASSWORD_FIELD_NUMBER: _ClassVar[int]
     PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     engine: str
     db_instance_class: str
@@ -127,7 +138,8 @@ class CreateDBInstanceRequest(_message.Message):
     master_username: str
     master_user_password: str
     preferred_backup_window: str
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ...) -> None: ...
+    db_parameter_group_name: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., db_parameter_group_name: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
@@ -504,3 +516,101 @@ class RestoreDBInstanceToPointInTimeResponse(_message.Message):
     DB_INSTANCE_FIELD_NUMBER: _ClassVar[int]
     db_instance: DBInstance
     def __init__(self, db_instance: _Optional[_Union[DBInstance, _Mapping]] = ...) -> None: ...
+
+class DBParameterGroup(_message.Message):
+    __slots__ = ("db_parameter_group_name", "db_parameter_group_family", "description")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    db_parameter_group_family: str
+    description: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., db_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class Parameter(_message.Message):
+    __slots__ = ("parameter_name", "parameter_value", "apply_method", "apply_type", "data_type", "allowed_values", "source", "is_modifiable", "description")
+    PARAMETER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    APPLY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    APPLY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_VALUES_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    IS_MODIFIABLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    parameter_name: str
+    parameter_value: str
+    apply_method: str
+    apply_type: str
+    data_type: str
+    allowed_values: str
+    source: str
+    is_modifiable: bool
+    description: str
+    def __init__(self, parameter_name: _Optional[str] = ..., parameter_value: _Optional[str] = ..., apply_method: _Optional[str] = ..., apply_type: _Optional[str] = ..., data_type: _Optional[str] = ..., allowed_values: _Optional[str] = ..., source: _Optional[str] = ..., is_modifiable: _Optional[bool] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "db_parameter_group_family", "description")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    db_parameter_group_family: str
+    description: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., db_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateDBParameterGroupResponse(_message.Message):
+    __slots__ = ("db_parameter_group",)
+    DB_PARAMETER_GROUP_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group: DBParameterGroup
+    def __init__(self, db_parameter_group: _Optional[_Union[DBParameterGroup, _Mapping]] = ...) -> None: ...
+
+class DescribeDBParameterGroupsRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParameterGroupsResponse(_message.Message):
+    __slots__ = ("db_parameter_groups",)
+    DB_PARAMETER_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_groups: _containers.RepeatedCompositeFieldContainer[DBParameterGroup]
+    def __init__(self, db_parameter_groups: _Optional[_Iterable[_Union[DBParameterGroup, _Mapping]]] = ...) -> None: ...
+
+class ModifyDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "parameters")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    parameters: _containers.RepeatedCompositeFieldContainer[Parameter]
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., parameters: _Optional[_Iterable[_Union[Parameter, _Mapping]]] = ...) -> None: ...
+
+class ModifyDBParameterGroupResponse(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParametersRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "source")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    source: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParametersResponse(_message.Message):
+    __slots__ = ("parameters",)
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    parameters: _containers.RepeatedCompositeFieldContainer[Parameter]
+    def __init__(self, parameters: _Optional[_Iterable[_Union[Parameter, _Mapping]]] = ...) -> None: ...
+
+class DeleteDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DeleteDBParameterGroupResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

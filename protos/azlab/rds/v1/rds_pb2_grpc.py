@@ -74,6 +74,31 @@ class RdsStub:
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
                 response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
                 _registered_method=True)
+        self.CreateDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/CreateDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBParameterGroups = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBParameterGroups',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.FromString,
+                _registered_method=True)
+        self.ModifyDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/ModifyDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBParameters = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBParameters',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.FromString,
+                _registered_method=True)
+        self.DeleteDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DeleteDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.FromString,
+                _registered_method=True)
         self.CreateDBSnapshot = channel.unary_unary(
                 '/azlab.rds.v1.Rds/CreateDBSnapshot',
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.SerializeToString,
@@ -176,6 +201,39 @@ class RdsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DescribeEvents(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateDBParameterGroup(self, request, context):
+        """DB parameter groups (postgres): a dynamic parameter applies at once (reload)
+        with ApplyMethod immediate, a static one (pg_settings.context postmaster)
+        only with pending-reboot, at the instance's next reboot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBParameterGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ModifyDBParameterGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBParameters(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDBParameterGroup(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -291,6 +349,31 @@ def add_RdsServicer_to_server(servicer, server):
                     servicer.DescribeEvents,
                     request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.FromString,
                     response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.SerializeToString,
+            ),
+            'CreateDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.SerializeToString,
+            ),
+            'DescribeDBParameterGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBParameterGroups,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.SerializeToString,
+            ),
+            'ModifyDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ModifyDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.SerializeToString,
+            ),
+            'DescribeDBParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBParameters,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.SerializeToString,
+            ),
+            'DeleteDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.SerializeToString,
             ),
             'CreateDBSnapshot': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateDBSnapshot,
@@ -559,6 +642,141 @@ class Rds:
             '/azlab.rds.v1.Rds/DescribeEvents',
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/CreateDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBParameterGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBParameterGroups',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ModifyDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/ModifyDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBParameters',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DeleteDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.FromString,
             options,
             channel_credentials,
             insecure,
