@@ -380,6 +380,7 @@ class PgNode:
         self.desired: Desired | None = None
         self.sync_names = ""
         self.in_sync: dict[str, bool] = {}
+        self.in_sync_epoch = 0
         self.followers: list[dbnode_pb2.FollowerStatus] = []
         self.lsn = 0
         self.version = ""
@@ -413,6 +414,8 @@ class PgNode:
             if self.lineage and request.role != PRIMARY:
                 self.was_primary = True  # another lineage's data: never followed, always cloned
             self.lineage, self.epoch, self.synced_epoch = request.lineage, -1, 0
+        if request.role == PRIMARY and self.role == PRIMARY:
+            self.epoch = request.epoch  # still the primary, in a new epoch (its standby lost or replaced): not fenced
         await self._adopt_epoch(request.epoch)
         self.follower_addresses = {f.member_id: f.address for f in request.followers}
         self.desired = Desired(request.role, request.epoch, request.lineage, request.primary,
@@ -532,6 +535,9 @@ class PgNode:
     async def _lead(self, desired: Desired) -> None:
         """Slots for the followers, the sync standby once caught up, and what pg_stat_replication says."""
         server = self.server
+        if self.in_sync_epoch != self.epoch:
+            # a new epoch (the standby lost, or replaced): it is in sync again only once marked so in this one
+            self.in_sync, self.in_sync_epoch = {}, self.epoch
         wanted = {slot_name(m) for m, _ in desired.followers}
         slots = {name for (name,) in await asyncio.to_thread(server.query, "SELECT slot_name FROM pg_replication_slots")}
         for name in wanted - slots:

@@ -155,3 +155,34 @@ def test_a_primary_that_sees_a_newer_epoch_stops_its_server(root):
         finally:
             await a.stop()
     asyncio.run(scenario())
+
+
+def test_a_lost_standby_holds_commits_until_the_new_epoch_lets_it_go(root):
+    async def scenario():
+        a, b = Member("pair-1", root, root / "archive"), Member("pair-2", root, root / "archive")
+        for m in (a, b):
+            await m.start()
+        try:
+            await configure(a, "primary", 1, followers=((b, True),))
+            await until(lambda: a.node.role == "primary", "a primary")
+            await configure(b, "standby", 1, primary=a)
+            await until(lambda: b.node.synced_epoch == 1, "the standby in sync")
+            assert a.node.sync_names == '"pair-2"'  # commits wait for it
+            await b.stop()
+            await asyncio.sleep(1.0)
+            assert a.node.sync_names == '"pair-2"'  # and go on waiting while it is gone, in this epoch
+            await configure(a, "primary", 2, followers=((b, True),))  # the controller lets the standby go
+            await until(lambda: a.node.sync_names == "", "commits no longer waiting")
+
+            def commit():
+                with a.connect() as conn:
+                    conn.execute("CREATE TABLE goes_on (k int)")
+                    return True
+            assert await asyncio.wait_for(asyncio.to_thread(commit), 10)
+        finally:
+            for m in (a, b):
+                try:
+                    await m.stop()
+                except Exception:
+                    pass
+    asyncio.run(scenario())
