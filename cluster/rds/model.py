@@ -17,7 +17,16 @@ Failover is only to a standby that says it is in sync in the current epoch:
 from the moment it was marked so, the primary acknowledged no commit it did
 not hold. Without such a standby, a lost primary leaves the instance
 unavailable until the primary's AZ returns (never a failover that loses
-acknowledged commits).
+acknowledged commits). The rules are the same for both engines.
+
+Backups: DB snapshots (manual) and automated backups (the first once an
+instance is available, then daily in its backup window, kept for its retention
+period) are taken by the service and recorded here; a restore is a new
+instance carrying where its data comes from (`DBInstance.restore`), a
+point-in-time restore the last automated backup before the asked time and
+that time, inside [oldest automated backup, now]. DB parameter groups
+(postgres) hold users' settings: an instance's `parameters` are what its
+members run with, its `pending_parameters` what its next reboot applies.
 """
 
 from __future__ import annotations

@@ -29,7 +29,10 @@ Guarantees, the same as the sqlite engine's:
   a follower that cannot stream from its primary for CLONE_AFTER_S (e.g. an
   asynchronous replica that had received WAL the promoted standby had not).
 
-Limitations: no pg_rewind (a re-clone copies the whole database); the Data API
+Limitations: a client that cancels a commit while it waits for the standby
+(or whose statement_timeout fires then) gets PostgreSQL's own answer, a
+warning that it committed locally and may not be replicated (PostgreSQL's
+caveat of synchronous replication); no pg_rewind (a re-clone copies the whole database); the Data API
 is refused (clients use the PostgreSQL protocol); the server runs as the
 unprivileged `postgres` user when the node runs as root (PostgreSQL refuses
 root), as the node's own user otherwise.
