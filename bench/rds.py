@@ -229,8 +229,8 @@ def one_run(client: Client, i: int, commits: int, rate: float, lag_seconds: floa
     return run
 
 
-def pg_connect(instance: rds_pb2.DBInstance) -> psycopg.Connection:
-    return psycopg.connect(host=instance.endpoint.address, port=instance.endpoint.port, user=PG_USER,
+def pg_connect(endpoint: rds_pb2.Endpoint) -> psycopg.Connection:
+    return psycopg.connect(host=endpoint.address, port=endpoint.port, user=PG_USER,
                            password=PG_PASSWORD, dbname="postgres", autocommit=True, connect_timeout=2,
                            keepalives_idle=1, keepalives_interval=1, keepalives_count=2, tcp_user_timeout=3000)
 
@@ -255,7 +255,7 @@ def pg_lag(client: Client, source: str, replica: str, seconds: float) -> Run:
     stop = threading.Event()
 
     def sample() -> None:
-        with pg_connect(primary) as conn:
+        with pg_connect(primary.endpoint) as conn:
             while not stop.is_set():
                 row = conn.execute(
                     "SELECT coalesce(extract(epoch FROM replay_lag), 0)::float8, "
@@ -333,7 +333,7 @@ def one_postgres_run(client: Client, i: int, seconds: float, failovers: int) -> 
     client.rds.CreateDBInstanceReadReplica(rds_pb2.CreateDBInstanceReadReplicaRequest(
         db_instance_identifier=replica, source_db_instance_identifier=multi))
     run.update(pg_lag(client, multi, replica, seconds))
-    with pg_connect(available(client, multi)) as conn:
+    with pg_connect(available(client, multi).endpoint) as conn:
         conn.execute("CREATE TABLE failover_probe (at timestamptz)")
     planned = []
     for _ in range(failovers):
