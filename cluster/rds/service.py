@@ -323,8 +323,9 @@ class RdsService:
             return False
         if entry := self._channels.pop(member.member_id, None):
             await entry[0].close()
-        for engine in ("sqlite", "postgres"):  # a retired member's instance may be gone: whichever it was
-            await asyncio.to_thread(shutil.rmtree, self._data_dir(member, engine), True)
+        # a retired member's instance may be gone: its second port says it was a postgres one
+        await asyncio.to_thread(shutil.rmtree, self._data_dir(member, "postgres" if member.control_port else "sqlite"),
+                                True)
         return True
 
     async def _remove_deleted(self) -> None:
