@@ -1,12 +1,22 @@
-"""`python -m bench rds [--runs N] [--isolation loopback|netns] [--commits N]`: RDS's figures, medians of N runs.
+"""`python -m bench rds [--runs N] [--isolation loopback|netns] [--commits N] [--engines sqlite,postgres]`: RDS's figures, medians of N runs.
 
-One region for the whole suite; each run makes its own DB instances and deletes them:
+One region for the whole suite; each run makes its own DB instances and deletes them.
+
+sqlite engine:
 
 | figure | how | peer in the same run |
 |---|---|---|
 | commit latency p50 / p99 | `--commits` single-row INSERTs, one at a time, straight to the primary's endpoint | single-AZ instance vs Multi-AZ (their ratio: the price of the synchronous standby) |
 | replica lag under steady writes | a read replica of the Multi-AZ instance while a writer commits at `--rate`/s for `--lag-seconds`; the lag its source's primary reports (seconds, LSNs), sampled every 50 ms | - |
 | failover time | a client commits through the Data API in a loop; KillAz of the primary's AZ; time to the first acknowledged commit after it, from the call and from the fault's start | - (target < 3 s) |
+
+postgres engine (pgbench from PostgreSQL's contrib, against the instance endpoints):
+
+| figure | how | peer in the same run |
+|---|---|---|
+| pgbench TPS | `pgbench -c 4 -j 2 -T --pgbench-seconds` (TPC-B-like, scale 1) | a single-AZ instance (a plain PostgreSQL, no replication) vs Multi-AZ (synchronous standby) |
+| replica lag under pgbench | pg_stat_replication's replay lag (s) and bytes of the read replica, sampled every 50 ms on the primary during a pgbench run | - |
+| failover time | a client commits to the endpoint (re-read from describe after an error) in a loop; RebootDBInstance --force-failover, `--failovers` times, and one KillAz of the primary's AZ: time to its first commit after the call | - |
 
 Writes bench/results/rds-<UTC>.json (every figure of every run) and .md (the table).
 """
@@ -15,8 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,11 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import psycopg
 
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.config import ISOLATIONS, Paths, RegionConfig
 from azlab.cluster.network import NetnsNetwork
+from azlab.cluster.rds.service import postgres_storage
 from azlab.cluster.sdk import ApiError, Client
+from azlab.nodes.rds.postgres import pg_bindir
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
 from azlab.region.v1 import region_pb2
 from bench import results_stem
@@ -58,7 +74,17 @@ ROWS = (
     ("node_down_after_fault_s", "... of which: fault start to NodeDown", "s", None),
     ("failover_decided_after_fault_s", "... of which: fault start to FailoverCompleted", "s", None),
     ("kill_call_s", "KillAz call itself", "s", None),
+    ("pg_single_tps", "postgres: pgbench TPS, single-AZ (no replication)", "tps", None),
+    ("pg_multi_tps", "postgres: pgbench TPS, Multi-AZ (synchronous standby)", "tps", None),
+    ("pg_multi_over_single_tps", "postgres: Multi-AZ / single-AZ TPS", "x", None),
+    ("pg_lag_p50_s", "postgres: replica replay lag p50 under pgbench", "s", None),
+    ("pg_lag_max_s", "postgres: replica replay lag max under pgbench", "s", None),
+    ("pg_lag_p50_bytes", "postgres: replica lag p50 under pgbench", "bytes", None),
+    ("pg_lag_max_bytes", "postgres: replica lag max under pgbench", "bytes", None),
+    ("pg_planned_failover_s", "postgres: reboot --force-failover to first commit (median)", "s", None),
+    ("pg_kill_failover_s", "postgres: KillAz call to first commit", "s", None),
 )
+PG_USER, PG_PASSWORD = "bench", "bench-pass-1"
 
 
 def wait(predicate, what: str, timeout_s: float = SETTLE_S):
@@ -205,9 +231,134 @@ def one_run(client: Client, i: int, commits: int, rate: float, lag_seconds: floa
     return run
 
 
+def pg_connect(endpoint: rds_pb2.Endpoint) -> psycopg.Connection:
+    return psycopg.connect(host=endpoint.address, port=endpoint.port, user=PG_USER,
+                           password=PG_PASSWORD, dbname="postgres", autocommit=True, connect_timeout=2,
+                           keepalives_idle=1, keepalives_interval=1, keepalives_count=2, tcp_user_timeout=3000)
+
+
+def pgbench(instance: rds_pb2.DBInstance, *args: str, timeout_s: float = 600) -> str:
+    done = subprocess.run([str(pg_bindir() / "pgbench"), "-h", instance.endpoint.address, "-p",
+                           str(instance.endpoint.port), "-U", PG_USER, *args, "postgres"],
+                          capture_output=True, text=True, timeout=timeout_s, env={**os.environ, "PGPASSWORD": PG_PASSWORD})
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench failed: {done.stderr[-500:]}")
+    return done.stdout
+
+
+def pgbench_tps(instance: rds_pb2.DBInstance, seconds: float) -> float:
+    out = pgbench(instance, "-n", "-c", "4", "-j", "2", "-T", str(int(seconds)))
+    return float(next(line for line in out.splitlines() if line.startswith("tps =")).split()[2])
+
+
+def pg_lag(client: Client, source: str, replica: str, seconds: float) -> Run:
+    primary, member = available(client, source), available(client, replica).members[0].member_id
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        with pg_connect(primary.endpoint) as conn:
+            while not stop.is_set():
+                row = conn.execute(
+                    "SELECT coalesce(extract(epoch FROM replay_lag), 0)::float8, "
+                    "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication "
+                    "WHERE application_name = %s", (member,)).fetchone()
+                if row:
+                    samples.append((row[0], row[1]))
+                time.sleep(POLL_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    pgbench_tps(primary, seconds)
+    stop.set()
+    sampler.join(timeout=10)
+    lag_s, lag_bytes = [s for s, _ in samples], [b for _, b in samples]
+    return {"pg_lag_p50_s": statistics.median(lag_s), "pg_lag_max_s": max(lag_s),
+            "pg_lag_p50_bytes": statistics.median(lag_bytes), "pg_lag_max_bytes": max(lag_bytes),
+            "pg_lag_samples": len(samples)}
+
+
+def pg_failover(client: Client, identifier: str, act) -> float:
+    """Seconds from `act()` (which starts a failover) to the first commit a reconnecting client gets after it."""
+    old = available(client, identifier).endpoint
+    acknowledged: list[tuple[float, tuple[str, int]]] = []  # when, and on which server
+    stop = threading.Event()
+
+    def commit() -> None:
+        conn, server = None, None
+        deadline = time.monotonic() + SETTLE_S * 2  # bounded, whatever happens
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                if conn is None:
+                    endpoint = describe(client, identifier).endpoint
+                    conn, server = pg_connect(endpoint), (endpoint.address, endpoint.port)
+                conn.execute("INSERT INTO failover_probe VALUES (now())")
+                acknowledged.append((time.time(), server))
+            except (psycopg.Error, ApiError):
+                if conn is not None:
+                    conn.close()
+                conn = None
+                time.sleep(0.02)
+        if conn is not None:
+            conn.close()
+
+    writer = threading.Thread(target=commit, daemon=True)
+    writer.start()
+    wait(lambda: len(acknowledged) >= 20, "commits before the failover")
+    called = time.time()
+    act()
+    # the old primary may take commits a moment longer (a planned failover): the first on the new one counts
+    first = wait(lambda: next((at for at, server in acknowledged if at > called and server != (old.address, old.port)),
+                              None), "a commit on the new primary")
+    stop.set()
+    writer.join(timeout=10)
+    return first - called
+
+
+def in_sync_standby(client: Client, identifier: str) -> bool:
+    instance = describe(client, identifier)
+    return instance.db_instance_status == "available" and any(m.role == "standby" and m.in_sync for m in instance.members)
+
+
+def one_postgres_run(client: Client, i: int, seconds: float, failovers: int) -> Run:
+    single, multi, replica = f"pg-single-{i}", f"pg-multi-{i}", f"pg-multi-{i}-r1"
+    for identifier, multi_az in ((single, False), (multi, True)):
+        client.rds.CreateDBInstance(rds_pb2.CreateDBInstanceRequest(
+            db_instance_identifier=identifier, engine="postgres", db_instance_class="db.m3.medium", allocated_storage=10,
+            multi_az=multi_az, master_username=PG_USER, master_user_password=PG_PASSWORD))
+    run: Run = {}
+    for identifier, key in ((single, "pg_single_tps"), (multi, "pg_multi_tps")):
+        instance = available(client, identifier)
+        pgbench(instance, "-i", "-s", "1", "-q")
+        run[key] = pgbench_tps(instance, seconds)
+    run["pg_multi_over_single_tps"] = run["pg_multi_tps"] / run["pg_single_tps"]
+    client.rds.CreateDBInstanceReadReplica(rds_pb2.CreateDBInstanceReadReplicaRequest(
+        db_instance_identifier=replica, source_db_instance_identifier=multi))
+    run.update(pg_lag(client, multi, replica, seconds))
+    with pg_connect(available(client, multi).endpoint) as conn:
+        conn.execute("CREATE TABLE failover_probe (at timestamptz)")
+    planned = []
+    for _ in range(failovers):
+        # a planned failover is allowed once the standby is back in sync
+        wait(lambda: in_sync_standby(client, multi), "an in-sync standby")
+        planned.append(pg_failover(client, multi, lambda: client.rds.RebootDBInstance(
+            rds_pb2.RebootDBInstanceRequest(db_instance_identifier=multi, force_failover=True))))
+    run["pg_planned_failover_s"], run["pg_planned_failovers"] = statistics.median(planned), planned
+    wait(lambda: in_sync_standby(client, multi), "an in-sync standby")
+    az = describe(client, multi).availability_zone
+    run["pg_kill_failover_s"] = pg_failover(
+        client, multi, lambda: client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=az)))
+    client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=az))
+    for identifier in (replica, multi, single):
+        client.rds.DeleteDBInstance(rds_pb2.DeleteDBInstanceRequest(db_instance_identifier=identifier))
+    return run
+
+
 def table(runs: list[Run]) -> str:
     lines = ["| figure (median of runs) | value | target |", "|---|---|---|"]
     for key, label, unit, target in ROWS:
+        if not any(key in r for r in runs):
+            continue
         value = median([r[key] for r in runs if key in r])
         shown = "-" if value is None else f"{value:.2f} {unit}"
         lines.append(f"| {label} | {shown} | {f'< {target:g} {unit}' if target else ''} |")
@@ -222,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=300, help="commits per latency sample")
     parser.add_argument("--rate", type=float, default=100.0, help="commits per second while measuring replica lag")
     parser.add_argument("--lag-seconds", type=float, default=5.0)
+    parser.add_argument("--engines", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--pgbench-seconds", type=float, default=10.0)
+    parser.add_argument("--failovers", type=int, default=3, help="planned postgres failovers per run")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -235,9 +389,15 @@ def main(argv: list[str] | None = None) -> int:
         with Client(endpoint) as client:
             for i in range(args.runs):
                 print(f"run {i + 1}/{args.runs} ...", file=sys.stderr, flush=True)
-                runs.append(one_run(client, i, args.commits, args.rate, args.lag_seconds))
+                run: Run = {}
+                if "sqlite" in args.engines.split(","):
+                    run.update(one_run(client, i, args.commits, args.rate, args.lag_seconds))
+                if "postgres" in args.engines.split(","):
+                    run.update(one_postgres_run(client, i, args.pgbench_seconds, args.failovers))
+                runs.append(run)
     finally:
         teardown(paths, seen)
+        shutil.rmtree(postgres_storage(paths.home), ignore_errors=True)  # the servers' files, outside the home
 
     text = table(runs)
     azs = RegionConfig().azs

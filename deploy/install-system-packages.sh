@@ -9,6 +9,7 @@ packages+=(redis-server redis-tools memcached)  # ElastiCache's engines
 packages+=(bind9-dnsutils nsd dnsperf)  # Route53's tests (dig) and bench (NSD, dnsperf)
 packages+=(docker.io busybox-static e2fsprogs)  # EC2's docker backend (dockerd, the lab image's root) and EBS volumes (mkfs.ext4)
 packages+=(haproxy wrk)  # ELB's bench: HAProxy as the peer, wrk as the load generator
+packages+=(postgresql postgresql-contrib)  # RDS's postgres engine (and pgbench for its bench)
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do

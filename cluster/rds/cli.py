@@ -39,6 +39,23 @@ def _parameter_sets(text: str | None) -> list[rds_pb2.SqlParameterSet]:
     return [rds_pb2.SqlParameterSet(parameters=_parameters(json.dumps(s))) for s in sets]
 
 
+def _group_parameters(items: list[str]) -> list[rds_pb2.Parameter]:
+    """aws-cli's shorthand: ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate (one per item)."""
+    parameters = []
+    for item in items:
+        try:
+            fields = dict(pair.split("=", 1) for pair in item.split(","))
+            parameters.append(rds_pb2.Parameter(parameter_name=fields.pop("ParameterName"),
+                                                parameter_value=fields.pop("ParameterValue"),
+                                                apply_method=fields.pop("ApplyMethod", "pending-reboot")))
+        except (ValueError, KeyError):
+            raise InvalidParameterValue(
+                f"invalid --parameters item {item!r}: ParameterName=...,ParameterValue=...,ApplyMethod=...") from None
+        if fields:
+            raise InvalidParameterValue(f"invalid --parameters item {item!r}: unknown keys {', '.join(fields)}")
+    return parameters
+
+
 def _flag(parser: argparse.ArgumentParser, name: str) -> None:
     """aws-cli's boolean pair: --multi-az / --no-multi-az."""
     parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=False)
@@ -58,8 +75,14 @@ def add_commands(verbs) -> None:
     create = command("create-db-instance", "CreateDBInstance", lambda a: rds_pb2.CreateDBInstanceRequest(
         db_instance_identifier=a.db_instance_identifier, engine=a.engine, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, multi_az=a.multi_az, availability_zone=a.availability_zone,
-        backup_retention_period=a.backup_retention_period))
+        backup_retention_period=a.backup_retention_period, master_username=a.master_username,
+        master_user_password=a.master_user_password, preferred_backup_window=a.preferred_backup_window,
+        db_parameter_group_name=a.db_parameter_group_name))
     create.add_argument("--engine", default="")
+    create.add_argument("--preferred-backup-window", default="", help="hh24:mi-hh24:mi UTC")
+    create.add_argument("--db-parameter-group-name", default="")
+    create.add_argument("--master-username", default="")
+    create.add_argument("--master-user-password", default="")
     create.add_argument("--db-instance-class", default="")
     create.add_argument("--allocated-storage", type=int, default=20)
     _flag(create, "multi-az")
@@ -72,8 +95,9 @@ def add_commands(verbs) -> None:
     modify = command("modify-db-instance", "ModifyDBInstance", lambda a: rds_pb2.ModifyDBInstanceRequest(
         db_instance_identifier=a.db_instance_identifier, db_instance_class=a.db_instance_class,
         allocated_storage=a.allocated_storage, apply_immediately=a.apply_immediately,
-        backup_retention_period=a.backup_retention_period))
+        backup_retention_period=a.backup_retention_period, preferred_backup_window=a.preferred_backup_window))
     modify.add_argument("--db-instance-class", default="")
+    modify.add_argument("--preferred-backup-window", default="")
     modify.add_argument("--allocated-storage", type=int, default=0)
     _flag(modify, "apply-immediately")
     modify.add_argument("--backup-retention-period", type=int)
@@ -98,6 +122,71 @@ def add_commands(verbs) -> None:
     promote = command("promote-read-replica", "PromoteReadReplica", lambda a: rds_pb2.PromoteReadReplicaRequest(
         db_instance_identifier=a.db_instance_identifier, backup_retention_period=a.backup_retention_period))
     promote.add_argument("--backup-retention-period", type=int)
+
+    group = command("create-db-parameter-group", "CreateDBParameterGroup",
+                    lambda a: rds_pb2.CreateDBParameterGroupRequest(
+                        db_parameter_group_name=a.db_parameter_group_name,
+                        db_parameter_group_family=a.db_parameter_group_family, description=a.description),
+                    identifier=False)
+    group.add_argument("--db-parameter-group-name", default="")
+    group.add_argument("--db-parameter-group-family", default="")
+    group.add_argument("--description", default="")
+    command("describe-db-parameter-groups", "DescribeDBParameterGroups", lambda a: rds_pb2.DescribeDBParameterGroupsRequest(
+        db_parameter_group_name=a.db_parameter_group_name), identifier=False).add_argument(
+        "--db-parameter-group-name", default="")
+    modify_group = command("modify-db-parameter-group", "ModifyDBParameterGroup",
+                           lambda a: rds_pb2.ModifyDBParameterGroupRequest(
+                               db_parameter_group_name=a.db_parameter_group_name,
+                               parameters=_group_parameters(a.parameters)), identifier=False)
+    modify_group.add_argument("--db-parameter-group-name", default="")
+    modify_group.add_argument("--parameters", nargs="+", default=[],
+                              help="ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate ...")
+    parameters = command("describe-db-parameters", "DescribeDBParameters", lambda a: rds_pb2.DescribeDBParametersRequest(
+        db_parameter_group_name=a.db_parameter_group_name, source=a.source), identifier=False)
+    parameters.add_argument("--db-parameter-group-name", default="")
+    parameters.add_argument("--source", default="")
+    command("delete-db-parameter-group", "DeleteDBParameterGroup", lambda a: rds_pb2.DeleteDBParameterGroupRequest(
+        db_parameter_group_name=a.db_parameter_group_name), identifier=False).add_argument(
+        "--db-parameter-group-name", default="")
+
+    snapshot = command("create-db-snapshot", "CreateDBSnapshot", lambda a: rds_pb2.CreateDBSnapshotRequest(
+        db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier))
+    snapshot.add_argument("--db-snapshot-identifier", default="")
+    snapshots = command("describe-db-snapshots", "DescribeDBSnapshots", lambda a: rds_pb2.DescribeDBSnapshotsRequest(
+        db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier,
+        snapshot_type=a.snapshot_type))
+    snapshots.add_argument("--db-snapshot-identifier", default="")
+    snapshots.add_argument("--snapshot-type", default="", help="manual | automated")
+    command("delete-db-snapshot", "DeleteDBSnapshot", lambda a: rds_pb2.DeleteDBSnapshotRequest(
+        db_snapshot_identifier=a.db_snapshot_identifier), identifier=False).add_argument(
+        "--db-snapshot-identifier", default="")
+    restore = command("restore-db-instance-from-db-snapshot", "RestoreDBInstanceFromDBSnapshot",
+                      lambda a: rds_pb2.RestoreDBInstanceFromDBSnapshotRequest(
+                          db_instance_identifier=a.db_instance_identifier, db_snapshot_identifier=a.db_snapshot_identifier,
+                          db_instance_class=a.db_instance_class, multi_az=a.multi_az,
+                          availability_zone=a.availability_zone))
+    restore.add_argument("--db-snapshot-identifier", default="")
+
+    def pitr_request(a: argparse.Namespace) -> rds_pb2.RestoreDBInstanceToPointInTimeRequest:
+        request = rds_pb2.RestoreDBInstanceToPointInTimeRequest(
+            source_db_instance_identifier=a.source_db_instance_identifier,
+            target_db_instance_identifier=a.target_db_instance_identifier,
+            use_latest_restorable_time=a.use_latest_restorable_time, db_instance_class=a.db_instance_class,
+            multi_az=a.multi_az, availability_zone=a.availability_zone)
+        if a.restore_time:
+            request.restore_time.FromDatetime(_parse_time(a.restore_time))
+        return request
+
+    pitr = command("restore-db-instance-to-point-in-time", "RestoreDBInstanceToPointInTime", pitr_request,
+                   identifier=False)
+    pitr.add_argument("--source-db-instance-identifier", default="")
+    pitr.add_argument("--target-db-instance-identifier", default="")
+    pitr.add_argument("--restore-time", help="ISO 8601, e.g. 2026-11-27T08:15:00Z")
+    _flag(pitr, "use-latest-restorable-time")
+    for sub in (restore, pitr):
+        sub.add_argument("--db-instance-class", default="")
+        _flag(sub, "multi-az")
+        sub.add_argument("--availability-zone", default="")
 
     def events_request(a: argparse.Namespace) -> rds_pb2.DescribeEventsRequest:
         request = rds_pb2.DescribeEventsRequest(source_identifier=a.source_identifier, max_records=a.max_records)

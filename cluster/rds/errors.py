@@ -76,3 +76,45 @@ class RemoteError(AzlabError):
         super().__init__(message)
         self.code = code
         self.status = status
+
+
+class DBSnapshotNotFound(AzlabError):
+    code = "DBSnapshotNotFound"
+    status = "NOT_FOUND"
+
+
+class DBSnapshotAlreadyExists(AzlabError):
+    code = "DBSnapshotAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidDBSnapshotState(AzlabError):
+    code = "InvalidDBSnapshotState"
+    status = "FAILED_PRECONDITION"
+
+
+class InvalidRestore(AzlabError):
+    """A restore time outside what the backups and the log can give."""
+
+    code = "InvalidRestoreFault"
+    status = "INVALID_ARGUMENT"
+
+
+class PointInTimeRestoreNotEnabled(AzlabError):
+    code = "PointInTimeRestoreNotEnabled"
+    status = "FAILED_PRECONDITION"
+
+
+class DBParameterGroupNotFound(AzlabError):
+    code = "DBParameterGroupNotFound"
+    status = "NOT_FOUND"
+
+
+class DBParameterGroupAlreadyExists(AzlabError):
+    code = "DBParameterGroupAlreadyExists"
+    status = "ALREADY_EXISTS"
+
+
+class InvalidDBParameterGroupState(AzlabError):
+    code = "InvalidDBParameterGroupState"
+    status = "FAILED_PRECONDITION"

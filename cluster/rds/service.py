@@ -8,8 +8,10 @@ push `Configure` where a node's role, epoch or followers differ, restart one
 whose class or storage differs, and remove what was retired or deleted.
 
 Choices and limitations against AWS (see also model.py and nodes/rds/):
-- engine `sqlite` only (embedded, through apsw); the instance class sets the
-  engine's page cache, the allocated storage its size limit;
+- engines `sqlite` (embedded, through apsw; the instance class sets its page
+  cache, the allocated storage its size limit) and `postgres` (PostgreSQL
+  servers, `nodes/rds/postgres.py`; the class sets a lab-sized shared_buffers,
+  the allocated storage is recorded but not enforced);
 - endpoints are the current primary's address:port (Route53 names come with
   the Route53 issue); describe shows them, and the Data API follows them itself;
 - the Data API takes `DBInstanceIdentifier` instead of resource and secret ARNs;
@@ -17,8 +19,19 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
   SQLite has one writer, so an open transaction holds every other write of the
   instance back until it ends (or is rolled back after 60 s idle); int64 values
   show as strings in the CLI's JSON, as protobuf's JSON mapping has them;
-- read replicas of read replicas, Multi-AZ read replicas, snapshots/backups
-  and point-in-time restore, parameter groups, storage autoscaling: absent;
+- read replicas of read replicas, Multi-AZ read replicas, storage autoscaling,
+  cross-region copies, final snapshots on delete, option groups, IAM auth,
+  the Data API on postgres: absent; automated backups go with their instance;
+- parameter groups: postgres only, the settings in POSTGRES_PARAMETERS
+  (model.py); an instance's group is set at creation (ModifyDBInstance cannot
+  change it); lowering max_connections on a Multi-AZ instance below what a
+  standby needs (PostgreSQL wants it at least the primary's) is not guarded;
+- point-in-time restore: to any moment from the oldest automated backup to
+  now; postgres needs the source's primary to answer (its WAL is switched and
+  archived first), else recovery stops where the archive ends; sqlite replays
+  the log its primary still keeps (the last 10,000 commits), so a restore time
+  more commits after the last automated backup fails;
+- the master password is kept in the region's state (no secrets store);
 - a pending modification (no --apply-immediately) is applied at the next reboot;
 - deleting a source with read replicas is refused (AWS promotes them).
 """
@@ -26,7 +39,9 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import shutil
 import sys
 import time
@@ -39,8 +54,13 @@ from azlab.cluster.rds.model import (
     CREATING,
     DELETING,
     INSTANCE_CLASSES,
+    AUTOMATED,
     PRIMARY,
+    SNAPSHOT_CREATING,
+    SNAPSHOT_DELETING,
+    STANDBY,
     DBInstance,
+    DBSnapshot,
     FollowerHealth,
     Member,
     MemberHealth,
@@ -55,6 +75,7 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 0.5
 CONFIGURE_TIMEOUT_S = 2.0
 DATA_API_TIMEOUT_S = 15.0
+BACKUP_TIMEOUT_S = 300.0
 START_GRACE_S = 5.0  # a DB node just started needs a moment (imports, opening the database) before it answers
 
 
@@ -99,6 +120,83 @@ class RdsService:
         await self._remove_deleted()
         for member in list(self.model.retired.values()):
             self._act(member.member_id, self._remove_retired(member))
+        self._backups()
+
+    def _backups(self) -> None:
+        """Start the automated backups that are due, expire old ones, take and remove snapshots."""
+        for instance in list(self.model.instances.values()):
+            if name := self.model.backup_due(instance):
+                self.model.create_db_snapshot(instance.identifier, name, AUTOMATED)
+        self.model.expire_backups()
+        for snapshot in list(self.model.snapshots.values()):
+            if snapshot.status == SNAPSHOT_CREATING:
+                self._act(f"snapshot/{snapshot.identifier}", self._take_snapshot(snapshot))
+            elif snapshot.status == SNAPSHOT_DELETING:
+                self._act(f"snapshot/{snapshot.identifier}", self._remove_snapshot(snapshot))
+
+    async def _take_snapshot(self, snapshot: DBSnapshot) -> None:
+        instance = self.model.instances.get(snapshot.instance)
+        if instance is None or instance.primary is None:
+            self.model.snapshot_failed(snapshot.identifier, f"DB instance {snapshot.instance} is gone")
+            return
+        path = self._snapshot_path(snapshot)
+        await asyncio.to_thread(self._clear, path)
+        try:
+            done = await self.stub(instance.primary).Backup(dbnode_pb2.BackupRequest(path=str(path)),
+                                                            timeout=BACKUP_TIMEOUT_S)
+        except grpc.aio.AioRpcError as e:
+            # taken again by the next tick while the snapshot is `creating`; given up once its instance is gone
+            log.info("snapshot %s of %s: %s", snapshot.identifier, instance.identifier, e.details())
+            await asyncio.sleep(1.0)
+            return
+        self.model.snapshot_taken(snapshot.identifier, done.time, done.lsn)
+
+    async def _remove_snapshot(self, snapshot: DBSnapshot) -> None:
+        await asyncio.to_thread(self._clear, self._snapshot_path(snapshot))
+        self.model.forget_snapshot(snapshot.identifier)
+        self.region.record("DBSnapshotDeleted", snapshot.instance, f"snapshot {snapshot.identifier} deleted")
+
+    @staticmethod
+    def _clear(path: Path) -> None:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+    def _snapshot_path(self, snapshot: DBSnapshot) -> Path:
+        """In the region's storage, not in any AZ: a snapshot outlives the loss of its instance's AZs."""
+        if snapshot.engine == "postgres":
+            return postgres_storage(self.context.paths.home) / "snapshots" / snapshot.identifier
+        return self.context.paths.home / "rds" / "snapshots" / f"{snapshot.identifier}.db"
+
+    async def _restore_arguments(self, instance: DBInstance, member: Member) -> list[str]:
+        """For a restored instance's first primary: where its data comes from (nodes restore only into an empty
+        data directory, so a later start ignores them)."""
+        if not instance.restore or member.member_id != f"{instance.identifier}-1":
+            return []
+        snapshot = self.model.snapshots.get(str(instance.restore["snapshot"]))
+        if snapshot is None:
+            raise RuntimeError(f"the snapshot {instance.restore['snapshot']} to restore {instance.identifier} is gone")
+        args = ["--restore-from", str(self._snapshot_path(snapshot))]
+        if "time" not in instance.restore:
+            return args
+        at = float(instance.restore["time"])
+        source = self.model.instances.get(str(instance.restore["source"]))
+        log_path = self.context.paths.home / "rds" / "pitr" / f"{instance.identifier}.log"
+        if source is not None and source.primary is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # every commit up to now into the archive, so the restore can reach its target
+                await self.stub(source.primary).ArchiveLog(dbnode_pb2.ArchiveLogRequest(
+                    path=str(log_path), after_lsn=snapshot.lsn), timeout=BACKUP_TIMEOUT_S)
+            except grpc.aio.AioRpcError as e:
+                log.warning("archiving the log of %s for %s: %s", source.identifier, instance.identifier, e.details())
+        if instance.engine != "postgres" and not log_path.exists():
+            # never a restore that silently stops at the backup: it waits (creating) until the log can be had
+            raise RuntimeError(f"no archived log of {instance.restore['source']} yet to restore {instance.identifier}")
+        if instance.engine == "postgres":
+            return args + ["--restore-archive", str(self._archive_dir(source or instance, str(instance.restore["source"]))),
+                           "--recovery-target-time", _iso_utc(at)]
+        return args + ["--replay", str(log_path), "--recovery-target-time", repr(at)]
 
     def _act(self, member_id: str, action) -> None:
         """Run a member's action in the background, one at a time per member: a call to a
@@ -119,18 +217,19 @@ class RdsService:
             return MemberHealth(node_alive=self._node_alive(member), reachable=False, role=previous.role,
                                 epoch=previous.epoch, lineage=previous.lineage, synced_epoch=previous.synced_epoch,
                                 lsn=previous.lsn, instance_class=previous.instance_class,
-                                allocated_storage=previous.allocated_storage)
+                                allocated_storage=previous.allocated_storage, engine_version=previous.engine_version,
+                                parameters=previous.parameters)
         return MemberHealth(
             node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
             lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
             instance_class=status.instance_class, allocated_storage=status.allocated_storage,
-            followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+            engine_version=status.engine_version, parameters=tuple(sorted(status.parameters.items())), followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
                             for f in status.followers),
         )
 
     def stub(self, member: Member) -> dbnode_pb2_grpc.DbNodeStub:
         if member.member_id not in self._channels:
-            channel = grpc.aio.insecure_channel(member.endpoint)
+            channel = grpc.aio.insecure_channel(member.control_endpoint)
             self._channels[member.member_id] = (channel, dbnode_pb2_grpc.DbNodeStub(channel))
         return self._channels[member.member_id][1]
 
@@ -148,44 +247,71 @@ class RdsService:
         health = self.model.health_of(member)
         try:
             if not health.reachable:
-                await self._start(member)
+                await self._start(instance, member)
                 return
             wanted = self._configuration(instance, member)
             followers = {(f.member_id, f.sync) for f in health.followers}
             if (health.role, health.epoch, health.lineage) != (wanted.role, wanted.epoch, wanted.lineage) or (
-                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}):
+                    wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}) or (
+                    health.parameters != tuple(sorted(wanted.parameters.items()))):
                 await self.stub(member).Configure(wanted, timeout=CONFIGURE_TIMEOUT_S)
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
                 self._started.pop(member.member_id, None)
-                await self._start(member)
+                await self._start(instance, member)
                 self.model.restarted(instance.identifier, member.member_id)
-        except (grpc.aio.AioRpcError, NodeUnreachable) as e:
+        except (grpc.aio.AioRpcError, NodeUnreachable, RuntimeError) as e:  # RuntimeError: a restore not ready
             log.info("converging %s: %s", member.member_id, e)
 
     def _configuration(self, instance: DBInstance, member: Member) -> dbnode_pb2.ConfigureRequest:
         followers = self.model.followers(instance) if member.role == PRIMARY else []
+        leader = instance.primary if member.role == STANDBY else (
+            source.primary if (source := self.model.source_of(instance)) else None)
         return dbnode_pb2.ConfigureRequest(
             epoch=self.model.desired_epoch(instance), role=member.role, lineage=instance.lineage,
-            followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.endpoint, sync=sync) for f, sync in followers],
+            followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.control_endpoint, sync=sync)
+                       for f, sync in followers],
+            primary=leader.endpoint if leader and member.role != PRIMARY else "", parameters=instance.parameters,
         )
 
-    async def _start(self, member: Member) -> None:
+    async def _start(self, instance: DBInstance, member: Member) -> None:
         if time.monotonic() - self._started.get(member.member_id, -START_GRACE_S) < START_GRACE_S:
             return
         self._started[member.member_id] = time.monotonic()
         memory_gib = INSTANCE_CLASSES.get(member.instance_class, 1.0)
+        if instance.engine == "postgres":
+            argv = [
+                sys.executable, "-m", "azlab.nodes.rds.postgres", "--member-id", member.member_id,
+                "--address", member.control_endpoint, "--pg-port", str(member.port),
+                "--data-dir", str(self._data_dir(member, instance.engine)),
+                "--archive-dir", str(self._archive_dir(instance)), "--instance-class", member.instance_class,
+                # a lab-sized share of the class's memory: every member of the region shares one machine
+                "--shared-buffers-mib", str(max(16, int(memory_gib * 1024 / 64))),
+                "--allocated-storage", str(member.allocated_storage),
+            ]
+            argv += await self._restore_arguments(instance, member)
+            env = {"AZLAB_RDS_MASTER_USERNAME": instance.master_username,
+                   "AZLAB_RDS_MASTER_PASSWORD": instance.master_user_password}
+            await self.context.agents.start_process(member.node, member.process_name, argv, env)
+            return
         argv = [
             sys.executable, "-m", "azlab.nodes.rds.server", "--member-id", member.member_id,
             "--address", member.endpoint, "--data-dir", str(self._data_dir(member)),
             "--instance-class", member.instance_class, "--cache-mib", str(int(memory_gib * 1024 / 16)),
             "--allocated-storage", str(member.allocated_storage),
         ]
+        argv += await self._restore_arguments(instance, member)
         await self.context.agents.start_process(member.node, member.process_name, argv)
 
-    def _data_dir(self, member: Member) -> Path:
+    def _data_dir(self, member: Member, engine: str = "sqlite") -> Path:
         # On the region's disk, as an EBS volume would be: it survives its AZ's processes.
+        if engine == "postgres":
+            return postgres_storage(self.context.paths.home) / member.member_id
         return self.context.paths.home / "rds" / member.member_id
+
+    def _archive_dir(self, instance: DBInstance, identifier: str = "") -> Path:
+        """The instance's WAL archive: its primaries archive there whichever member they are."""
+        return postgres_storage(self.context.paths.home) / "archive" / (identifier or instance.identifier)
 
     async def _remove_member(self, member: Member) -> bool:
         """Stop its DB node and remove its data; False while its node cannot be reached."""
@@ -197,7 +323,9 @@ class RdsService:
             return False
         if entry := self._channels.pop(member.member_id, None):
             await entry[0].close()
-        await asyncio.to_thread(shutil.rmtree, self._data_dir(member), True)
+        # a retired member's instance may be gone: its second port says it was a postgres one
+        await asyncio.to_thread(shutil.rmtree, self._data_dir(member, "postgres" if member.control_port else "sqlite"),
+                                True)
         return True
 
     async def _remove_deleted(self) -> None:
@@ -205,7 +333,10 @@ class RdsService:
         for instance in [i for i in self.model.instances.values() if i.status == DELETING]:
             for member in instance.members:
                 self.model.retire(member)
+            self.model.expire_backups()  # its automated backups go with it, as on AWS by default
             self.model.forget(instance.identifier)
+            if instance.engine == "postgres":
+                await asyncio.to_thread(shutil.rmtree, self._archive_dir(instance), True)
 
     async def _remove_retired(self, member: Member) -> None:
         if await self._remove_member(member):
@@ -254,6 +385,26 @@ class RdsService:
             if follower.member_id == instance.primary.member_id:
                 return follower.lag_seconds, follower.lag_lsns
         return None
+
+
+def _iso_utc(t: float) -> str:
+    """PostgreSQL's timestamptz literal for a Unix time, to the microsecond."""
+    seconds, micros = divmod(int(round(t * 1e6)), 10**6)
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + f".{micros:06d}+00"
+
+
+def postgres_storage(home: Path | str) -> Path:
+    """The region's postgres storage (data directories, WAL archives, snapshots) for the region under `home`.
+
+    Not under `home` itself: the servers run as another user (PostgreSQL refuses
+    root), who must reach their directories, and a home (~/.azlab, a test's tmp
+    dir) is often private. Short, too: the servers' Unix sockets live there.
+    """
+    root = Path(os.environ.get("AZLAB_RDS_PG_ROOT", "/var/tmp")) / (
+        "azlab-rds-" + hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:12])
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o711)
+    return root
 
 
 def create(context: ServiceContext) -> RdsService:

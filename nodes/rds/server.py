@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+import shutil
 import signal
 import time
 from collections import OrderedDict
@@ -522,6 +523,40 @@ class FollowerLink:
                 await self._settle(answer)
 
 
+# point-in-time restore: the log kept with its commit times
+def archive_log(engine: SqliteEngine, path: Path, after_lsn: int) -> int:
+    """Write the log's entries after `after_lsn` to `path` (an AppendRequest's entries); the last LSN written."""
+    entries: list[Entry] = []
+    while batch := engine.entries(entries[-1].lsn if entries else after_lsn, 1000):
+        entries.extend(batch)
+    if entries and entries[0].lsn != after_lsn + 1 or not entries and engine.position.lsn > after_lsn:
+        raise InvalidDBInstanceState(f"the log no longer reaches back to lsn {after_lsn + 1}: the restore's backup is "
+                                     "older than what the primary keeps")
+    request = dbnode_pb2.AppendRequest(entries=[
+        dbnode_pb2.LogEntry(lsn=e.lsn, epoch=e.epoch, commit_time=e.commit_time, record=e.record) for e in entries])
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(request.SerializeToString())
+    tmp.replace(path)
+    return entries[-1].lsn if entries else after_lsn
+
+
+def restore(engine_path: Path, backup: Path, log: Path | None, until: float) -> None:
+    """A new database from a backup, replayed from the archived log up to `until` (commit times), if given."""
+    shutil.copyfile(backup, engine_path)
+    if log is None:
+        return
+    engine = SqliteEngine(engine_path)
+    engine.start()
+    try:
+        request = dbnode_pb2.AppendRequest.FromString(log.read_bytes()) if log.exists() else dbnode_pb2.AppendRequest()
+        entries = [Entry(e.lsn, e.epoch, e.commit_time, e.record) for e in request.entries
+                   if e.lsn > engine.position.lsn and e.commit_time <= until]
+        if entries:
+            engine.apply(entries)
+    finally:
+        engine.stop()
+
+
 # wire <-> node
 def to_value(field: rds_pb2.Field) -> Value:
     kind = field.WhichOneof("value")
@@ -576,6 +611,16 @@ class DbNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
     async def InstallSnapshot(self, request_iterator, context):
         return await self.node.install_snapshot(request_iterator)
 
+    async def Backup(self, request, context):
+        path = Path(request.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        position = await asyncio.to_thread(self.node.engine.snapshot, path)
+        return dbnode_pb2.BackupResponse(lsn=position.lsn, time=time.time())
+
+    async def ArchiveLog(self, request, context):
+        lsn = await asyncio.to_thread(archive_log, self.node.engine, Path(request.path), request.after_lsn)
+        return dbnode_pb2.ArchiveLogResponse(lsn=lsn, time=time.time())
+
     async def ExecuteStatement(self, request, context):
         result, lsn = await self.node.execute(request.sql, to_params(request.parameters), request.transaction_id)
         return to_response(result, lsn, request.include_result_metadata)
@@ -616,6 +661,9 @@ async def create_server(node: DbNode, address: str) -> tuple[grpc.aio.Server, in
 
 async def serve(args: argparse.Namespace) -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    if args.restore_from and not (args.data_dir / "db.sqlite").exists():
+        await asyncio.to_thread(restore, args.data_dir / "db.sqlite", args.restore_from, args.replay,
+                                args.recovery_target_time)
     engine = SqliteEngine(args.data_dir / "db.sqlite", args.cache_mib, max_bytes=args.allocated_storage << 30)
     node = DbNode(args.member_id, engine, args.data_dir, args.instance_class, args.allocated_storage)
     await node.start()
@@ -640,6 +688,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instance-class", default="")
     parser.add_argument("--cache-mib", type=int, default=64, help="SQLite page cache, from the DB instance class")
     parser.add_argument("--allocated-storage", type=int, default=20, help="GiB the database may grow to")
+    parser.add_argument("--restore-from", type=Path, help="a backup to start from, when there is no database yet")
+    parser.add_argument("--replay", type=Path, help="archived log entries to replay onto the backup")
+    parser.add_argument("--recovery-target-time", type=float, default=float("inf"), help="replay commits until then")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(serve(args))

@@ -192,6 +192,43 @@ def assert_none_lost(lab, load: Committer) -> None:
     assert load.acknowledged and {k for k, _ in load.acknowledged} - present == set()
 
 
+def snapshot_available(lab, identifier: str) -> rds_pb2.DBSnapshot | None:
+    found = lab.client.rds.DescribeDBSnapshots(rds_pb2.DescribeDBSnapshotsRequest(
+        db_snapshot_identifier=identifier)).db_snapshots[0]
+    assert found.status != "failed"
+    return found if found.status == "available" else None
+
+
+def test_snapshot_restore_and_point_in_time_restore_of_sqlite(lab):
+    automated = wait_until(lambda: [s for s in lab.client.rds.DescribeDBSnapshots(rds_pb2.DescribeDBSnapshotsRequest(
+        db_instance_identifier="orders", snapshot_type="automated")).db_snapshots if s.status == "available"],
+        SETTLE_S, "an automated backup of orders")
+    assert automated[0].engine == "sqlite"
+    lab.json("rds", "create-db-snapshot", "--db-instance-identifier", "orders", "--db-snapshot-identifier", "o1")
+    wait_until(lambda: snapshot_available(lab, "o1"), SETTLE_S, "o1 available")
+    in_snapshot = rows(lab.client, "orders", "SELECT k FROM acks ORDER BY k")
+    for i in range(5):
+        sql(lab.client, "orders", "INSERT INTO acks (k) VALUES (:k)", k=f"pitr-before-{i}")
+    target = int(time.time() + 0.5) + 1  # a whole second with no commit close to it on either side
+    time.sleep(max(0.0, target + 0.5 - time.time()))
+    for i in range(5):
+        sql(lab.client, "orders", "INSERT INTO acks (k) VALUES (:k)", k=f"pitr-after-{i}")
+    lab.json("rds", "restore-db-instance-from-db-snapshot", "--db-instance-identifier", "orders-copy",
+             "--db-snapshot-identifier", "o1")
+    lab.json("rds", "restore-db-instance-to-point-in-time", "--source-db-instance-identifier", "orders",
+             "--target-db-instance-identifier", "orders-then",
+             "--restore-time", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(target)))
+    for name in ("orders-copy", "orders-then"):
+        wait_until(lambda n=name: available(lab, n), SETTLE_S, f"{name} available")
+    assert rows(lab.client, "orders-copy", "SELECT k FROM acks ORDER BY k") == in_snapshot
+    assert rows(lab.client, "orders-then", "SELECT k FROM acks WHERE k LIKE 'pitr-%' ORDER BY k") == [
+        (f"pitr-before-{i}",) for i in range(5)]
+    sql(lab.client, "orders-then", "INSERT INTO acks (k) VALUES ('only-in-orders-then')")
+    assert rows(lab.client, "orders", "SELECT count(*) FROM acks WHERE k = 'only-in-orders-then'") == [(0,)]
+    for name in ("orders-copy", "orders-then"):
+        lab.json("rds", "delete-db-instance", "--db-instance-identifier", name)
+
+
 def test_scale_up_goes_to_the_standby_first_then_takes_one_failover(lab):
     before, failed_over = describe(lab, "orders"), failovers(lab)
     with Committer(lab.client, "scale") as load:

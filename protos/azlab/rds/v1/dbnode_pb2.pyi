@@ -18,16 +18,27 @@ class Follower(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., address: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("epoch", "role", "followers", "lineage")
+    __slots__ = ("epoch", "role", "followers", "lineage", "primary", "parameters")
+    class ParametersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     epoch: int
     role: str
     followers: _containers.RepeatedCompositeFieldContainer[Follower]
     lineage: str
-    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ...) -> None: ...
+    primary: str
+    parameters: _containers.ScalarMap[str, str]
+    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ..., primary: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ()
@@ -52,7 +63,14 @@ class FollowerStatus(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
 class NodeStatus(_message.Message):
-    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage")
+    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage", "engine_version", "parameters")
+    class ParametersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     EPOCH_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +81,8 @@ class NodeStatus(_message.Message):
     INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     role: str
     epoch: int
@@ -73,7 +93,9 @@ class NodeStatus(_message.Message):
     instance_class: str
     allocated_storage: int
     lineage: str
-    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ...) -> None: ...
+    engine_version: str
+    parameters: _containers.ScalarMap[str, str]
+    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ..., engine_version: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("lsn", "epoch", "commit_time", "record")
@@ -142,3 +164,33 @@ class SnapshotChunk(_message.Message):
     data: bytes
     lineage: str
     def __init__(self, epoch: _Optional[int] = ..., data: _Optional[bytes] = ..., lineage: _Optional[str] = ...) -> None: ...
+
+class BackupRequest(_message.Message):
+    __slots__ = ("path",)
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    def __init__(self, path: _Optional[str] = ...) -> None: ...
+
+class BackupResponse(_message.Message):
+    __slots__ = ("lsn", "time")
+    LSN_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    lsn: int
+    time: float
+    def __init__(self, lsn: _Optional[int] = ..., time: _Optional[float] = ...) -> None: ...
+
+class ArchiveLogRequest(_message.Message):
+    __slots__ = ("path", "after_lsn")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    AFTER_LSN_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    after_lsn: int
+    def __init__(self, path: _Optional[str] = ..., after_lsn: _Optional[int] = ...) -> None: ...
+
+class ArchiveLogResponse(_message.Message):
+    __slots__ = ("lsn", "time")
+    LSN_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    lsn: int
+    time: float
+    def __init__(self, lsn: _Optional[int] = ..., time: _Optional[float] = ...) -> None: ...

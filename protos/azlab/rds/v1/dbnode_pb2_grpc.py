@@ -55,6 +55,16 @@ class DbNodeStub:
                 request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.SnapshotChunk.SerializeToString,
                 response_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.AppendResponse.FromString,
                 _registered_method=True)
+        self.Backup = channel.unary_unary(
+                '/azlab.rds.v1.DbNode/Backup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupResponse.FromString,
+                _registered_method=True)
+        self.ArchiveLog = channel.unary_unary(
+                '/azlab.rds.v1.DbNode/ArchiveLog',
+                request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogResponse.FromString,
+                _registered_method=True)
         self.ExecuteStatement = channel.unary_unary(
                 '/azlab.rds.v1.DbNode/ExecuteStatement',
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ExecuteStatementRequest.SerializeToString,
@@ -112,6 +122,22 @@ class DbNodeServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Backup(self, request, context):
+        """A consistent copy of the database into the region's storage at `path`: a DB snapshot or automated backup.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ArchiveLog(self, request, context):
+        """Every commit so far made durable in the region's storage, for point-in-time
+        restore: postgres switches and archives its WAL; sqlite writes its log
+        entries after `after_lsn` to `path`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExecuteStatement(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -164,6 +190,16 @@ def add_DbNodeServicer_to_server(servicer, server):
                     servicer.InstallSnapshot,
                     request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.SnapshotChunk.FromString,
                     response_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.AppendResponse.SerializeToString,
+            ),
+            'Backup': grpc.unary_unary_rpc_method_handler(
+                    servicer.Backup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupResponse.SerializeToString,
+            ),
+            'ArchiveLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.ArchiveLog,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogResponse.SerializeToString,
             ),
             'ExecuteStatement': grpc.unary_unary_rpc_method_handler(
                     servicer.ExecuteStatement,
@@ -299,6 +335,60 @@ class DbNode:
             '/azlab.rds.v1.DbNode/InstallSnapshot',
             azlab_dot_rds_dot_v1_dot_dbnode__pb2.SnapshotChunk.SerializeToString,
             azlab_dot_rds_dot_v1_dot_dbnode__pb2.AppendResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Backup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.DbNode/Backup',
+            azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_dbnode__pb2.BackupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ArchiveLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.DbNode/ArchiveLog',
+            azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_dbnode__pb2.ArchiveLogResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -58,7 +58,7 @@ class ReplicaLag(_message.Message):
     def __init__(self, seconds: _Optional[float] = ..., lsns: _Optional[int] = ...) -> None: ...
 
 class DBInstance(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "engine", "db_instance_status", "allocated_storage", "availability_zone", "secondary_availability_zone", "multi_az", "endpoint", "read_replica_source_db_instance_identifier", "read_replica_db_instance_identifiers", "instance_create_time", "pending_modified_values", "backup_retention_period", "epoch", "lsn", "replica_lag", "members", "engine_version", "master_username", "preferred_backup_window", "latest_restorable_time", "db_parameter_groups")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +77,11 @@ class DBInstance(_message.Message):
     LSN_FIELD_NUMBER: _ClassVar[int]
     REPLICA_LAG_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    LATEST_RESTORABLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUPS_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     engine: str
@@ -95,10 +100,23 @@ class DBInstance(_message.Message):
     lsn: int
     replica_lag: ReplicaLag
     members: _containers.RepeatedCompositeFieldContainer[Member]
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ...) -> None: ...
+    engine_version: str
+    master_username: str
+    preferred_backup_window: str
+    latest_restorable_time: _timestamp_pb2.Timestamp
+    db_parameter_groups: _containers.RepeatedCompositeFieldContainer[DBParameterGroupStatus]
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_status: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., availability_zone: _Optional[str] = ..., secondary_availability_zone: _Optional[str] = ..., multi_az: _Optional[bool] = ..., endpoint: _Optional[_Union[Endpoint, _Mapping]] = ..., read_replica_source_db_instance_identifier: _Optional[str] = ..., read_replica_db_instance_identifiers: _Optional[_Iterable[str]] = ..., instance_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending_modified_values: _Optional[_Union[PendingModifiedValues, _Mapping]] = ..., backup_retention_period: _Optional[int] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., replica_lag: _Optional[_Union[ReplicaLag, _Mapping]] = ..., members: _Optional[_Iterable[_Union[Member, _Mapping]]] = ..., engine_version: _Optional[str] = ..., master_username: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., latest_restorable_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., db_parameter_groups: _Optional[_Iterable[_Union[DBParameterGroupStatus, _Mapping]]] = ...) -> None: ...
+
+class DBParameterGroupStatus(_message.Message):
+    __slots__ = ("db_parameter_group_name", "parameter_apply_status")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_APPLY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    parameter_apply_status: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., parameter_apply_status: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period")
+    __slots__ = ("db_instance_identifier", "engine", "db_instance_class", "allocated_storage", "multi_az", "availability_zone", "backup_retention_period", "master_username", "master_user_password", "preferred_backup_window", "db_parameter_group_name")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +124,10 @@ class CreateDBInstanceRequest(_message.Message):
     MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
     AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USER_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     engine: str
     db_instance_class: str
@@ -113,7 +135,11 @@ class CreateDBInstanceRequest(_message.Message):
     multi_az: bool
     availability_zone: str
     backup_retention_period: int
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ...) -> None: ...
+    master_username: str
+    master_user_password: str
+    preferred_backup_window: str
+    db_parameter_group_name: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ..., backup_retention_period: _Optional[int] = ..., master_username: _Optional[str] = ..., master_user_password: _Optional[str] = ..., preferred_backup_window: _Optional[str] = ..., db_parameter_group_name: _Optional[str] = ...) -> None: ...
 
 class CreateDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
@@ -134,18 +160,20 @@ class DescribeDBInstancesResponse(_message.Message):
     def __init__(self, db_instances: _Optional[_Iterable[_Union[DBInstance, _Mapping]]] = ...) -> None: ...
 
 class ModifyDBInstanceRequest(_message.Message):
-    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period")
+    __slots__ = ("db_instance_identifier", "db_instance_class", "allocated_storage", "apply_immediately", "backup_retention_period", "preferred_backup_window")
     DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
     APPLY_IMMEDIATELY_FIELD_NUMBER: _ClassVar[int]
     BACKUP_RETENTION_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_BACKUP_WINDOW_FIELD_NUMBER: _ClassVar[int]
     db_instance_identifier: str
     db_instance_class: str
     allocated_storage: int
     apply_immediately: bool
     backup_retention_period: int
-    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ...) -> None: ...
+    preferred_backup_window: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., apply_immediately: _Optional[bool] = ..., backup_retention_period: _Optional[int] = ..., preferred_backup_window: _Optional[str] = ...) -> None: ...
 
 class ModifyDBInstanceResponse(_message.Message):
     __slots__ = ("db_instance",)
@@ -378,3 +406,211 @@ class RollbackTransactionResponse(_message.Message):
     TRANSACTION_STATUS_FIELD_NUMBER: _ClassVar[int]
     transaction_status: str
     def __init__(self, transaction_status: _Optional[str] = ...) -> None: ...
+
+class DBSnapshot(_message.Message):
+    __slots__ = ("db_snapshot_identifier", "db_instance_identifier", "engine", "engine_version", "status", "snapshot_type", "snapshot_create_time", "allocated_storage", "master_username", "db_instance_class")
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    MASTER_USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot_identifier: str
+    db_instance_identifier: str
+    engine: str
+    engine_version: str
+    status: str
+    snapshot_type: str
+    snapshot_create_time: _timestamp_pb2.Timestamp
+    allocated_storage: int
+    master_username: str
+    db_instance_class: str
+    def __init__(self, db_snapshot_identifier: _Optional[str] = ..., db_instance_identifier: _Optional[str] = ..., engine: _Optional[str] = ..., engine_version: _Optional[str] = ..., status: _Optional[str] = ..., snapshot_type: _Optional[str] = ..., snapshot_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., allocated_storage: _Optional[int] = ..., master_username: _Optional[str] = ..., db_instance_class: _Optional[str] = ...) -> None: ...
+
+class CreateDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ...) -> None: ...
+
+class CreateDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_snapshot",)
+    DB_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot: DBSnapshot
+    def __init__(self, db_snapshot: _Optional[_Union[DBSnapshot, _Mapping]] = ...) -> None: ...
+
+class DescribeDBSnapshotsRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier", "snapshot_type")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    snapshot_type: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ..., snapshot_type: _Optional[str] = ...) -> None: ...
+
+class DescribeDBSnapshotsResponse(_message.Message):
+    __slots__ = ("db_snapshots",)
+    DB_SNAPSHOTS_FIELD_NUMBER: _ClassVar[int]
+    db_snapshots: _containers.RepeatedCompositeFieldContainer[DBSnapshot]
+    def __init__(self, db_snapshots: _Optional[_Iterable[_Union[DBSnapshot, _Mapping]]] = ...) -> None: ...
+
+class DeleteDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_snapshot_identifier",)
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot_identifier: str
+    def __init__(self, db_snapshot_identifier: _Optional[str] = ...) -> None: ...
+
+class DeleteDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_snapshot",)
+    DB_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    db_snapshot: DBSnapshot
+    def __init__(self, db_snapshot: _Optional[_Union[DBSnapshot, _Mapping]] = ...) -> None: ...
+
+class RestoreDBInstanceFromDBSnapshotRequest(_message.Message):
+    __slots__ = ("db_instance_identifier", "db_snapshot_identifier", "db_instance_class", "multi_az", "availability_zone")
+    DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_SNAPSHOT_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    db_instance_identifier: str
+    db_snapshot_identifier: str
+    db_instance_class: str
+    multi_az: bool
+    availability_zone: str
+    def __init__(self, db_instance_identifier: _Optional[str] = ..., db_snapshot_identifier: _Optional[str] = ..., db_instance_class: _Optional[str] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ...) -> None: ...
+
+class RestoreDBInstanceFromDBSnapshotResponse(_message.Message):
+    __slots__ = ("db_instance",)
+    DB_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    db_instance: DBInstance
+    def __init__(self, db_instance: _Optional[_Union[DBInstance, _Mapping]] = ...) -> None: ...
+
+class RestoreDBInstanceToPointInTimeRequest(_message.Message):
+    __slots__ = ("source_db_instance_identifier", "target_db_instance_identifier", "restore_time", "use_latest_restorable_time", "db_instance_class", "multi_az", "availability_zone")
+    SOURCE_DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    TARGET_DB_INSTANCE_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_TIME_FIELD_NUMBER: _ClassVar[int]
+    USE_LATEST_RESTORABLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DB_INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    MULTI_AZ_FIELD_NUMBER: _ClassVar[int]
+    AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
+    source_db_instance_identifier: str
+    target_db_instance_identifier: str
+    restore_time: _timestamp_pb2.Timestamp
+    use_latest_restorable_time: bool
+    db_instance_class: str
+    multi_az: bool
+    availability_zone: str
+    def __init__(self, source_db_instance_identifier: _Optional[str] = ..., target_db_instance_identifier: _Optional[str] = ..., restore_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., use_latest_restorable_time: _Optional[bool] = ..., db_instance_class: _Optional[str] = ..., multi_az: _Optional[bool] = ..., availability_zone: _Optional[str] = ...) -> None: ...
+
+class RestoreDBInstanceToPointInTimeResponse(_message.Message):
+    __slots__ = ("db_instance",)
+    DB_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    db_instance: DBInstance
+    def __init__(self, db_instance: _Optional[_Union[DBInstance, _Mapping]] = ...) -> None: ...
+
+class DBParameterGroup(_message.Message):
+    __slots__ = ("db_parameter_group_name", "db_parameter_group_family", "description")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    db_parameter_group_family: str
+    description: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., db_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class Parameter(_message.Message):
+    __slots__ = ("parameter_name", "parameter_value", "apply_method", "apply_type", "data_type", "allowed_values", "source", "is_modifiable", "description")
+    PARAMETER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETER_VALUE_FIELD_NUMBER: _ClassVar[int]
+    APPLY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    APPLY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_VALUES_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    IS_MODIFIABLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    parameter_name: str
+    parameter_value: str
+    apply_method: str
+    apply_type: str
+    data_type: str
+    allowed_values: str
+    source: str
+    is_modifiable: bool
+    description: str
+    def __init__(self, parameter_name: _Optional[str] = ..., parameter_value: _Optional[str] = ..., apply_method: _Optional[str] = ..., apply_type: _Optional[str] = ..., data_type: _Optional[str] = ..., allowed_values: _Optional[str] = ..., source: _Optional[str] = ..., is_modifiable: _Optional[bool] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "db_parameter_group_family", "description")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    DB_PARAMETER_GROUP_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    db_parameter_group_family: str
+    description: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., db_parameter_group_family: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateDBParameterGroupResponse(_message.Message):
+    __slots__ = ("db_parameter_group",)
+    DB_PARAMETER_GROUP_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group: DBParameterGroup
+    def __init__(self, db_parameter_group: _Optional[_Union[DBParameterGroup, _Mapping]] = ...) -> None: ...
+
+class DescribeDBParameterGroupsRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParameterGroupsResponse(_message.Message):
+    __slots__ = ("db_parameter_groups",)
+    DB_PARAMETER_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_groups: _containers.RepeatedCompositeFieldContainer[DBParameterGroup]
+    def __init__(self, db_parameter_groups: _Optional[_Iterable[_Union[DBParameterGroup, _Mapping]]] = ...) -> None: ...
+
+class ModifyDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "parameters")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    parameters: _containers.RepeatedCompositeFieldContainer[Parameter]
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., parameters: _Optional[_Iterable[_Union[Parameter, _Mapping]]] = ...) -> None: ...
+
+class ModifyDBParameterGroupResponse(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParametersRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name", "source")
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    source: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class DescribeDBParametersResponse(_message.Message):
+    __slots__ = ("parameters",)
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    parameters: _containers.RepeatedCompositeFieldContainer[Parameter]
+    def __init__(self, parameters: _Optional[_Iterable[_Union[Parameter, _Mapping]]] = ...) -> None: ...
+
+class DeleteDBParameterGroupRequest(_message.Message):
+    __slots__ = ("db_parameter_group_name",)
+    DB_PARAMETER_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    db_parameter_group_name: str
+    def __init__(self, db_parameter_group_name: _Optional[str] = ...) -> None: ...
+
+class DeleteDBParameterGroupResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

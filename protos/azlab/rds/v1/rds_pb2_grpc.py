@@ -74,6 +74,56 @@ class RdsStub:
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
                 response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
                 _registered_method=True)
+        self.CreateDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/CreateDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBParameterGroups = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBParameterGroups',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.FromString,
+                _registered_method=True)
+        self.ModifyDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/ModifyDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBParameters = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBParameters',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.FromString,
+                _registered_method=True)
+        self.DeleteDBParameterGroup = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DeleteDBParameterGroup',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.FromString,
+                _registered_method=True)
+        self.CreateDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/CreateDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.DescribeDBSnapshots = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DescribeDBSnapshots',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.FromString,
+                _registered_method=True)
+        self.DeleteDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/DeleteDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.RestoreDBInstanceFromDBSnapshot = channel.unary_unary(
+                '/azlab.rds.v1.Rds/RestoreDBInstanceFromDBSnapshot',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.FromString,
+                _registered_method=True)
+        self.RestoreDBInstanceToPointInTime = channel.unary_unary(
+                '/azlab.rds.v1.Rds/RestoreDBInstanceToPointInTime',
+                request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.SerializeToString,
+                response_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.FromString,
+                _registered_method=True)
         self.ExecuteStatement = channel.unary_unary(
                 '/azlab.rds.v1.Rds/ExecuteStatement',
                 request_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ExecuteStatementRequest.SerializeToString,
@@ -156,6 +206,74 @@ class RdsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateDBParameterGroup(self, request, context):
+        """DB parameter groups (postgres): a dynamic parameter applies at once (reload)
+        with ApplyMethod immediate, a static one (pg_settings.context postmaster)
+        only with pending-reboot, at the instance's next reboot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBParameterGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ModifyDBParameterGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBParameters(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDBParameterGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateDBSnapshot(self, request, context):
+        """A consistent copy of the instance kept in the region (not in an AZ); automated
+        backups are taken the same way in the backup window, kept for the retention period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeDBSnapshots(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDBSnapshot(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreDBInstanceFromDBSnapshot(self, request, context):
+        """A new DB instance from a snapshot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreDBInstanceToPointInTime(self, request, context):
+        """A new DB instance as the source was at a moment inside its retention period:
+        its automated backup before then, and its log (postgres: archived WAL) up to then.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExecuteStatement(self, request, context):
         """The Data API. Regional: forwarded to the instance's current primary (to the
         replica itself for a read replica, which refuses writes).
@@ -231,6 +349,56 @@ def add_RdsServicer_to_server(servicer, server):
                     servicer.DescribeEvents,
                     request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.FromString,
                     response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.SerializeToString,
+            ),
+            'CreateDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.SerializeToString,
+            ),
+            'DescribeDBParameterGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBParameterGroups,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.SerializeToString,
+            ),
+            'ModifyDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ModifyDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.SerializeToString,
+            ),
+            'DescribeDBParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBParameters,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.SerializeToString,
+            ),
+            'DeleteDBParameterGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDBParameterGroup,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.SerializeToString,
+            ),
+            'CreateDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.SerializeToString,
+            ),
+            'DescribeDBSnapshots': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeDBSnapshots,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.SerializeToString,
+            ),
+            'DeleteDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.SerializeToString,
+            ),
+            'RestoreDBInstanceFromDBSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreDBInstanceFromDBSnapshot,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.SerializeToString,
+            ),
+            'RestoreDBInstanceToPointInTime': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreDBInstanceToPointInTime,
+                    request_deserializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.FromString,
+                    response_serializer=azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.SerializeToString,
             ),
             'ExecuteStatement': grpc.unary_unary_rpc_method_handler(
                     servicer.ExecuteStatement,
@@ -474,6 +642,276 @@ class Rds:
             '/azlab.rds.v1.Rds/DescribeEvents',
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsRequest.SerializeToString,
             azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/CreateDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBParameterGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBParameterGroups',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParameterGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ModifyDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/ModifyDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.ModifyDBParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBParameters',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBParametersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDBParameterGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DeleteDBParameterGroup',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBParameterGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/CreateDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.CreateDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeDBSnapshots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DescribeDBSnapshots',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DescribeDBSnapshotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/DeleteDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.DeleteDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreDBInstanceFromDBSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/RestoreDBInstanceFromDBSnapshot',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceFromDBSnapshotResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreDBInstanceToPointInTime(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/azlab.rds.v1.Rds/RestoreDBInstanceToPointInTime',
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeRequest.SerializeToString,
+            azlab_dot_rds_dot_v1_dot_rds__pb2.RestoreDBInstanceToPointInTimeResponse.FromString,
             options,
             channel_credentials,
             insecure,
