@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(iproute2 nftables)
 packages+=(redis-server redis-tools memcached)  # ElastiCache's engines
 packages+=(bind9-dnsutils nsd dnsperf)  # Route53's tests (dig) and bench (NSD, dnsperf)
+packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils)  # EC2's libvirt backend (deploy/start-libvirt.sh starts the daemons)
+packages+=(libvirt-dev pkg-config)  # builds PyPI's libvirt-python in the venv
+packages+=(syslinux syslinux-common mtools dosfstools genisoimage e2fsprogs fdisk cpio)  # deploy/images/vm.sh: the pv and hvm images, config drives
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do
