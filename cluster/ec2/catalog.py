@@ -74,7 +74,23 @@ def builtin_images() -> list[dict]:
             "virtualization_type": "hvm", "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
             "image_location": "", "backends": ["process"], "source_instance_id": "", "creation_date": 0.0,
             "state": "available",
-        }
+        },
+        # The libvirt backend's (deploy/images/vm.sh builds their files under <home>/images).
+        {
+            "image_id": "ami-lab-pv", "name": "lab-pv",
+            "description": "a paravirtual VM: Debian's cloud kernel and a busybox initramfs, booted directly, virtio devices",
+            "architecture": "x86_64", "virtualization_type": "paravirtual", "kernel_id": "aki-lab-pv",
+            "ramdisk_id": "ari-lab-pv", "root_device_name": "/dev/xvda", "root_device_type": "instance-store",
+            "image_location": "lab-pv", "backends": ["libvirt"], "source_instance_id": "", "creation_date": 0.0,
+            "state": "available",
+        },
+        {
+            "image_id": "ami-lab-hvm", "name": "lab-hvm",
+            "description": "an hvm VM: a disk with an MBR, syslinux, Debian's kernel and a busybox root, emulated devices",
+            "architecture": "x86_64", "virtualization_type": "hvm", "kernel_id": "", "ramdisk_id": "",
+            "root_device_name": "/dev/xvda", "root_device_type": "ebs", "image_location": "lab-hvm/disk.img",
+            "backends": ["libvirt"], "source_instance_id": "", "creation_date": 0.0, "state": "available",
+        },
     ]
 
 
