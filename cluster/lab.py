@@ -156,6 +156,9 @@ def _down(paths: Paths) -> int:
         # a joined cluster's address is in its config, not a stored GCS port
         _remove_actors(RayRuntime(config, paths, gcs_port=0), nodes)
     killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
+    from azlab.nodes.ec2 import libvirt  # VMs are libvirtd's children: no tag finds them
+
+    killed += libvirt.remove_region(paths.region_id)
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
             NetnsNetwork(paths.region_id, 0, 0).teardown()

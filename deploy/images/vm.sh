@@ -38,11 +38,17 @@ trap 'rm -rf "$work"' EXIT
 # The versioned kernel package behind the metapackage, and busybox-static (the host's busybox may be dynamic).
 kernel_deb=$(apt-cache depends "$kernel_pkg" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
 [ -n "$kernel_deb" ] || { log "$kind: apt knows no $kernel_pkg (apt-get update?); not built"; exit 0; }
-if ! (cd "$work" && apt-get download -qq "$kernel_deb" busybox-static 2>/dev/null); then
-    log "$kind: apt-get download $kernel_deb busybox-static failed; not built"; exit 0
-fi
-dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
-dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+# Downloaded once per machine: every region's home builds its own images from them.
+debs=${XDG_CACHE_HOME:-$HOME/.cache}/azlab/debs
+mkdir -p "$debs"
+for pkg in "$kernel_deb" busybox-static; do
+    ls "$debs/${pkg}"_*.deb >/dev/null 2>&1 && continue
+    if ! (cd "$debs" && apt-get download -qq "$pkg" 2>/dev/null); then
+        log "$kind: apt-get download $pkg failed; not built"; exit 0
+    fi
+done
+dpkg-deb -x "$(ls "$debs/${kernel_deb}"_*.deb | tail -1)" "$work/kernel"
+dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | tail -1)" "$work/busybox"
 release=$(ls "$work/kernel/lib/modules")
 moddir="$work/kernel/lib/modules/$release"
 

@@ -21,7 +21,8 @@ under loopback isolation QEMU's user-mode network forwards, from the
 instance's own loopback address, each TCP port its security groups open.
 EBS volumes are hot-plugged virtio disks (on hvm too, as EC2's HVM instances
 used PV drivers for EBS: the emulated IDE bus cannot hot-plug) whose serial
-is the volume id (/sys/block/vdX/serial), throttled by QEMU's iotune: the
+is the volume id without its dash, as on EC2's NVMe volumes (virtio's serial
+holds 20 characters; /sys/block/vdX/serial reads vol0123...), throttled by QEMU's iotune: the
 volume's IOPS sustained, its burst IOPS for as long as a gp2 credit bucket
 (5.4M I/Os) lasts.
 
@@ -48,6 +49,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -66,6 +68,7 @@ MAX_FORWARDED_PORTS = 64
 GP2_CREDITS = 5_400_000  # a full gp2 I/O credit bucket
 KVM_PROBE_S = 10.0
 START_LIBVIRT = Path(__file__).resolve().parents[2] / "deploy" / "start-libvirt.sh"
+VM_SH = Path(__file__).resolve().parents[2] / "deploy" / "images" / "vm.sh"
 BOOTED_MARKERS = ("azlab: user data started", "azlab: no user data")
 BOOT_MARKER = "azlab: booting"
 
@@ -98,6 +101,33 @@ def unavailable() -> str | None:
     except libvirt.libvirtError as e:
         return f"cannot connect to {URI}: {e}"
     return None
+
+
+def remove_region(region_id: str) -> int:
+    """Destroy every VM of the region (`azlab down`: QEMU is libvirtd's child, so no process tag finds it).
+    Returns how many; 0 when libvirt is not running here (nothing is started for this)."""
+    try:
+        libvirt = _libvirt()
+    except UnsupportedOperation:
+        return 0
+    if not Path("/run/libvirt/libvirt-sock").exists():
+        return 0
+    try:
+        conn = libvirt.open(URI)
+    except libvirt.libvirtError:
+        return 0
+    removed = 0
+    try:
+        for dom in conn.listAllDomains():
+            if dom.name().startswith(f"azlab-{region_id}-i-"):
+                try:
+                    dom.destroy()
+                    removed += 1
+                except libvirt.libvirtError:
+                    pass  # gone meanwhile
+    finally:
+        conn.close()
+    return removed
 
 
 @dataclass(frozen=True)
@@ -158,7 +188,7 @@ def iotune(volume: VolumeSpec) -> str:
 def volume_xml(volume: VolumeSpec) -> str:
     return (f"<disk type='file' device='disk'><driver name='qemu' type='raw' cache='none' io='native'/>"
             f"<source file='{volume.path}'/><target dev='{disk_target(volume.device)}' bus='virtio'/>"
-            f"<serial>{volume.volume_id}</serial>{iotune(volume)}</disk>")
+            f"<serial>{volume.volume_id.replace('-', '')}</serial>{iotune(volume)}</disk>")
 
 
 def forwarded_ports(config: InstanceConfig) -> list[int]:
@@ -178,6 +208,7 @@ class LibvirtBackend:
     supports_security_groups = False
     supports_addresses = False
     supports_block_devices = True
+    supports_volumes = True
 
     def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region_id: str):
         self.agents = agents
@@ -190,6 +221,9 @@ class LibvirtBackend:
         self._conn = None
         self._accel: Accel | None = None
         self._forwarded: dict[str, list[int]] = {}  # loopback: instance -> ports forwarded now
+        self._image_errors: dict[str, str] = {}
+        self._images_built = threading.Thread(target=self._build_images, name="libvirt-images", daemon=True)
+        self._images_built.start()
 
     # plumbing
     def _connect(self):
@@ -233,6 +267,20 @@ class LibvirtBackend:
         if self._accel is None or self._accel.detail.startswith("TCG (no pv kernel"):
             self._accel = probe_accel(self.images)
         return self._accel
+
+    def _build_images(self) -> None:
+        """Build ami-lab-pv's and ami-lab-hvm's files into this home (deploy/images/vm.sh; a fresh build is
+        kept), at once when the backend is made: the service copies the hvm disk for a root volume early."""
+        for kind in ("pv", "hvm"):
+            done = subprocess.run(["bash", str(VM_SH), kind, str(self.images)], capture_output=True, text=True)
+            if done.returncode != 0 or done.stderr.strip().endswith("not built"):
+                self._image_errors[kind] = done.stderr.strip()[-500:]
+
+    def _ensure_images(self, spec: InstanceSpec) -> None:
+        self._images_built.join()
+        if spec.virtualization_type == "paravirtual" and not self._image_path(spec.kernel_location).exists():
+            raise RuntimeError(f"no kernel {spec.kernel_location} for {spec.image_id}: "
+                               f"{self._image_errors.get('pv', 'not built')}")
 
     def _image_path(self, location: str) -> Path:
         path = Path(location)
@@ -356,12 +404,16 @@ class LibvirtBackend:
 
     # the contract
     async def start(self, spec: InstanceSpec, config: InstanceConfig) -> None:
+        # The VM runs under this machine's libvirtd, not the host's agent, so ask the agent whether its host lives:
+        # an instance of a killed AZ must not boot again before the region notices the AZ is down.
+        await self.agents.call(spec.host, "ping")
         await asyncio.to_thread(self._start, spec, config)
 
     def _start(self, spec: InstanceSpec, config: InstanceConfig) -> None:
         libvirt = _libvirt()
         if (dom := self._lookup(spec.instance_id)) is not None and dom.isActive():
             return
+        self._ensure_images(spec)
         accel = self._accelerator()
         iso = self._config_drive(spec, config)
         xml = self._domain_xml(spec, config, iso, accel)
@@ -415,6 +467,7 @@ class LibvirtBackend:
         await asyncio.to_thread(evict)
 
     async def describe(self, host: str) -> dict[str, BackendInstance]:
+        await self.agents.call(host, "ping")  # a dead host runs nothing we could act on: NodeUnreachable
         return await asyncio.to_thread(self._describe, host)
 
     def _describe(self, host: str) -> dict[str, BackendInstance]:
