@@ -275,6 +275,7 @@ class LibvirtBackend:
             done = subprocess.run(["bash", str(VM_SH), kind, str(self.images)], capture_output=True, text=True)
             if done.returncode != 0 or done.stderr.strip().endswith("not built"):
                 self._image_errors[kind] = done.stderr.strip()[-500:]
+        self._accel = probe_accel(self.images)  # here, not in the first describe: a hung probe takes KVM_PROBE_S
 
     def _ensure_images(self, spec: InstanceSpec) -> None:
         self._images_built.join()
