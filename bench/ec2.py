@@ -1,4 +1,4 @@
-"""`python -m bench ec2 [--runs N] [--isolation loopback|netns]`: EC2 launch and describe latency.
+"""`python -m bench ec2 [--runs N] [--isolation loopback|netns] [--vm-runs N] [--only-vms]`: EC2 launch and describe latency.
 
 | figure | azlab | peer (same run) | target |
 |---|---|---|---|
@@ -7,6 +7,7 @@
 | the same two, count 50 | per instance of one call of 50 | | |
 | DescribeInstances, 1,000 instances | one call for all, and paged by 100 | the model's own describe, without gRPC | |
 | RunInstances to user data started, per backend | for each backend of `BACKEND_LAUNCHES`, the time its user data printed on its console | the same command bare: `sh` (process), `docker run` of the same image (docker) | docker < 1 s |
+| libvirt VM start to user data started, pv and hvm | the libvirt backend alone, `start()` until the user data's line is on the serial console | bare QEMU booting the same image and config drive | pv < 6 s (TCG) |
 
 Launches run in a real region (brought up and down with the `azlab` CLI in a
 temporary home) whose AZs run different backends (`REGION_CONFIG`: lab-1a
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import platform
@@ -251,11 +253,98 @@ def describe_figures() -> dict[str, list[float]]:
     return figures
 
 
+VM_MARKER = "bench: user data ran"
+
+
+def libvirt_figures(runs: int) -> tuple[dict[str, list[float]], str]:
+    """The libvirt backend by itself (no region; loopback networking): seconds from `start()` to the user
+    data's first line on the serial console, for a paravirtual and an hvm VM, `runs` each. The peer boots
+    the same image with the same config drive under bare QEMU (no libvirt), timed from its launch to the
+    same line. An hvm run's root disk is copied before the clock starts. Also says whether KVM or TCG ran them;
+    ({}, why) when libvirt cannot run here."""
+    from azlab.cluster.network import LoopbackNetwork
+    from azlab.nodes.ec2 import libvirt as vm
+    from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
+
+    if reason := vm.unavailable():
+        return {}, f"libvirt rows skipped: {reason}"
+
+    async def live(host: str, method: str) -> dict:  # the node agents' ping: the bench's one host is alive
+        return {}
+    images = Path(os.environ.get("AZLAB_HOME", Path.home() / ".azlab")) / "images"
+    for kind in ("pv", "hvm"):
+        subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "deploy/images/vm.sh"), kind, str(images)],
+                       check=True)
+    figures: dict[str, list[float]] = {k: [] for k in ("vm_pv", "vm_pv_peer", "vm_hvm", "vm_hvm_peer")}
+    with tempfile.TemporaryDirectory(prefix="azlab-bench-vm-") as scratch:
+        home = Path(scratch)
+        (home / "images").symlink_to(images)
+        backend = vm.LibvirtBackend(SimpleNamespace(call=live), home, LoopbackNetwork(), ("lab-1a",), "bench")
+        accel = backend._accelerator()
+        user_data = base64.b64encode(f"#!/bin/sh\necho {VM_MARKER}\n".encode()).decode()
+
+        def console_has(path: Path) -> bool:
+            return path.exists() and VM_MARKER in path.read_text(errors="replace")
+
+        def wait_for(path: Path, began: float) -> float:
+            while not console_has(path):
+                if time.time() > began + BOUND_S:
+                    raise RuntimeError(f"no user data on {path} within {BOUND_S:.0f} s")
+                time.sleep(0.01)
+            return time.time() - began
+
+        for run in range(runs):
+            for kind in ("pv", "hvm"):
+                print(f"run {run + 1}/{runs}: {kind} VM and its bare QEMU peer", file=sys.stderr, flush=True)
+                instance_id = f"i-0bench{kind}{run:08d}"
+                root = None
+                if kind == "hvm":
+                    root_path = home / f"{instance_id}-root.img"
+                    subprocess.run(["cp", "--sparse=always", str(images / "lab-hvm/disk.img"), str(root_path)], check=True)
+                    root = VolumeSpec("vol-0benchroot", str(root_path), 1, "/dev/xvda", "gp2", 100, 3000)
+                spec = InstanceSpec(
+                    instance_id=instance_id, image_id=f"ami-lab-{kind}", instance_type="m3.medium", host="lab-1a/node-0",
+                    az="lab-1a", private_ip="127.11.1.200", vcpus=1, memory_mib=3840, user_data=user_data,
+                    virtualization_type="paravirtual" if kind == "pv" else "hvm",
+                    kernel_location="lab-pv/vmlinuz", ramdisk_location="lab-pv/initrd.img", root_volume=root)
+                began = time.time()
+                asyncio.run(backend.start(spec, InstanceConfig()))
+                try:
+                    figures[f"vm_{kind}"].append(wait_for(backend.instance_dir(instance_id) / "console.log", began))
+                finally:
+                    asyncio.run(backend.destroy(spec))
+                # The peer: the same image and config drive, bare QEMU.
+                drive = backend._config_drive(spec, InstanceConfig())
+                console = drive.parent / "peer-console.log"
+                argv = ["qemu-system-x86_64", "-accel", "kvm" if accel.domain_type == "kvm" else "tcg",
+                        "-m", str(vm.MEMORY_CAP_MIB), "-display", "none", "-monitor", "none", "-no-reboot",
+                        "-serial", f"file:{console}", "-netdev", "user,id=n0"]
+                if kind == "pv":
+                    argv += ["-kernel", str(images / "lab-pv/vmlinuz"), "-initrd", str(images / "lab-pv/initrd.img"),
+                             "-append", "console=ttyS0 panic=-1", "-device", "virtio-net-pci,netdev=n0",
+                             "-drive", f"file={drive},if=virtio,format=raw,readonly=on"]
+                else:
+                    argv += ["-device", "e1000,netdev=n0", "-drive", f"file={root.path},if=ide,format=raw,index=0",
+                             "-drive", f"file={drive},if=ide,media=cdrom,index=2"]
+                began = time.time()
+                with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as qemu:
+                    try:
+                        figures[f"vm_{kind}_peer"].append(wait_for(console, began))
+                    finally:
+                        qemu.kill()
+                shutil.rmtree(drive.parent, ignore_errors=True)
+                if root:
+                    Path(root.path).unlink()
+    return figures, f"libvirt VMs under {accel.detail}"
+
+
 ROWS = (  # key, label, peer key, target in ms
     ("running_1", "RunInstances to running, count 1", "", 100),
     ("user_data_1", "RunInstances to user data started, count 1", "peer_1", None),
     ("running_50", "RunInstances to running, count 50 (each)", "", None),
     ("user_data_50", "RunInstances to user data started, count 50 (each)", "", None),
+    ("vm_pv", "libvirt paravirtual VM: start to user data started", "vm_pv_peer", 6000),
+    ("vm_hvm", "libvirt hvm VM: start to user data started", "vm_hvm_peer", None),
     ("describe_1000", "DescribeInstances, 1,000 instances, one call", "model_1000", None),
     ("describe_1000_paged", "DescribeInstances, 1,000 instances, pages of 100", "model_1000", None),
 )
@@ -277,7 +366,8 @@ def table(figures: dict[str, list[float]]) -> str:
     for key, label, peer, target in rows:
         lines.append(f"| {label} | {cell(key)} | {cell(peer) if peer else ''} | {f'< {target} ms' if target else ''} |")
     lines.append("\nPeers: a bare `sh` (in a new network namespace under netns) for user data; `docker run --rm` of the "
-                 "same image for the docker backend; the model's own describe without gRPC for DescribeInstances.")
+                 "same image for the docker backend; the model's own describe without gRPC for DescribeInstances; "
+                 "bare QEMU booting the same image and config drive for the libvirt VMs.")
     return "\n".join(lines)
 
 
@@ -285,17 +375,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench ec2", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of 10 single launches and one of 50 (default 3)")
     parser.add_argument("--isolation", choices=ISOLATIONS, default="loopback", help="netns needs root")
+    parser.add_argument("--vm-runs", type=int, default=5, help="boots of each libvirt VM kind (pv, hvm); 0 skips them")
+    parser.add_argument("--only-vms", action="store_true", help="only the libvirt VM rows (no region)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     started = datetime.now(timezone.utc)
-    figures = {**describe_figures(), **region_figures(args.isolation, args.runs)}
+    figures, vms = libvirt_figures(args.vm_runs) if args.vm_runs else ({}, "no libvirt VMs")
+    if not args.only_vms:
+        figures |= {**describe_figures(), **region_figures(args.isolation, args.runs)}
     text = table(figures)
-    meta = (f"{args.runs} run(s), isolation {args.isolation}, {started:%Y-%m-%d %H:%M} UTC, "
+    meta = (f"{args.runs} run(s), isolation {args.isolation}, {vms}, {started:%Y-%m-%d %H:%M} UTC, "
             f"Python {platform.python_version()}, {platform.node()}")
     stem = results_stem("ec2", started)
     stem.with_suffix(".json").write_text(json.dumps({
-        "started_at": started.isoformat(), "runs": args.runs, "isolation": args.isolation,
+        "started_at": started.isoformat(), "runs": args.runs, "isolation": args.isolation, "vms": vms,
         "p50_p95_s": {k: percentiles(v) for k, v in figures.items() if v}, "figures_s": figures}, indent=2) + "\n")
     stem.with_suffix(".md").write_text(f"# azlab bench: ec2\n\n{meta}\n\n{text}\n")
     print(f"{meta}\n\n{text}\n\nwritten to {stem}.json and .md")

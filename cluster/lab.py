@@ -172,6 +172,10 @@ def _down(paths: Paths) -> int:
         from azlab.nodes.ec2 import docker  # containers are dockerd's children: no tag finds them
 
         killed += docker.remove_region(paths.region_id, paths.home)
+    if config is None or "libvirt" in {config.backend, *dict(config.backends).values()}:
+        from azlab.nodes.ec2 import libvirt  # VMs are libvirtd's children: no tag finds them
+
+        killed += libvirt.remove_region(paths.region_id)
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
             NetnsNetwork(paths.region_id, 0, 0).teardown()

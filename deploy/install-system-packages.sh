@@ -10,6 +10,9 @@ packages+=(bind9-dnsutils nsd dnsperf)  # Route53's tests (dig) and bench (NSD, 
 packages+=(docker.io busybox-static e2fsprogs)  # EC2's docker backend (dockerd, the lab image's root) and EBS volumes (mkfs.ext4)
 packages+=(haproxy wrk)  # ELB's bench: HAProxy as the peer, wrk as the load generator
 packages+=(postgresql postgresql-contrib)  # RDS's postgres engine (and pgbench for its bench)
+packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils)  # EC2's libvirt backend (deploy/start-libvirt.sh starts the daemons)
+packages+=(libvirt-dev pkg-config)  # builds PyPI's libvirt-python in the venv
+packages+=(syslinux syslinux-common mtools dosfstools genisoimage fdisk cpio)  # deploy/images/vm.sh: the pv and hvm images, config drives
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do

@@ -62,6 +62,7 @@ HOST_MEMORY_MIB = 256 * 1024
 
 LAB_MINIMAL = "ami-lab-minimal"
 LAB_DOCKER = "ami-lab-docker"
+LAB_PV, LAB_HVM = "ami-lab-pv", "ami-lab-hvm"  # the libvirt backend's; deploy/images/vm.sh builds their files
 OWNER_ID = "000000000000"
 
 
@@ -71,7 +72,8 @@ def _architecture() -> str:
 
 def builtin_images() -> list[dict]:
     """Images every region has, each naming the backends that boot it. `ami-lab-minimal` is the host's own
-    userland (the process backend); `ami-lab-docker` a busybox root built by `deploy/images/build.sh docker`."""
+    userland (the process backend); `ami-lab-docker` a busybox root built by `deploy/images/build.sh docker`;
+    `ami-lab-pv` and `ami-lab-hvm` the libvirt backend's VMs."""
     common = {"architecture": _architecture(), "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
               "source_instance_id": "", "creation_date": 0.0, "state": "available"}
     return [
@@ -86,6 +88,19 @@ def builtin_images() -> list[dict]:
             "description": "a container of busybox-static's userland on the AZ's network; user data is its boot script",
             "virtualization_type": "hvm", "image_location": "azlab/lab-docker:1", "backends": ["docker"],
             "root_device_type": "instance-store",
+        },
+        {
+            **common, "image_id": LAB_PV, "name": "lab-pv",
+            "description": "a paravirtual VM: Debian's cloud kernel and a busybox initramfs, booted directly, virtio devices",
+            "architecture": "x86_64", "virtualization_type": "paravirtual", "kernel_id": "aki-lab-pv",
+            "ramdisk_id": "ari-lab-pv", "image_location": "lab-pv", "backends": ["libvirt"],
+            "root_device_type": "instance-store",
+        },
+        {
+            **common, "image_id": LAB_HVM, "name": "lab-hvm",
+            "description": "an hvm VM: a disk with an MBR, syslinux, Debian's kernel and a busybox root, emulated devices",
+            "architecture": "x86_64", "virtualization_type": "hvm", "image_location": "lab-hvm/disk.img",
+            "backends": ["libvirt"], "root_device_type": "ebs",
         },
     ]
 

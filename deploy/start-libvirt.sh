@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Start virtlogd and libvirtd by hand where no init system starts them (CI, containers, this lab).
+# Idempotent: does nothing when qemu:///system already answers. Exit 0 when libvirt answers, else 1
+# with one line saying why (the libvirt backend and its tests then say so and skip).
+set -uo pipefail
+uri=qemu:///system
+answers() { timeout 10 virsh -c "$uri" version >/dev/null 2>&1; }
+command -v libvirtd >/dev/null && command -v virsh >/dev/null || {
+    echo "azlab: libvirt is not installed (deploy/install-system-packages.sh installs it)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { answers && exit 0; echo "azlab: starting libvirtd needs root" >&2; exit 1; }
+answers && exit 0
+# Concurrent callers (tests, the backend, make demo) start it once.
+exec 9>/run/azlab-start-libvirt.lock
+flock 9
+answers && exit 0
+pgrep -x virtlogd >/dev/null || setsid virtlogd -d
+pgrep -x libvirtd >/dev/null || setsid libvirtd -d
+for _ in $(seq 1 100); do
+    answers && exit 0
+    sleep 0.1
+done
+echo "azlab: libvirtd did not answer on $uri within 10 s" >&2
+exit 1
