@@ -126,7 +126,9 @@ def remove_region(region_id: str, home: Path) -> int:
 
     client = docker.from_env()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": f"azlab.region={region_id}"}):
+    # ignore_removed: a container removed between docker's list and its inspect is not an error here
+    for container in client.containers.list(all=True, ignore_removed=True,
+                                            filters={"label": f"azlab.region={region_id}"}):
         try:
             container.remove(force=True)
             removed += 1
@@ -290,7 +292,7 @@ class DockerBackend:
 
     async def describe(self, host: str) -> dict[str, BackendInstance]:
         await self.agents.call(host, "ping")  # a dead host runs nothing we could act on: NodeUnreachable
-        found = await asyncio.to_thread(self.client.containers.list, all=True, filters={
+        found = await asyncio.to_thread(self.client.containers.list, all=True, ignore_removed=True, filters={
             "label": [f"azlab.region={self.region_id}", f"azlab.host={host}"]})
         limits = {"enforced": True, "detail": "docker (nano_cpus, mem_limit)"}
         return {c.labels["azlab.instance"]: BackendInstance(c.labels["azlab.instance"], c.status == "running",
@@ -300,7 +302,7 @@ class DockerBackend:
         """Destroy every instance of `az` at once, no grace; succeeds when there are none. Called on kill-az:
         a container is dockerd's child, not the AZ's, so the AZ's process tag does not find it. Runs on the
         region node (this machine's dockerd); the AZ's agents are dead, so the mounts are dropped from here."""
-        found = await asyncio.to_thread(self.client.containers.list, all=True, filters={
+        found = await asyncio.to_thread(self.client.containers.list, all=True, ignore_removed=True, filters={
             "label": [f"azlab.region={self.region_id}", f"azlab.az={az}"]})
         await asyncio.gather(*(asyncio.to_thread(self._remove, c.labels["azlab.instance"]) for c in found))
         for c in found:

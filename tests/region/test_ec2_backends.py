@@ -70,7 +70,7 @@ def lab(tmp_path_factory):
 
 def containers(lab, az: str | None = None) -> list:
     labels = [f"azlab.region={lab.paths.region_id}"] + ([f"azlab.az={az}"] if az else [])
-    return lab.docker.containers.list(all=True, filters={"label": labels})
+    return lab.docker.containers.list(all=True, ignore_removed=True, filters={"label": labels})
 
 
 def launch(lab, az: str, image: str, script: str, count: int = 1) -> list[dict]:
