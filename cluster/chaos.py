@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from azlab.cluster.fleet import Fleet
 from azlab.cluster.region import KILL_AZ, KILL_NODE, PARTITION_AZ, SLOW_AZ, Region
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class ChaosManager:
-    def __init__(self, region: Region, fleet: Fleet, evictors: list[Callable[[str], Awaitable[None]]] = ()):
+    def __init__(self, region: Region, fleet: Fleet, evictors: Iterable[Callable[[str], Awaitable[None]]] = ()):
         self.region = region
         self.fleet = fleet
         # What holds an AZ's workloads outside its processes (containers are dockerd's children, VMs
