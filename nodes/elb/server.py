@@ -40,6 +40,11 @@ SWEEP_INTERVAL_S = 1.0
 HEALTH_READ_LIMIT = 65536
 
 
+def _bound_by(listener: dict) -> tuple:
+    """What a listener's socket is made with; any other setting changes without closing it."""
+    return listener["protocol"], listener.get("certificate")
+
+
 def digest(config: dict) -> str:
     return hashlib.sha1(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
@@ -51,7 +56,7 @@ class LbNode:
         self.state_file = state_file
         self.config: dict = {}
         self.digest = ""
-        self.listeners: dict[int, tuple[dict, asyncio.AbstractServer]] = {}
+        self.listeners: dict[int, tuple[dict, asyncio.AbstractServer | None]] = {}
         self.errors: dict[int, str] = {}
         self.checkers: dict[str, asyncio.Task] = {}
         self.sweeper: asyncio.Task | None = None
@@ -66,7 +71,8 @@ class LbNode:
             if task:
                 task.cancel()
         for _, server in self.listeners.values():
-            server.close()
+            if server is not None:  # None: still being bound
+                server.close()
         for frontend in list(self.balancer.frontends):
             frontend.transport.abort()
 
@@ -114,27 +120,34 @@ class LbNode:
             task.cancel()
 
     async def _listen(self, config: dict) -> None:
+        """Listen as `config` says. A listener keeps its socket while its protocol and certificate stay
+        (closing it would reset the connections waiting in its backlog); new connections take its settings."""
         wanted = {x["port"]: x for x in config["listeners"]}
         for port in list(self.listeners):
-            if port not in wanted or self.listeners[port][0] != wanted[port]:
+            if port not in wanted or _bound_by(self.listeners[port][0]) != _bound_by(wanted[port]):
                 self.listeners.pop(port)[1].close()
+            else:
+                self.listeners[port] = (wanted[port], self.listeners[port][1])
         loop = asyncio.get_running_loop()
         for port, listener in wanted.items():
             if port in self.listeners:
                 continue
             if listener["protocol"] in ("HTTP", "HTTPS"):
-                factory = lambda listener=listener, port=port: HttpFrontend(self.balancer, listener, port)  # noqa: E731
+                factory = lambda port=port: HttpFrontend(self.balancer, self.listeners[port][0], port)  # noqa: E731
             else:
-                factory = lambda listener=listener: TcpFrontend(self.balancer, listener)  # noqa: E731
+                factory = lambda port=port: TcpFrontend(self.balancer, self.listeners[port][0])  # noqa: E731
             try:
                 tls = self._tls(port, listener["certificate"]) if "certificate" in listener else None
+                # registered before it serves: the first connection may come in while create_server yields
+                self.listeners[port] = (listener, None)
                 server = await loop.create_server(factory, self.address, port, reuse_address=True, backlog=1024, ssl=tls)
             except (OSError, ssl.SSLError) as e:
+                self.listeners.pop(port, None)
                 self.errors[port] = f"cannot listen on {self.address}:{port}: {getattr(e, 'strerror', None) or e}"
                 log.warning("%s", self.errors[port])
                 continue
             self.errors.pop(port, None)
-            self.listeners[port] = (listener, server)
+            self.listeners[port] = (self.listeners[port][0], server)
 
     def _tls(self, port: int, certificate: dict) -> ssl.SSLContext:
         """A server context from the pushed PEMs (ssl loads a chain from files only: a private one, 0600)."""
@@ -181,7 +194,8 @@ class LbNode:
         return {
             "digest": self.digest, "version": self.config.get("version", 0),
             "routable": len(balancer.routable),
-            "listening": sorted(self.listeners), "errors": {str(p): e for p, e in self.errors.items()},
+            "listening": sorted(p for p, (_, server) in self.listeners.items() if server),
+            "errors": {str(p): e for p, e in self.errors.items()},
             "targets": {t.id: {"state": "InService" if t.in_service else "OutOfService", "description": t.description}
                         for t in balancer.targets.values()},
             "counters": dict(balancer.counters),

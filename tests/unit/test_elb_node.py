@@ -198,6 +198,30 @@ def test_lb_cookie_pins_a_client(lb):
     assert len({served_by(get(LB, HTTP_PORT, "/")[1]) for _ in range(9)}) == 3  # without the cookie: round robin
 
 
+def test_policy_changes_reset_no_client_connection(lb):
+    # A listener whose policy changes keeps its socket: rebinding it would reset the connections in its backlog.
+    sticky = {"type": "lb", "cookie_name": "AWSELB", "expiration": 60}
+    failures, done = [], threading.Event()
+
+    def clients() -> None:
+        for _ in range(400):  # bounded; stops early once the pushes are over
+            if done.is_set():
+                return
+            try:
+                get(LB, HTTP_PORT, "/")
+            except OSError as e:
+                failures.append(e)
+
+    load = threading.Thread(target=clients)
+    load.start()
+    for n in range(40):
+        push(config(version=time.monotonic_ns(), stickiness=sticky if n % 2 else None))
+        time.sleep(0.02)
+    done.set()
+    load.join(30)
+    assert failures == []
+
+
 def test_app_cookie_stickiness_follows_the_application_cookie(lb):
     push(config(version=3, stickiness={"type": "app", "cookie_name": "SESSION"}))
     response, _ = get(LB, HTTP_PORT, "/login")
