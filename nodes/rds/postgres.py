@@ -61,6 +61,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from azlab.cluster.errors import UnsupportedOperation
 from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
 from azlab.cluster.rpc import ErrorInterceptor
+from azlab.nodes.rds.server import DbNodeServicer
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -634,19 +635,9 @@ class PgNode:
             return False
 
 
-class PgNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
-    def __init__(self, node: PgNode):
-        self.node = node
-
-    async def Configure(self, request, context):
-        await self.node.configure(request)
-        return self.node.status()
-
-    async def Status(self, request, context):
-        return self.node.status()
-
-    async def Append(self, request, context):
-        return await self.node.append(request)
+class PgNodeServicer(DbNodeServicer):
+    """The sqlite DB node's contract (Configure, Status, Append are its own); the Data API and snapshot
+    installs are the sqlite engine's alone, backups and archives PostgreSQL's."""
 
     def _data_api(self):
         raise UnsupportedOperation("the Data API serves the sqlite engine; connect to a postgres DB instance's "
