@@ -297,7 +297,8 @@ def test_a_spot_instance_gets_notice_then_is_terminated_when_the_price_rises(lab
 
 
 class HttpLoad:
-    """Client load: GETs to every instance, bounded in count and time, each result kept with its time."""
+    """Client load: GETs of every instance's /instance-id, bounded in count and time, each result (right only
+    when it answers that instance's own id) kept with its time."""
 
     def __init__(self, targets: dict[str, str], interval_s: float = 0.05, max_rounds: int = 2000, timeout_s: float = 2.0):
         # a generous timeout: a busy machine (a raylet starting) must not pass for an instance that noticed
@@ -311,7 +312,7 @@ class HttpLoad:
             if self._stop.is_set():
                 return
             for instance_id, address in self.targets.items():
-                ok = http_get(address, "instance-id", timeout=self.timeout_s) is not None
+                ok = (http_get(address, "instance-id", timeout=self.timeout_s) or "").strip() == instance_id
                 self.results[instance_id].append((time.time(), ok))
             time.sleep(self.interval_s)
 
