@@ -23,10 +23,12 @@ protos: setup
 check-protos: setup
 	$(BIN)/python protos/generate.py --check
 
-# dockerd for EC2's docker backend, and the lab's instance images (deploy/images/build.sh), where this
+# dockerd and libvirtd for EC2's docker and libvirt backends (libvirtd here, so that its slow first start
+# is over before a test asks for it), and the lab's instance images (deploy/images/build.sh), where this
 # machine can have them (root, the Debian packages); otherwise they say why and their tests skip.
 daemons: setup
 	$(BIN)/python -m azlab.nodes.ec2.docker
+	@bash deploy/start-libvirt.sh && echo "azlab: libvirt backend ready" >&2 || true
 
 images: daemons
 	bash deploy/images/build.sh all $(AZLAB_HOME)/images

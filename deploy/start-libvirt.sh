@@ -15,9 +15,12 @@ flock 9
 answers && exit 0
 pgrep -x virtlogd >/dev/null || setsid virtlogd -d
 pgrep -x libvirtd >/dev/null || setsid libvirtd -d
-for _ in $(seq 1 100); do
+# A first start probes every QEMU binary's capabilities before it answers: 8 s on an idle 2-core machine,
+# longer under load (CI met more than 10 s), so allow a minute.
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
     answers && exit 0
-    sleep 0.1
+    sleep 0.2
 done
-echo "azlab: libvirtd did not answer on $uri within 10 s" >&2
+echo "azlab: libvirtd did not answer on $uri within 60 s" >&2
 exit 1

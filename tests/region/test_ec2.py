@@ -4,6 +4,7 @@ security groups and Elastic IPs tried with real packets (netns)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -97,7 +98,7 @@ def http_get(address: str, path: str, timeout: float = 1.0) -> str | None:
     try:
         with urllib.request.urlopen(f"http://{address}:{WEB_PORT}/{path}", timeout=timeout) as answer:
             return answer.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # an instance killed mid-answer cuts its body short
         return None
 
 
