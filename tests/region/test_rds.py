@@ -148,7 +148,10 @@ def test_a_transaction_commits_all_or_nothing(lab):
 
 
 class Committer:
-    """A client committing in a loop through the Data API, recording each acknowledged commit."""
+    """A client committing in a loop through the Data API, recording each acknowledged commit; bounded in
+    count and time, as every load loop is."""
+
+    MAX_COMMITS, MAX_SECONDS = 20_000, 120.0
 
     def __init__(self, client: Client, prefix: str):
         self.client = client
@@ -159,9 +162,10 @@ class Committer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        i = 0
-        while not self._stop.is_set():
-            i += 1
+        deadline = time.monotonic() + self.MAX_SECONDS
+        for i in range(1, self.MAX_COMMITS + 1):
+            if self._stop.is_set() or time.monotonic() > deadline:
+                return
             key = f"{self.prefix}-{i}"
             try:
                 sql(self.client, "orders", "INSERT INTO acks (k) VALUES (:k)", timeout=3.0, k=key)

@@ -337,6 +337,7 @@ class Load:
     """
 
     GROUPS = ("g0", "g1", "g2")
+    MAX_SECONDS = 180.0  # every loop stops by itself after this, whatever the test does
 
     def __init__(self, endpoint: str, standard_url: str, fifo_url: str):
         self.endpoint = endpoint
@@ -348,10 +349,12 @@ class Load:
         self.received_at: dict[str, list[tuple[float, str]]] = {"standard": [], "fifo": []}
         self.acked_deletes: dict[str, dict[str, float]] = {"standard": {}, "fifo": {}}  # body -> when acknowledged
         self.errors: list[str] = []
+        self.deadline = 0.0  # set by start()
         self._threads = [threading.Thread(target=self._produce, args=(kind,), daemon=True) for kind in self.urls]
         self._threads += [threading.Thread(target=self._consume, args=(kind,), daemon=True) for kind in self.urls]
 
     def start(self) -> None:
+        self.deadline = time.monotonic() + self.MAX_SECONDS
         self.producing.set()
         self.consuming.set()
         for t in self._threads:
@@ -369,11 +372,11 @@ class Load:
     def _produce(self, kind: str) -> None:
         client = boto3_client(self.endpoint)
         n = 0
-        while self.producing.is_set():
+        while self.producing.is_set() and time.monotonic() < self.deadline:
             group = self.GROUPS[n % len(self.GROUPS)]
             body = f"{group}:{n // len(self.GROUPS)}" if kind == "fifo" else f"s:{n}"
             options = {"MessageGroupId": group, "MessageDeduplicationId": body} if kind == "fifo" else {}
-            while True:
+            while self.producing.is_set() and time.monotonic() < self.deadline:
                 try:
                     client.send_message(QueueUrl=self.urls[kind], MessageBody=body, **options)
                     self.acked_sends[kind].append((time.time(), body))
@@ -386,7 +389,7 @@ class Load:
 
     def _consume(self, kind: str) -> None:
         client = boto3_client(self.endpoint)
-        while self.consuming.is_set():
+        while self.consuming.is_set() and time.monotonic() < self.deadline:
             try:
                 messages = client.receive_message(QueueUrl=self.urls[kind], MaxNumberOfMessages=10,
                                                   WaitTimeSeconds=1).get("Messages", [])
