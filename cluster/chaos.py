@@ -21,11 +21,12 @@ log = logging.getLogger(__name__)
 
 
 class ChaosManager:
-    def __init__(self, region: Region, fleet: Fleet, evictors: Iterable[Callable[[str], Awaitable[None]]] = ()):
+    def __init__(self, region: Region, fleet: Fleet,
+                 evictors: Iterable[Callable[[str, str | None], Awaitable[None]]] = ()):
         self.region = region
         self.fleet = fleet
-        # What holds an AZ's workloads outside its processes (containers are dockerd's children, VMs
-        # libvirtd's): each destroys the AZ's share on kill-az, so nothing of a killed AZ runs on.
+        # What holds a node's workloads outside its processes (containers are dockerd's children, VMs
+        # libvirtd's): each destroys a killed AZ's or node's share, so nothing of it runs on.
         self.evictors = list(evictors)
         self.network = region.network
         self._one_at_a_time = asyncio.Lock()
@@ -37,11 +38,7 @@ class ChaosManager:
             if self.network.supports_partition:
                 await asyncio.to_thread(self.network.cut, self.region.config.az_index(az))
             killed = await self.fleet.kill_nodes(self.region.nodes_in(az))
-            for evict in self.evictors:
-                try:
-                    await evict(az)
-                except Exception:  # the AZ is killed all the same; the evictor said why it could not
-                    log.exception("evicting %s failed", az)
+            await self._evict(az)
             return self.region.open_fault(KILL_AZ, az, started, processes_killed=killed)
 
     async def partition_az(self, az: str) -> Fault:
@@ -63,7 +60,15 @@ class ChaosManager:
             node = self.region.check_kill_node(node_name)
             started = self.region.clock()
             killed = await self.fleet.kill_nodes([node])
+            await self._evict(node.az, node.name)
             return self.region.open_fault(KILL_NODE, node.az, started, node_name=node.name, processes_killed=killed)
+
+    async def _evict(self, az: str, node_name: str | None = None) -> None:
+        for evict in self.evictors:
+            try:
+                await evict(az, node_name)
+            except Exception:  # the AZ or node is killed all the same; the evictor said why it could not
+                log.exception("evicting %s failed", node_name or az)
 
     async def restore_az(self, az: str) -> list[Fault]:
         """Heal the network, give cut-off nodes a chance to come back, restart the rest."""

@@ -351,13 +351,14 @@ class Ec2Service:
         self.model.delete_snapshot(snapshot_id)
         volumes.snapshot_path(self.home, snapshot_id).unlink(missing_ok=True)
 
-    async def evict(self, az: str) -> None:
-        """Kill-az: each backend destroys its instances of `az` that the kill of the AZ's processes misses."""
+    async def evict(self, az: str, host: str | None = None) -> None:
+        """Kill-az or kill-node: each backend destroys its instances of `az` (of `host` alone when given) that the
+        kill of the dead nodes' processes misses."""
         for name, backend in self.backends.items():
             try:
-                await backend.evict(az)
+                await backend.evict(az, host)
             except Exception:
-                log.exception("the %s backend could not evict %s", name, az)
+                log.exception("the %s backend could not evict %s", name, host or az)
 
     async def create_image(self, instance_id: str, name: str, description: str) -> dict:
         """CreateImage: record it pending, have the backend snapshot the stopped instance's root, record the outcome."""

@@ -120,7 +120,8 @@ class ComputeBackend(Protocol):
     async def detach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
         """Take `volume` out of the instance; its data stays in `volume.path`. Succeeds when it is not attached."""
 
-    async def evict(self, az: str) -> None:
-        """Destroy every instance of `az` at once, no grace; succeeds when there are none. Called by kill-az on the
-        region node, whose machine runs the daemons (dockerd, libvirtd) that hold instances outside the AZ's
-        processes; restore-az boots them again through the service's reconcile."""
+    async def evict(self, az: str, host: str | None = None) -> None:
+        """Destroy every instance of `az` (of `host` alone when given) at once, no grace; succeeds when there are
+        none. Called by kill-az and kill-node on the region node, whose machine runs the daemons (dockerd,
+        libvirtd) that hold instances outside the AZ's processes; restore-az boots them again through the
+        service's reconcile."""

@@ -32,8 +32,8 @@ is unset; instance id and address are in the environment), security groups
 and Elastic IPs are recorded but not enforced, no key pairs inside (busybox
 has no sshd), no spot notice inside; a container stopped keeps its root
 filesystem (as an EBS-backed root does); kill-az destroys the AZ's containers
-(`evict`) and restore-az boots them again from their image, but kill-node
-leaves a killed host's containers running (evict is per AZ); IMDS-less user
+and kill-node a host's (`evict`), and restore-az boots them again from their
+image; IMDS-less user
 data has no `date +%N` (busybox): `adjtimex` gives microseconds.
 """
 
@@ -298,12 +298,14 @@ class DockerBackend:
         return {c.labels["azlab.instance"]: BackendInstance(c.labels["azlab.instance"], c.status == "running",
                                                             c.status == "running", limits) for c in found}
 
-    async def evict(self, az: str) -> None:
-        """Destroy every instance of `az` at once, no grace; succeeds when there are none. Called on kill-az:
-        a container is dockerd's child, not the AZ's, so the AZ's process tag does not find it. Runs on the
-        region node (this machine's dockerd); the AZ's agents are dead, so the mounts are dropped from here."""
-        found = await asyncio.to_thread(self.client.containers.list, all=True, ignore_removed=True, filters={
-            "label": [f"azlab.region={self.region_id}", f"azlab.az={az}"]})
+    async def evict(self, az: str, host: str | None = None) -> None:
+        """Destroy every instance of `az` (of `host` alone when given) at once, no grace; succeeds when there are
+        none. Called on kill-az and kill-node: a container is dockerd's child, not the node's, so the node's
+        process tag does not find it. Runs on the region node (this machine's dockerd); the dead hosts' agents
+        cannot, so the mounts are dropped from here."""
+        labels = [f"azlab.region={self.region_id}", f"azlab.az={az}", *([f"azlab.host={host}"] if host else [])]
+        found = await asyncio.to_thread(self.client.containers.list, all=True, ignore_removed=True,
+                                        filters={"label": labels})
         await asyncio.gather(*(asyncio.to_thread(self._remove, c.labels["azlab.instance"]) for c in found))
         for c in found:
             await asyncio.to_thread(subprocess.run, volumes.command(

@@ -458,11 +458,12 @@ class LibvirtBackend:
         await self.stop(spec)
         await asyncio.to_thread(shutil.rmtree, self.instance_dir(spec.instance_id), True)
 
-    async def evict(self, az: str) -> None:
-        """Destroy every instance of `az` at once, no grace (its AZ was killed); succeeds when there are none."""
+    async def evict(self, az: str, host: str | None = None) -> None:
+        """Destroy every instance of `az` (of `host` alone when given) at once, no grace (they were killed);
+        succeeds when there are none."""
         def evict() -> None:
             for dom, meta in self._ours():
-                if meta.get("az") == az:
+                if meta.get("az") == az and host in (None, meta.get("host")):
                     self._destroy_domain(dom)
                     self._forwarded.pop(dom.name().removeprefix(f"azlab-{self.region_id}-"), None)
         await asyncio.to_thread(evict)

@@ -172,5 +172,5 @@ class ProcessBackend:
     async def detach_volume(self, spec: InstanceSpec, volume: VolumeSpec) -> None:
         pass  # nothing was ever attached
 
-    async def evict(self, az: str) -> None:
-        """Nothing to do: an instance is a process of its AZ's node, and dies with the AZ's tagged processes."""
+    async def evict(self, az: str, host: str | None = None) -> None:
+        """Nothing to do: an instance is a process of its node, and dies with the node's tagged processes."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import subprocess
 import time
 import urllib.request
@@ -157,12 +158,16 @@ def test_a_volume_keeps_its_data_across_detach_attach_and_through_a_snapshot(bac
     assert str(volumes.mounts(home)) + "/i-" not in mounted  # destroy let go of the volumes
 
 
-def test_evict_destroys_every_container_of_the_az_and_no_other(backend):
+def test_evict_destroys_every_container_of_the_host_or_az_and_no_other(backend):
     doomed = [spec(f"i-0docker00000001{n}", "lab-1b", n) for n in range(2)]
+    doomed[1] = dataclasses.replace(doomed[1], host="lab-1b/node-1")
     survivor = spec("i-0docker000000020", "lab-1c", 1)
     for s in (*doomed, survivor):
         asyncio.run(backend.start(s, InstanceConfig()))
-    wait(lambda: get(survivor.private_ip, "instance-id"), "the survivor")
+    wait(lambda: get(survivor.private_ip, "instance-id") and get(doomed[1].private_ip, "instance-id"), "the others")
+    asyncio.run(backend.evict("lab-1b", "lab-1b/node-0"))  # kill-node: that host's alone
+    assert get(doomed[0].private_ip, "instance-id") is None
+    assert get(doomed[1].private_ip, "instance-id").strip() == doomed[1].instance_id
     asyncio.run(backend.evict("lab-1b"))
     asyncio.run(backend.evict("lab-1b"))  # succeeds when there are none
     assert asyncio.run(backend.describe("lab-1b/node-0")) == {}

@@ -88,9 +88,9 @@ class FakeBackend:
     async def detach_volume(self, spec, volume):
         self.calls.append(("detach_volume", spec.instance_id, volume.volume_id))
 
-    async def evict(self, az):
-        for host in [h for h in self.hosts if h.startswith(f"{az}/")]:
-            self.hosts[host] = {}
+    async def evict(self, az, host=None):
+        for name in [h for h in self.hosts if h == host or (host is None and h.startswith(f"{az}/"))]:
+            self.hosts[name] = {}
 
 
 @pytest.fixture
