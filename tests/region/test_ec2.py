@@ -4,17 +4,11 @@ security groups and Elastic IPs tried with real packets (netns)."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
-import urllib.request
 
-import psutil
 import pytest
 
 from .conftest import (
@@ -25,9 +19,9 @@ from .conftest import (
     wait_until,
     with_descendants,
 )
+from .instances import WEB_PORT, HttpLoad, describe, fetch, get, init_pid, serving
 
 pytestmark = pytest.mark.region
-WEB_PORT = 8080
 BOOT_TIMEOUT_S = 30  # generous bounds for polling; launch times are a benchmark figure
 
 # Records what the instance sees from inside (metadata, its cgroup limits), counts its boots,
@@ -88,48 +82,11 @@ def launch(lab, az: str, count: int = 1, *extra: str, groups: tuple[str, ...] = 
     return done["Instances"]
 
 
-def describe(lab, *instance_ids: str) -> dict[str, dict]:
-    ids = ("--instance-ids", *instance_ids) if instance_ids else ()
-    reservations = lab.json("ec2", "describe-instances", *ids)["Reservations"]
-    return {i["InstanceId"]: i for r in reservations for i in r["Instances"]}
-
-
-def http_get(address: str, path: str, timeout: float = 1.0) -> str | None:
-    try:
-        with urllib.request.urlopen(f"http://{address}:{WEB_PORT}/{path}", timeout=timeout) as answer:
-            return answer.read().decode()
-    except (OSError, http.client.HTTPException):  # an instance killed mid-answer cuts its body short
-        return None
-
-
-def serving(lab, instances: list[dict]) -> dict[str, dict]:
-    """Wait until every instance is running and its web server answers; their descriptions."""
-    ids = [i["InstanceId"] for i in instances]
-    wait_until(lambda: all(i["State"]["Name"] == "running" for i in describe(lab, *ids).values()), BOOT_TIMEOUT_S, "running")
-    found = describe(lab, *ids)
-    for i in found.values():
-        wait_until(lambda i=i: http_get(i["PrivateIpAddress"], "instance-id"), BOOT_TIMEOUT_S, f"{i['InstanceId']} to serve")
-    return found
-
-
-def init_pid(lab, instance_id: str) -> int | None:
-    """The instance's init process, found by its command line."""
-    needle = f"ec2/instances/{instance_id}"
-    for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        if "azlab.nodes.ec2.instance" in cmdline and any(needle in part for part in cmdline) and not gone(process.pid):
-            return process.pid
-    return None
-
-
 def from_inside(lab, instance_id: str, path: str) -> str | None:
     """GET a metadata path from within the instance's network (its namespace under netns)."""
-    endpoint = next(iter(describe(lab, instance_id).values()))["MetadataEndpoint"].rstrip("/")
-    code = ("import sys, urllib.request\ntry: print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode(), end='')\n"
-            "except OSError: sys.exit(1)")
-    prefix = ["nsenter", "-t", str(init_pid(lab, instance_id)), "-n"] if lab.isolation == "netns" else []
-    done = subprocess.run([*prefix, sys.executable, "-c", code, f"{endpoint}/latest/{path}"], capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
+    endpoint = describe(lab, instance_id)[instance_id]["MetadataEndpoint"].rstrip("/")
+    inside = ["nsenter", "-t", str(init_pid(lab, instance_id)), "-n"] if lab.isolation == "netns" else []
+    return fetch(f"{endpoint}/latest/{path}", inside=inside)
 
 
 def terminate(lab, *instance_ids: str) -> None:
@@ -139,13 +96,13 @@ def terminate(lab, *instance_ids: str) -> None:
 
 
 def test_user_data_starts_a_web_server_that_answers_on_the_instance_address(lab):
-    [instance] = serving(lab, launch(lab, "lab-1b")).values()
+    [instance] = serving(lab, launch(lab, "lab-1b"), BOOT_TIMEOUT_S).values()
     address = instance["PrivateIpAddress"]
     assert address.startswith("127.12.1." if lab.isolation == "loopback" else "10.12.1.")
-    assert http_get(address, "instance-id").strip() == instance["InstanceId"]
+    assert get(address, "instance-id").strip() == instance["InstanceId"]
     assert instance["Placement"]["AvailabilityZone"] == "lab-1b" and instance["Placement"]["HostId"] == "lab-1b/node-0"
     assert instance["Tags"] == [{"Key": "Name", "Value": "web"}] and instance["Backend"] == "process"
-    authorized = http_get(address, ".ssh/authorized_keys")
+    authorized = get(address, ".ssh/authorized_keys")
     [pair] = lab.json("ec2", "describe-key-pairs", "--key-names", "me")["KeyPairs"]
     assert authorized == f"{pair['PublicKey']} me\n"
     console = lab.json("ec2", "get-console-output", "--instance-id", instance["InstanceId"])["Output"]
@@ -157,8 +114,8 @@ def test_user_data_starts_a_web_server_that_answers_on_the_instance_address(lab)
 
 
 def test_metadata_and_cgroup_limits_are_seen_from_inside_the_instance(lab):
-    [instance] = serving(lab, launch(lab, "lab-1a")).values()
-    inside = json.loads(http_get(instance["PrivateIpAddress"], "inside.json"))
+    [instance] = serving(lab, launch(lab, "lab-1a"), BOOT_TIMEOUT_S).values()
+    inside = json.loads(get(instance["PrivateIpAddress"], "inside.json"))
     [pair] = lab.json("ec2", "describe-key-pairs", "--key-names", "me")["KeyPairs"]
     assert inside["metadata"] == {
         "instance-id": instance["InstanceId"], "instance-type": "t1.micro", "local-ipv4": instance["PrivateIpAddress"],
@@ -176,27 +133,27 @@ def test_metadata_and_cgroup_limits_are_seen_from_inside_the_instance(lab):
 
 
 def test_stop_start_reboot_create_image_and_terminate_follow_the_lifecycle(lab):
-    [instance] = serving(lab, launch(lab, "lab-1c")).values()
+    [instance] = serving(lab, launch(lab, "lab-1c"), BOOT_TIMEOUT_S).values()
     iid, address = instance["InstanceId"], instance["PrivateIpAddress"]
     pid = init_pid(lab, iid)
     lab.json("ec2", "reboot-instances", "--instance-ids", iid)
     wait_until(lambda: init_pid(lab, iid) not in (None, pid), BOOT_TIMEOUT_S, "a new boot")
-    wait_until(lambda: (http_get(address, "boots") or "").count("boot") == 2, BOOT_TIMEOUT_S, "the second boot to serve")
+    wait_until(lambda: (get(address, "boots") or "").count("boot") == 2, BOOT_TIMEOUT_S, "the second boot to serve")
 
     stopped = lab.json("ec2", "stop-instances", "--instance-ids", iid)["Instances"][0]
     assert stopped["PreviousState"]["Name"] == "running" and stopped["CurrentState"]["Name"] == "stopping"
     wait_until(lambda: describe(lab, iid)[iid]["State"]["Name"] == "stopped", BOOT_TIMEOUT_S, "stopped")
-    assert init_pid(lab, iid) is None and http_get(address, "boots") is None
+    assert init_pid(lab, iid) is None and get(address, "boots") is None
     image = lab.json("ec2", "create-image", "--instance-id", iid, "--name", "web-snapshot")["ImageId"]
     [described] = lab.json("ec2", "describe-images", "--image-ids", image)["Images"]
     assert described["SourceInstanceId"] == iid and described["State"] == "available"
 
     lab.json("ec2", "start-instances", "--instance-ids", iid)
-    serving(lab, [instance])
-    assert http_get(address, "boots").count("boot") == 3  # its files survived the stop
-    [copy] = serving(lab, launch(lab, "lab-1a", 1, "--image-id", image)).values()
+    serving(lab, [instance], BOOT_TIMEOUT_S)
+    assert get(address, "boots").count("boot") == 3  # its files survived the stop
+    [copy] = serving(lab, launch(lab, "lab-1a", 1, "--image-id", image), BOOT_TIMEOUT_S).values()
     assert copy["ImageId"] == image
-    assert http_get(copy["PrivateIpAddress"], "boots").count("boot") == 3  # two boots of the source, one of its own
+    assert get(copy["PrivateIpAddress"], "boots").count("boot") == 3  # two boots of the source, one of its own
 
     pids = with_descendants([init_pid(lab, iid)])
     terminate(lab, iid, copy["InstanceId"])
@@ -249,17 +206,17 @@ def test_security_groups_open_and_close_a_port_for_real(lab):
     wait_until(lambda: "user data done" in lab.json("ec2", "get-console-output", "--instance-id", iid)["Output"],
                BOOT_TIMEOUT_S, "the web server to start")
     time.sleep(0.5)
-    assert http_get(address, "instance-id", timeout=1) is None  # default deny inbound
+    assert get(address, "instance-id", timeout=1) is None  # default deny inbound
     rule = ("--group-id", gate, "--protocol", "tcp", "--port", str(WEB_PORT), "--cidr", "10.10.0.0/16")
     lab.json("ec2", "authorize-security-group-ingress", *rule)
-    wait_until(lambda: http_get(address, "instance-id"), 5, "the port to open")
+    wait_until(lambda: get(address, "instance-id"), 5, "the port to open")
     lab.json("ec2", "revoke-security-group-ingress", *rule)
-    wait_until(lambda: http_get(address, "instance-id", timeout=0.5) is None, 5, "the port to close")
+    wait_until(lambda: get(address, "instance-id", timeout=0.5) is None, 5, "the port to close")
     terminate(lab, iid)
 
 
 def test_an_elastic_ip_moves_between_instances_and_the_client_follows(lab):
-    first, second = (serving(lab, launch(lab, az)) for az in ("lab-1a", "lab-1c"))
+    first, second = (serving(lab, launch(lab, az), BOOT_TIMEOUT_S) for az in ("lab-1a", "lab-1c"))
     [(a, _)], [(b, _)] = first.items(), second.items()
     eip = lab.json("ec2", "allocate-address", "--domain", "vpc")
     lab.json("ec2", "associate-address", "--allocation-id", eip["AllocationId"], "--instance-id", a)
@@ -269,10 +226,10 @@ def test_an_elastic_ip_moves_between_instances_and_the_client_follows(lab):
         assert address["Enforced"] is False
     else:
         assert address["Enforced"] is True
-        wait_until(lambda: (http_get(eip["PublicIp"], "instance-id") or "").strip() == a, 5, "the EIP to reach the first")
+        wait_until(lambda: (get(eip["PublicIp"], "instance-id") or "").strip() == a, 5, "the EIP to reach the first")
         lab.json("ec2", "associate-address", "--allocation-id", eip["AllocationId"], "--instance-id", b,
                  "--allow-reassociation")
-        wait_until(lambda: (http_get(eip["PublicIp"], "instance-id") or "").strip() == b, 5, "the EIP to move")
+        wait_until(lambda: (get(eip["PublicIp"], "instance-id") or "").strip() == b, 5, "the EIP to move")
         assert from_inside(lab, b, "meta-data/public-ipv4") == eip["PublicIp"]
     assert describe(lab, a)[a]["PublicIpAddress"] == ("" if lab.isolation == "netns" else eip["PublicIp"])
     terminate(lab, a, b)
@@ -281,7 +238,7 @@ def test_an_elastic_ip_moves_between_instances_and_the_client_follows(lab):
 
 def test_a_spot_instance_gets_notice_then_is_terminated_when_the_price_rises(lab):
     [instance] = serving(lab, launch(lab, "lab-1a", 1, "--instance-market-options",
-                                     "MarketType=spot,SpotOptions={MaxPrice=0.015}")).values()
+                                     "MarketType=spot,SpotOptions={MaxPrice=0.015}"), BOOT_TIMEOUT_S).values()
     iid = instance["InstanceId"]
     assert instance["InstanceLifecycle"] == "spot"
     pids = with_descendants([init_pid(lab, iid)])
@@ -297,42 +254,10 @@ def test_a_spot_instance_gets_notice_then_is_terminated_when_the_price_rises(lab
     assert bill[iid]["PurchaseOption"] == "spot" and bill[iid]["BilledHours"] == 1
 
 
-class HttpLoad:
-    """Client load: GETs of every instance's /instance-id, bounded in count and time, each result (right only
-    when it answers that instance's own id) kept with its time."""
-
-    def __init__(self, targets: dict[str, str], interval_s: float = 0.05, max_rounds: int = 2000, timeout_s: float = 2.0):
-        # a generous timeout: a busy machine (a raylet starting) must not pass for an instance that noticed
-        self.targets, self.interval_s, self.max_rounds, self.timeout_s = targets, interval_s, max_rounds, timeout_s
-        self.results: dict[str, list[tuple[float, bool]]] = {t: [] for t in targets}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        for _ in range(self.max_rounds):
-            if self._stop.is_set():
-                return
-            for instance_id, address in self.targets.items():
-                ok = (http_get(address, "instance-id", timeout=self.timeout_s) or "").strip() == instance_id
-                self.results[instance_id].append((time.time(), ok))
-            time.sleep(self.interval_s)
-
-    def __enter__(self) -> HttpLoad:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=60)
-
-    def failures(self, instance_id: str) -> int:
-        return sum(not ok for _, ok in self.results[instance_id])
-
-
 def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab):
     before = describe(lab)
-    doomed = serving(lab, launch(lab, "lab-1b", 2))
-    [(survivor, survivor_instance)] = serving(lab, launch(lab, "lab-1c")).items()
+    doomed = serving(lab, launch(lab, "lab-1b", 2), BOOT_TIMEOUT_S)
+    [(survivor, survivor_instance)] = serving(lab, launch(lab, "lab-1c"), BOOT_TIMEOUT_S).items()
     processes = with_descendants([init_pid(lab, i) for i in doomed])
     assert len(processes) >= 4  # an init and its web server each
     targets = {i: d["PrivateIpAddress"] for i, d in {**doomed, survivor: survivor_instance}.items()}
@@ -345,24 +270,24 @@ def test_kill_az_removes_every_instance_process_and_restore_boots_them_again(lab
                             for s in lab.json("ec2", "describe-instance-status")["InstanceStatuses"]}
         wait_until(lambda: all(statuses().get(i) == "impaired" for i in doomed), 20, "the killed AZ's instances impaired")
         assert statuses()[survivor] == "ok"
-        assert all(http_get(a, "instance-id", timeout=0.5) is None for i, a in targets.items() if i in doomed)
+        assert all(get(a, "instance-id", timeout=0.5) is None for i, a in targets.items() if i in doomed)
         refused = lab.azlab("ec2", "run-instances", "--image-id", "ami-lab-minimal", "--placement", "AvailabilityZone=lab-1b")
         assert refused.returncode == 254 and "(InsufficientInstanceCapacity)" in refused.stderr  # no live host there
         [acknowledged] = launch(lab, "lab-1c")  # the region still launches elsewhere meanwhile
         lab.json("chaos", "restore-az", "lab-1b")
         for i, address in targets.items():
-            wait_until(lambda address=address: http_get(address, "instance-id"), BOOT_TIMEOUT_S, f"{i} to boot again")
+            wait_until(lambda address=address: get(address, "instance-id"), BOOT_TIMEOUT_S, f"{i} to boot again")
         wait_until(lambda: set(statuses().values()) == {"ok"}, 20, "every instance ok")
     assert load.failures(survivor) == 0, "an instance in another AZ noticed"
     assert all(load.failures(i) > 0 for i in doomed)
-    assert all("boot\nboot" in http_get(a, "boots") for i, a in targets.items() if i in doomed)  # booted again
-    serving(lab, [acknowledged])  # what the region acknowledged during the fault runs
+    assert all("boot\nboot" in get(a, "boots") for i, a in targets.items() if i in doomed)  # booted again
+    serving(lab, [acknowledged], BOOT_TIMEOUT_S)  # what the region acknowledged during the fault runs
     assert len(describe(lab)) == len(before) + 4  # and nothing else was recorded
     terminate(lab, *targets, acknowledged["InstanceId"])
 
 
 def test_instances_keep_serving_while_the_controller_is_down_and_are_re_adopted(lab):
-    instances = serving(lab, launch(lab, "lab-1a"))
+    instances = serving(lab, launch(lab, "lab-1a"), BOOT_TIMEOUT_S)
     [(iid, instance)] = instances.items()
     pid = init_pid(lab, iid)
     controller = lab.controller_pid()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import docker
@@ -20,10 +18,9 @@ from azlab.cluster.network import NetnsNetwork
 from azlab.nodes.ec2 import docker as docker_backend
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
-from .test_ec2 import HttpLoad  # GETs of /instance-id, each right only when it answers the instance's own id
+from .instances import DOCKER_USER_DATA, PROCESS_USER_DATA, WEB_PORT, HttpLoad, containers, describe, get, serving
 
 pytestmark = pytest.mark.region
-PORT = 8080
 BOOT_TIMEOUT_S = 60  # generous bounds for polling; launch times are a benchmark figure
 CONFIG = """
 [backends]
@@ -31,19 +28,6 @@ CONFIG = """
 "lab-1b" = "libvirt"
 "lab-1c" = "process"
 """
-# busybox's httpd serves the instance's whole root, so /mnt/<device> is seen from outside too.
-DOCKER_USER_DATA = """#!/bin/sh
-echo "$AZLAB_INSTANCE_ID" > /instance-id
-echo boot >> /boots
-echo "user data ran on $AZLAB_PRIVATE_IP"
-exec httpd -f -p "$AZLAB_PRIVATE_IP:8080" -h /
-"""
-PROCESS_USER_DATA = """#!/bin/sh
-cd "$HOME" && echo "$AZLAB_INSTANCE_ID" > instance-id
-exec python3 -m http.server 8080 --bind "$AZLAB_PRIVATE_IP"
-"""
-GET = ("import sys, urllib.request\ntry: print(urllib.request.urlopen(sys.argv[1], timeout=1).read().decode(), end='')\n"
-       "except OSError: sys.exit(1)")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +42,7 @@ def lab(tmp_path_factory):
     # process instances have their security groups enforced under netns (docker ones do not: described so)
     lab.web_group = lab.json("ec2", "create-security-group", "--group-name", "web", "--description", "HTTP")["GroupId"]
     lab.json("ec2", "authorize-security-group-ingress", "--group-id", lab.web_group, "--protocol", "tcp",
-             "--port", str(PORT), "--cidr", "0.0.0.0/0")
+             "--port", str(WEB_PORT), "--cidr", "0.0.0.0/0")
     scripts = tmp_path_factory.mktemp("user-data")
     (scripts / "docker.sh").write_text(DOCKER_USER_DATA)
     (scripts / "process.sh").write_text(PROCESS_USER_DATA)
@@ -68,37 +52,11 @@ def lab(tmp_path_factory):
     assert containers(lab) == [], "containers of the region survived `azlab down`"
 
 
-def containers(lab, az: str | None = None) -> list:
-    labels = [f"azlab.region={lab.paths.region_id}"] + ([f"azlab.az={az}"] if az else [])
-    return lab.docker.containers.list(all=True, ignore_removed=True, filters={"label": labels})
-
-
 def launch(lab, az: str, image: str, script: str, count: int = 1) -> list[dict]:
     done = lab.json("ec2", "run-instances", "--image-id", image, "--instance-type", "t1.micro", "--count", str(count),
                     "--placement", f"AvailabilityZone={az}", "--user-data", f"file://{lab.scripts / script}",
                     "--security-group-ids", lab.web_group)
     return done["Instances"]
-
-
-def describe(lab, *ids: str) -> dict[str, dict]:
-    reservations = lab.json("ec2", "describe-instances", *(("--instance-ids", *ids) if ids else ()))["Reservations"]
-    return {i["InstanceId"]: i for r in reservations for i in r["Instances"]}
-
-
-def get(address: str, path: str, prefix: tuple[str, ...] = ()) -> str | None:
-    """GET from this machine, or from inside a host of another AZ (`prefix`: `ip netns exec <its namespace>`)."""
-    done = subprocess.run([*prefix, sys.executable, "-c", GET, f"http://{address}:{PORT}/{path}"],
-                          capture_output=True, text=True, timeout=10)
-    return done.stdout if done.returncode == 0 else None
-
-
-def serving(lab, instances: list[dict]) -> dict[str, dict]:
-    ids = [i["InstanceId"] for i in instances]
-    wait_until(lambda: all(i["State"]["Name"] == "running" for i in describe(lab, *ids).values()), BOOT_TIMEOUT_S, "running")
-    found = describe(lab, *ids)
-    for i in found.values():
-        wait_until(lambda i=i: get(i["PrivateIpAddress"], "instance-id"), BOOT_TIMEOUT_S, f"{i['InstanceId']} to serve")
-    return found
 
 
 def volume_state(lab, volume_id: str) -> dict:
@@ -120,7 +78,7 @@ def inside(lab, instance_id: str, command: str) -> str:
 
 
 def test_a_docker_instance_runs_its_user_data_and_answers_on_its_az_address(lab):
-    [instance] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh")).values()
+    [instance] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh"), BOOT_TIMEOUT_S).values()
     iid, address = instance["InstanceId"], instance["PrivateIpAddress"]
     assert instance["Backend"] == "docker" and instance["Placement"]["AvailabilityZone"] == "lab-1a"
     assert instance["SecurityGroupsEnforced"] is False  # said, not pretended
@@ -128,7 +86,7 @@ def test_a_docker_instance_runs_its_user_data_and_answers_on_its_az_address(lab)
     assert get(address, "instance-id").strip() == iid
     if lab.isolation == "netns":  # from a host of another AZ, through the region's router
         other_az = ("ip", "netns", "exec", NetnsNetwork(lab.paths.region_id, 3, 1).host_ns(3, 0))
-        assert get(address, "instance-id", other_az).strip() == iid
+        assert get(address, "instance-id", inside=other_az).strip() == iid
     console = lab.json("ec2", "get-console-output", "--instance-id", iid)["Output"]
     assert "user data started" in console and f"user data ran on {address}" in console
     [container] = containers(lab, "lab-1a")
@@ -184,8 +142,8 @@ def test_a_volume_keeps_its_data_across_detach_attach_and_a_snapshot(lab):
 
 def test_kill_az_leaves_no_container_of_it_and_restore_boots_them_again_with_their_volume(lab):
     web = lab.web["InstanceId"]
-    [(other, _)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh")).items()
-    [(survivor, _)] = serving(lab, launch(lab, "lab-1c", "ami-lab-minimal", "process.sh")).items()
+    [(other, _)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh"), BOOT_TIMEOUT_S).items()
+    [(survivor, _)] = serving(lab, launch(lab, "lab-1c", "ami-lab-minimal", "process.sh"), BOOT_TIMEOUT_S).items()
     doomed = {web, other}
     targets = {i: d["PrivateIpAddress"] for i, d in describe(lab, web, other, survivor).items()}
     assert len(containers(lab, "lab-1a")) == 2
@@ -212,7 +170,7 @@ def test_kill_az_leaves_no_container_of_it_and_restore_boots_them_again_with_the
 
 
 def test_a_restarted_controller_adopts_the_running_containers_and_restarts_none(lab):
-    [(iid, instance)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh")).items()
+    [(iid, instance)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh"), BOOT_TIMEOUT_S).items()
     [before] = [c for c in containers(lab, "lab-1a") if c.labels["azlab.instance"] == iid]
     controller = lab.controller_pid()
     with HttpLoad({iid: instance["PrivateIpAddress"]}) as load:

@@ -9,18 +9,14 @@ server (busybox httpd), which is what a user would read. Skips, saying why, with
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
-import psutil
 import pytest
 
 from azlab.cluster.network import NetnsNetwork
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
-from .test_ec2 import WEB_PORT as PORT
-from .test_ec2 import HttpLoad  # GETs of /instance-id: the guest's user data serves one
+from .instances import WEB_PORT, HttpLoad, describe, get, qemus, serves
 
 pytestmark = pytest.mark.region
 BOOT_TIMEOUT_S = 180  # TCG on two cores beside a region; launch times are a benchmark figure
@@ -67,8 +63,6 @@ while :; do
   sleep 0.2
 done
 """
-GET = ("import sys, urllib.request\ntry: print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode(), end='')\n"
-       "except OSError: sys.exit(1)")
 
 
 @pytest.fixture(scope="module")
@@ -85,20 +79,13 @@ def lab(tmp_path_factory):
     lab = bring_up(tmp_path_factory, best_isolation(), "--config", str(config))
     group = lab.json("ec2", "create-security-group", "--group-name", "web", "--description", "HTTP")["GroupId"]
     lab.json("ec2", "authorize-security-group-ingress", "--group-id", group, "--protocol", "tcp",
-             "--port", str(PORT), "--cidr", "0.0.0.0/0")
+             "--port", str(WEB_PORT), "--cidr", "0.0.0.0/0")
     lab.group = group
     lab.script = tmp_path_factory.mktemp("user-data") / "vm.sh"
     lab.script.write_text(USER_DATA)
     yield lab
     tear_down(lab)
     assert not qemus(lab), "VMs of the region survived `azlab down`"
-
-
-def qemus(lab, *instance_ids: str) -> list[int]:
-    """QEMU processes of this region (of these instances), found by their libvirt domain name."""
-    names = [f"guest=azlab-{lab.paths.region_id}-{i}" for i in instance_ids] or [f"guest=azlab-{lab.paths.region_id}-i-"]
-    return [p.pid for p in psutil.process_iter(["cmdline"])
-            if any(n in arg for arg in p.info["cmdline"] or () for n in names)]
 
 
 def launch(lab, az: str, image: str) -> str:
@@ -108,22 +95,10 @@ def launch(lab, az: str, image: str) -> str:
     return instance["InstanceId"]
 
 
-def describe(lab, instance_id: str) -> dict:
-    [reservation] = lab.json("ec2", "describe-instances", "--instance-ids", instance_id)["Reservations"]
-    return reservation["Instances"][0]
-
-
-def get(address: str, path: str, prefix: tuple[str, ...] = ()) -> str | None:
-    """GET from this machine, or from inside a host of another AZ (`prefix`: `ip netns exec <its namespace>`)."""
-    done = subprocess.run([*prefix, sys.executable, "-c", GET, f"http://{address}:{PORT}/{path}"],
-                          capture_output=True, text=True, timeout=10)
-    return done.stdout if done.returncode == 0 else None
-
-
-def serving(lab, instance_id: str) -> str:
-    address = describe(lab, instance_id)["PrivateIpAddress"]
-    wait_until(lambda: (get(address, "instance-id") or "").strip() == instance_id, BOOT_TIMEOUT_S,
-               f"{instance_id} to serve on {address}", interval_s=0.5)
+def serving_address(lab, instance_id: str) -> str:
+    address = describe(lab, instance_id)[instance_id]["PrivateIpAddress"]
+    wait_until(lambda: serves(address, instance_id), BOOT_TIMEOUT_S, f"{instance_id} to serve on {address}",
+               interval_s=0.5)
     return address
 
 
@@ -144,13 +119,13 @@ def volume_state(lab, volume_id: str) -> dict:
 def test_paravirtual_and_hvm_vms_run_user_data_and_answer_on_their_az_address(lab):
     pv, hvm = launch(lab, "lab-1a", "ami-lab-pv"), launch(lab, "lab-1a", "ami-lab-hvm")
     for iid, kind in ((pv, "paravirtual"), (hvm, "hvm")):
-        address = serving(lab, iid)
-        instance = describe(lab, iid)
+        address = serving_address(lab, iid)
+        instance = describe(lab, iid)[iid]
         assert instance["VirtualizationType"] == kind and instance["Placement"]["AvailabilityZone"] == "lab-1a"
         if lab.isolation == "netns":  # on its AZ's subnet, reached from a host of another AZ through the router
             assert address.startswith("10.11.1.")
             other_az = ("ip", "netns", "exec", NetnsNetwork(lab.paths.region_id, 3, 1).host_ns(3, 0))
-            assert (get(address, "instance-id", other_az) or "").strip() == iid
+            assert (get(address, "instance-id", inside=other_az) or "").strip() == iid
         console = lab.json("ec2", "get-console-output", "--instance-id", iid)["Output"]
         assert "azlab: user data started" in console and "user data ran" in console
         assert ("virtio_blk" if kind == "paravirtual" else "e1000") in console  # its devices: virtio, emulated
@@ -162,7 +137,7 @@ def test_paravirtual_and_hvm_vms_run_user_data_and_answer_on_their_az_address(la
 
 def test_a_volume_reaches_the_guest_keeps_its_data_and_holds_its_iops(lab):
     pv = lab.pv
-    address = describe(lab, pv)["PrivateIpAddress"]
+    address = describe(lab, pv)[pv]["PrivateIpAddress"]
     vid = lab.json("ec2", "create-volume", "--availability-zone", "lab-1a", "--size", "4", "--volume-type", "io1",
                    "--iops", str(IOPS))["VolumeId"]
     wait_until(lambda: volume_state(lab, vid)["State"] == "available", 60, "the volume to be made")
@@ -185,7 +160,7 @@ def test_a_volume_reaches_the_guest_keeps_its_data_and_holds_its_iops(lab):
 def test_kill_az_leaves_no_qemu_of_it_and_no_acknowledged_write_is_lost(lab):
     writer, vid = lab.pv, lab.volume
     survivor = launch(lab, "lab-1b", "ami-lab-pv")
-    targets = {writer: describe(lab, writer)["PrivateIpAddress"], survivor: serving(lab, survivor)}
+    targets = {writer: describe(lab, writer)[writer]["PrivateIpAddress"], survivor: serving_address(lab, survivor)}
     with HttpLoad(targets) as load:
         # What the guest acknowledged (fsync'd to its volume), read by a client right up to the kill.
         acknowledged = []
@@ -201,7 +176,7 @@ def test_kill_az_leaves_no_qemu_of_it_and_no_acknowledged_write_is_lost(lab):
     assert load.failures(survivor) == 0, "the other AZ's VM noticed"
     lab.json("chaos", "restore-az", "lab-1a")
     # It boots again with its volume attached; what the volume holds is at least every acknowledged count.
-    address = serving(lab, writer)
+    address = serving_address(lab, writer)
     held = in_guest(lab, writer, lambda: get(address, f"volumes/{vid}"), 60, "the volume in the rebooted guest")
     print(f"acknowledged before the kill: up to {max(acknowledged)}; on the volume after: {held.strip()}")
     assert int(held.split()[1]) >= max(acknowledged)

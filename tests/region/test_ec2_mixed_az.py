@@ -10,9 +10,7 @@ import pytest
 from azlab.nodes.ec2 import docker as docker_backend
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
-from .test_ec2 import HttpLoad, init_pid
-from .test_ec2_backends import DOCKER_USER_DATA, PROCESS_USER_DATA, containers, get
-from .test_ec2_libvirt import qemus
+from .instances import DOCKER_USER_DATA, PROCESS_USER_DATA, HttpLoad, containers, get, init_pid, qemus, serves
 
 pytestmark = pytest.mark.region
 BOOT_TIMEOUT_S = 180  # a TCG boot on two cores beside a region; launch times are a benchmark figure
@@ -65,10 +63,6 @@ def launch(lab, az: str, backend: str) -> tuple[str, str]:
     return instance["InstanceId"], instance["PrivateIpAddress"]
 
 
-def serves(address: str, instance_id: str) -> bool:
-    return (get(address, "instance-id") or "").strip() == instance_id
-
-
 def test_kill_az_takes_an_instance_of_every_backend_and_restore_boots_them_again(lab):
     doomed = {backend: launch(lab, "lab-1a", backend) for backend in IMAGES}
     survivor, survivor_address = launch(lab, "lab-1b", "process")
@@ -93,4 +87,24 @@ def test_kill_az_takes_an_instance_of_every_backend_and_restore_boots_them_again
         wait_until(lambda iid=iid, address=address: serves(address, iid), BOOT_TIMEOUT_S, f"{iid} to boot again")
     assert init_pid(lab, process_instance) and containers(lab, "lab-1a") and qemus(lab, vm_instance)
     lab.json("ec2", "terminate-instances", "--instance-ids", *targets)
+    wait_until(lambda: not containers(lab, "lab-1a") and not qemus(lab), 60, "the terminated instances to go")
+
+
+def test_kill_node_takes_only_that_hosts_instances(lab):
+    """A killed host's VMs die with it (they are libvirtd's children, not the host's), while the same AZ's
+    other hosts serve on; restore boots them again."""
+    doomed, doomed_address = launch(lab, "lab-1a", "libvirt")
+    kept = dict([launch(lab, "lab-1a", "docker"), launch(lab, "lab-1a", "process")])
+    for iid, address in {doomed: doomed_address, **kept}.items():
+        wait_until(lambda iid=iid, address=address: serves(address, iid), BOOT_TIMEOUT_S, f"{iid} to serve")
+
+    with HttpLoad(kept) as load:
+        lab.json("chaos", "kill-node", "lab-1a/node-2")
+        assert not qemus(lab, doomed), "a QEMU of the killed host survived"
+        assert get(doomed_address, "instance-id") is None
+    assert all(load.failures(iid) == 0 for iid in kept), "an instance on another host of the AZ noticed"
+
+    lab.json("chaos", "restore-az", "lab-1a")
+    wait_until(lambda: serves(doomed_address, doomed), BOOT_TIMEOUT_S, f"{doomed} to boot again")
+    lab.json("ec2", "terminate-instances", "--instance-ids", doomed, *kept)
     wait_until(lambda: not containers(lab, "lab-1a") and not qemus(lab), 60, "the terminated instances to go")
