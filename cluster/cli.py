@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
@@ -26,15 +27,38 @@ EXIT_API_ERROR, EXIT_UNREACHABLE = 254, 255
 
 
 def to_output(message: Message) -> dict[str, Any]:
-    """Protobuf -> aws-cli style dict: PascalCase keys, timestamps as ISO 8601."""
-    return _pascal(MessageToDict(message, always_print_fields_with_no_presence=True))
+    """Protobuf -> aws-cli style dict: PascalCase field names, timestamps as ISO 8601, 64-bit integers as
+    numbers (proto3's JSON mapping makes them strings; aws-cli prints numbers), map keys as given (they are
+    the user's: tag keys, message attribute names)."""
+    return _aws_shape(message.DESCRIPTOR, MessageToDict(message, always_print_fields_with_no_presence=True))
 
 
-def _pascal(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k[:1].upper() + k[1:]: _pascal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_pascal(v) for v in value]
+_INT64_TYPES = {FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_SINT64,
+                FieldDescriptor.TYPE_FIXED64, FieldDescriptor.TYPE_SFIXED64}
+
+
+def _aws_shape(descriptor: Descriptor, data: dict[str, Any]) -> dict[str, Any]:
+    shaped = {}
+    for field in descriptor.fields:
+        if field.json_name not in data:
+            continue
+        value = data[field.json_name]
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            value_field = field.message_type.fields_by_name["value"]
+            value = {k: _aws_value(value_field, v) for k, v in value.items()}
+        elif field.is_repeated:
+            value = [_aws_value(field, v) for v in value]
+        else:
+            value = _aws_value(field, value)
+        shaped[field.json_name[:1].upper() + field.json_name[1:]] = value
+    return shaped
+
+
+def _aws_value(field: FieldDescriptor, value: Any) -> Any:
+    if field.type in _INT64_TYPES:
+        return int(value)
+    if field.message_type is not None and not field.message_type.full_name.startswith("google.protobuf."):
+        return _aws_shape(field.message_type, value)  # well-known types have JSON forms of their own
     return value
 
 
