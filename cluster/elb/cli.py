@@ -47,7 +47,9 @@ def listeners(items: list[str]) -> list[pb.Listener]:
 
 
 def instances(items: list[str]) -> list[pb.Instance]:
-    return [pb.Instance(instance_id=item.removeprefix("InstanceId=")) for item in items]
+    """`i-1`, or aws-cli's `InstanceId=i-1`."""
+    return [pb.Instance(**shorthand(item, {"InstanceId": "instance_id"}, "instances")) if "=" in item
+            else pb.Instance(instance_id=item) for item in items]
 
 
 def health_check(a: argparse.Namespace) -> pb.HealthCheck:

@@ -31,6 +31,7 @@ def test_health_check_from_options_or_aws_cli_shorthand():
     ["create-load-balancer", "--name", "web", "--listeners", "Protocol=HTTP,Port=80", "--availability-zones", "lab-1a"],
     ["create-load-balancer", "--name", "web", "--listeners", "Protocol=HTTP,LoadBalancerPort=x", "--availability-zones", "a"],
     ["configure-health-check", "--name", "web", "--interval", "5"],
+    ["register-instances-with-load-balancer", "--name", "web", "--instances", "Instance=i-1"],
     ["configure-health-check", "--name", "web", "--health-check", "Target=HTTP:80/,Interval=[5"],
     ["configure-health-check", "--name", "web", "--health-check", "Target=HTTP:80/,Target=TCP:80"],
 ])
