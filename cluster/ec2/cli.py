@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from azlab.cluster.cli import _client, rpc, to_output
 from azlab.cluster.errors import InvalidParameterValue
+from azlab.cluster.shorthand import ShorthandError, parse, parse_flat
 from azlab.ec2.v1 import ec2_pb2
 
 
@@ -30,15 +30,12 @@ def _file_or_text(value: str) -> bytes:
     return value.encode()
 
 
-def _shorthand(text: str) -> dict[str, str]:
-    """`A=1,B=x` -> {"A": "1", "B": "x"} (values without commas)."""
-    pairs = {}
-    for part in filter(None, text.split(",")):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise InvalidParameterValue(f"expected Key=Value in {text!r}")
-        pairs[key.strip()] = value.strip()
-    return pairs
+def _shorthand(option: str, text: str, parser=parse) -> dict:
+    """`--option`'s value in aws-cli's shorthand; a parse error as InvalidParameterValue."""
+    try:
+        return parser(text)
+    except ShorthandError as e:
+        raise InvalidParameterValue(f"--{option}: {e}") from None
 
 
 def _count(text: str) -> tuple[int, int]:
@@ -52,38 +49,53 @@ def _count(text: str) -> tuple[int, int]:
 def _filters(items: list[str] | None) -> list[ec2_pb2.Filter]:
     filters = []
     for item in items or []:
-        match = re.fullmatch(r"Name=([^,]+),Values=(.+)", item)
-        if not match:
+        fields = _shorthand("filters", item)
+        values = fields.get("Values")
+        values = [values] if isinstance(values, str) else values  # `Values=a` is a list of one
+        if (set(fields) != {"Name", "Values"} or not isinstance(fields["Name"], str) or not isinstance(values, list)
+                or not all(isinstance(v, str) for v in values)):
             raise InvalidParameterValue(f"a filter reads Name=<name>,Values=<v1>,<v2>; not {item!r}")
-        filters.append(ec2_pb2.Filter(name=match[1], values=match[2].split(",")))
+        filters.append(ec2_pb2.Filter(name=fields["Name"], values=values))
     return filters
 
 
 def _tags(items: list[str] | None, resource_type: str = "instance") -> list[ec2_pb2.TagSpecification]:
+    """aws-cli's `ResourceType=instance,Tags=[{Key=k,Value=v},...]`, or the lab's plain `k=v,k2=v2`."""
     tags = []
     for item in items or []:
-        if item.startswith("ResourceType="):
-            tags += [ec2_pb2.Tag(key=k, value=v) for k, v in re.findall(r"\{Key=([^,}]+),Value=([^}]*)\}", item)]
+        fields = _shorthand("tag-specifications", item)
+        if "Tags" in fields or "ResourceType" in fields:
+            given = fields.get("Tags", [])
+            given = [given] if isinstance(given, dict) else given  # one tag written without its list, as aws-cli takes it
+            if not isinstance(given, list) or not all(
+                    isinstance(t, dict) and isinstance(t.get("Key"), str) and isinstance(t.get("Value", ""), str)
+                    for t in given):
+                raise InvalidParameterValue(f"--tag-specifications: Tags reads [{{Key=k,Value=v}},...]; not {item!r}")
+            pairs = [(t["Key"], t.get("Value", "")) for t in given]
         else:
-            tags += [ec2_pb2.Tag(key=k, value=v) for k, v in _shorthand(item).items()]
+            pairs = list(fields.items())
+            if not all(isinstance(v, str) for _, v in pairs):
+                raise InvalidParameterValue(f"--tag-specifications: a tag's value is one string (quote one that "
+                                            f"holds a comma); not {item!r}")
+        tags += [ec2_pb2.Tag(key=k, value=v) for k, v in pairs]
     return [ec2_pb2.TagSpecification(resource_type=resource_type, tags=tags)] if tags else []
 
 
 def _market(text: str | None) -> ec2_pb2.InstanceMarketOptions | None:
     if not text:
         return None
-    if text.lstrip().startswith("{"):
-        data = json.loads(text)
-        market, max_price = data.get("MarketType", ""), data.get("SpotOptions", {}).get("MaxPrice", "")
-    else:
-        market = (re.search(r"MarketType=(\w+)", text) or [None, ""])[1]
-        max_price = (re.search(r"MaxPrice=([\d.]+)", text) or [None, ""])[1]
-    return ec2_pb2.InstanceMarketOptions(market_type=market, spot_options=ec2_pb2.SpotOptions(max_price=max_price))
+    data = json.loads(text) if text.lstrip().startswith("{") else _shorthand("instance-market-options", text)
+    market, spot = data.get("MarketType", ""), data.get("SpotOptions", {})
+    max_price = spot.get("MaxPrice", "") if isinstance(spot, dict) else None
+    if not isinstance(market, str) or not isinstance(max_price, (str, int, float)):
+        raise InvalidParameterValue(f"--instance-market-options reads MarketType=spot,SpotOptions={{MaxPrice=0.05}}; "
+                                    f"not {text!r}")
+    return ec2_pb2.InstanceMarketOptions(market_type=market, spot_options=ec2_pb2.SpotOptions(max_price=str(max_price)))
 
 
 def _run_instances(a: argparse.Namespace) -> ec2_pb2.RunInstancesRequest:
     low, high = _count(a.count)
-    placement = _shorthand(a.placement or "")
+    placement = _shorthand("placement", a.placement, parse_flat) if a.placement else {}
     return ec2_pb2.RunInstancesRequest(
         image_id=a.image_id, instance_type=a.instance_type, min_count=low, max_count=high,
         placement=ec2_pb2.Placement(availability_zone=placement.get("AvailabilityZone", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from azlab.cluster.cli import rpc
+from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.elasticache.v1 import elasticache_pb2 as pb
 
 
@@ -150,7 +151,9 @@ def add_commands(verbs) -> None:
 
 def _name_value(text: str) -> pb.ParameterNameValue:
     """aws-cli's shorthand: ParameterName=maxmemory-policy,ParameterValue=allkeys-lru."""
-    fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
-    if set(fields) != {"ParameterName", "ParameterValue"}:
-        raise argparse.ArgumentTypeError(f"{text!r}: use ParameterName=NAME,ParameterValue=VALUE")
+    keys = ("ParameterName", "ParameterValue")
+    try:
+        fields = parse_flat(text, keys, required=keys)
+    except ShorthandError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return pb.ParameterNameValue(parameter_name=fields["ParameterName"], parameter_value=fields["ParameterValue"])

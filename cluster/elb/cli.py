@@ -14,6 +14,7 @@ from pathlib import Path
 
 from azlab.cluster.cli import rpc
 from azlab.cluster.elb.model import DEFAULT_HEALTH, ValidationError
+from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.elb.v1 import elb_pb2 as pb
 
 LISTENER_KEYS = {"Protocol": "protocol", "LoadBalancerPort": "load_balancer_port", "InstanceProtocol": "instance_protocol",
@@ -23,20 +24,21 @@ HEALTH_KEYS = {"Target": "target", "Interval": "interval", "Timeout": "timeout",
 
 
 def shorthand(text: str, keys: dict[str, str], option: str) -> dict:
-    """aws-cli's `A=1,B=x` into the proto's fields; ValidationError for an unknown key or a bad number."""
-    fields = {}
-    for part in filter(None, text.split(",")):
-        key, sep, value = part.partition("=")
-        if not sep or key.strip() not in keys:
-            raise ValidationError(f"--{option}: expected {', '.join(keys)} as Key=Value, not {part!r}")
-        name = keys[key.strip()]
+    """aws-cli's `A=1,B=x` into the proto's fields; ValidationError for bad shorthand, an unknown key or a bad number."""
+    try:
+        given = parse_flat(text, keys)
+    except ShorthandError as e:
+        raise ValidationError(f"--{option}: {e}") from None
+    fields: dict[str, str | int] = {}
+    for key, value in given.items():
+        name = keys[key]
         if name.endswith(("port", "interval", "timeout", "threshold")):
             try:
                 fields[name] = int(value)
             except ValueError:
                 raise ValidationError(f"--{option}: {key} must be a number, not {value!r}") from None
         else:
-            fields[name] = value.strip()
+            fields[name] = value
     return fields
 
 
@@ -45,7 +47,9 @@ def listeners(items: list[str]) -> list[pb.Listener]:
 
 
 def instances(items: list[str]) -> list[pb.Instance]:
-    return [pb.Instance(instance_id=item.removeprefix("InstanceId=")) for item in items]
+    """`i-1`, or aws-cli's `InstanceId=i-1`."""
+    return [pb.Instance(**shorthand(item, {"InstanceId": "instance_id"}, "instances")) if "=" in item
+            else pb.Instance(instance_id=item) for item in items]
 
 
 def health_check(a: argparse.Namespace) -> pb.HealthCheck:

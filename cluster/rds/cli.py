@@ -9,6 +9,7 @@ from google.protobuf.json_format import ParseDict, ParseError
 
 from azlab.cluster.cli import _parse_time, rpc
 from azlab.cluster.errors import InvalidParameterValue
+from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.rds.v1 import rds_pb2
 
 
@@ -41,18 +42,15 @@ def _parameter_sets(text: str | None) -> list[rds_pb2.SqlParameterSet]:
 
 def _group_parameters(items: list[str]) -> list[rds_pb2.Parameter]:
     """aws-cli's shorthand: ParameterName=work_mem,ParameterValue=8MB,ApplyMethod=immediate (one per item)."""
+    keys = ("ParameterName", "ParameterValue", "ApplyMethod")
     parameters = []
     for item in items:
         try:
-            fields = dict(pair.split("=", 1) for pair in item.split(","))
-            parameters.append(rds_pb2.Parameter(parameter_name=fields.pop("ParameterName"),
-                                                parameter_value=fields.pop("ParameterValue"),
-                                                apply_method=fields.pop("ApplyMethod", "pending-reboot")))
-        except (ValueError, KeyError):
-            raise InvalidParameterValue(
-                f"invalid --parameters item {item!r}: ParameterName=...,ParameterValue=...,ApplyMethod=...") from None
-        if fields:
-            raise InvalidParameterValue(f"invalid --parameters item {item!r}: unknown keys {', '.join(fields)}")
+            fields = parse_flat(item, keys, required=keys[:2])
+        except ShorthandError as e:
+            raise InvalidParameterValue(f"invalid --parameters item: {e}") from None
+        parameters.append(rds_pb2.Parameter(parameter_name=fields["ParameterName"], parameter_value=fields["ParameterValue"],
+                                            apply_method=fields.get("ApplyMethod", "pending-reboot")))
     return parameters
 
 

@@ -1,7 +1,8 @@
 """`azlab sqs <operation>`: aws-cli's `aws sqs` operations and options, over the region's gRPC API.
 
 Options are AWS's member names in kebab case. Maps (`--attributes`, `--tags`)
-take aws-cli's shorthand `Key=Value,Key=Value` or JSON; batch entries and
+take aws-cli's shorthand `Key=Value,Key=Value` (a value holding a comma or a
+brace quoted: `RedrivePolicy='{"maxReceiveCount":"3",...}'`) or JSON; batch entries and
 message attributes take JSON, as aws-cli does.
 """
 
@@ -15,6 +16,7 @@ from google.protobuf import json_format
 
 from azlab.cluster.cli import rpc
 from azlab.cluster.errors import InvalidParameterValue
+from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.sqs.v1 import sqs_pb2
 
 STR, INT, MAP, JSON, LIST = "str", "int", "map", "json", "list"
@@ -57,13 +59,13 @@ def _kebab(member: str) -> str:
 
 
 def parse_map(text: str) -> dict[str, str]:
-    """aws-cli's shorthand `K=V,K=V` (a value may hold commas, e.g. JSON), or a JSON object."""
+    """aws-cli's shorthand `K=V,K=V` (a value with a comma or a brace, e.g. JSON, quoted), or a JSON object."""
     if text.lstrip().startswith("{"):
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in _json(text).items()}
-    pairs = re.split(r",(?=[A-Za-z0-9_.:/-]+=)", text)
-    if not all("=" in pair for pair in pairs):
-        raise InvalidParameterValue(f"expected Key=Value,Key=Value or JSON, got {text!r}")
-    return dict(pair.split("=", 1) for pair in pairs)
+    try:
+        return parse_flat(text)
+    except ShorthandError as e:
+        raise InvalidParameterValue(f"{e} (a map reads Key=Value,Key=Value or JSON)") from None
 
 
 def _json(text: str) -> Any:

@@ -32,7 +32,21 @@ def test_run_instances_takes_aws_cli_shorthand(tmp_path):
         ("Name", "web")]
 
 
-@pytest.mark.parametrize("argv", [("--count", "many"), ("--user-data", "file:///nonexistent/boot.sh"), ("--placement", "lab-1b")])
+def test_tags_and_spot_options_read_as_aws_cli_reads_them():
+    [spec] = run_instances("--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value='web, front'},{Key=empty}]",
+                           "Team=lab,Owner=me").tag_specifications
+    assert [(t.key, t.value) for t in spec.tags] == [("Name", "web, front"), ("empty", ""), ("Team", "lab"), ("Owner", "me")]
+    spot = run_instances("--instance-market-options", "SpotOptions={ MaxPrice = 0.5 }, MarketType=spot").instance_market_options
+    assert (spot.market_type, spot.spot_options.max_price) == ("spot", "0.5")
+    spot = run_instances("--instance-market-options", '{"MarketType": "spot", "SpotOptions": {"MaxPrice": 0.5}}')
+    assert spot.instance_market_options.spot_options.max_price == "0.5"
+
+
+@pytest.mark.parametrize("argv", [("--count", "many"), ("--user-data", "file:///nonexistent/boot.sh"), ("--placement", "lab-1b"),
+                                  ("--placement", "AvailabilityZone=lab-1a,lab-1b"),
+                                  ("--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=web}"),
+                                  ("--tag-specifications", "Name=web,front"),
+                                  ("--instance-market-options", "MarketType=spot,SpotOptions=0.05")])
 def test_bad_options_are_refused_before_any_call(argv):
     with pytest.raises(AzlabError):
         run_instances(*argv)
@@ -45,6 +59,8 @@ def test_filters_and_rules():
     assert (state.name, list(state.values), tag.name) == ("instance-state-name", ["running", "pending"], "tag:Name")
     with pytest.raises(AzlabError):
         cli._filters(["instance-state-name=running"])
+    [several] = cli._filters(["Name=availability-zone, Values=[lab-1a, lab-1b, 'lab-1c']"])  # aws-cli's other forms
+    assert (several.name, list(several.values)) == ("availability-zone", ["lab-1a", "lab-1b", "lab-1c"])
     args = build_parser().parse_args(["ec2", "authorize-security-group-ingress", "--group-id", "sg-1", "--protocol", "tcp",
                                       "--port", "8000-8080", "--cidr", "10.0.0.0/8"])
     [permission] = cli._permissions(args)

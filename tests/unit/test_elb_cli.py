@@ -12,6 +12,8 @@ def test_listeners_and_instances_take_aws_cli_shorthand():
     assert (http.protocol, http.load_balancer_port, http.instance_port) == ("HTTP", 80, 8080)
     assert (tls.instance_protocol, tls.ssl_certificate_id) == ("HTTP", "arn:x")
     assert [i.instance_id for i in instances(["i-1", "InstanceId=i-2"])] == ["i-1", "i-2"]
+    [spaced] = listeners(["Protocol = TCP, LoadBalancerPort = 5432 ,InstancePort=5432"])  # the shared parser's whitespace
+    assert (spaced.protocol, spaced.load_balancer_port, spaced.instance_port) == ("TCP", 5432, 5432)
 
 
 def test_health_check_from_options_or_aws_cli_shorthand():
@@ -29,6 +31,9 @@ def test_health_check_from_options_or_aws_cli_shorthand():
     ["create-load-balancer", "--name", "web", "--listeners", "Protocol=HTTP,Port=80", "--availability-zones", "lab-1a"],
     ["create-load-balancer", "--name", "web", "--listeners", "Protocol=HTTP,LoadBalancerPort=x", "--availability-zones", "a"],
     ["configure-health-check", "--name", "web", "--interval", "5"],
+    ["register-instances-with-load-balancer", "--name", "web", "--instances", "Instance=i-1"],
+    ["configure-health-check", "--name", "web", "--health-check", "Target=HTTP:80/,Interval=[5"],
+    ["configure-health-check", "--name", "web", "--health-check", "Target=HTTP:80/,Target=TCP:80"],
 ])
 def test_bad_input_is_one_line_with_a_code(args, capsys, monkeypatch):
     monkeypatch.setenv("AZLAB_ENDPOINT", "127.0.0.1:1")  # never reached: the input is refused first

@@ -39,6 +39,8 @@ def test_parameter_group_changes_take_aws_cli_shorthand(capsys, monkeypatch):
         "ParameterName=max_connections,ParameterValue=50"])
     assert (work_mem.parameter_name, work_mem.parameter_value, work_mem.apply_method) == ("work_mem", "8MB", "immediate")
     assert max_connections.apply_method == "pending-reboot"  # aws-cli's default for a static parameter
+    [libraries] = _group_parameters(["ParameterName=shared_preload_libraries,ParameterValue='pg_stat_statements,auto_explain'"])
+    assert libraries.parameter_value == "pg_stat_statements,auto_explain"  # quoted, as aws-cli wants a value with a comma
     monkeypatch.setenv("AZLAB_ENDPOINT", "127.0.0.1:1")  # never reached: the input is refused first
     code = main(["rds", "modify-db-parameter-group", "--db-parameter-group-name", "g", "--parameters", "work_mem=8MB"])
     err = capsys.readouterr().err

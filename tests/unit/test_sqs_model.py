@@ -236,9 +236,14 @@ def test_foreign_receipt_handle_is_refused(sqs):
 
 
 def test_cli_maps_take_aws_cli_shorthand_with_json_values():
+    from azlab.cluster.errors import InvalidParameterValue
     from azlab.cluster.sqs.cli import parse_map
 
     policy = '{"deadLetterTargetArn":"arn:aws:sqs:lab-1:000000000000:dlq","maxReceiveCount":"3"}'
-    assert parse_map(f"VisibilityTimeout=30,RedrivePolicy={policy}") == {"VisibilityTimeout": "30",
-                                                                          "RedrivePolicy": policy}
+    assert parse_map(f"VisibilityTimeout=30,RedrivePolicy='{policy}'") == {"VisibilityTimeout": "30",
+                                                                            "RedrivePolicy": policy}
     assert parse_map('{"DelaySeconds": 5}') == {"DelaySeconds": "5"}
+    # as aws-cli reads it: unquoted, `{` opens a shorthand hash and a comma a list, neither one string
+    for unquoted in (f"RedrivePolicy={policy}", "Policy=a,b"):
+        with pytest.raises(InvalidParameterValue):
+            parse_map(unquoted)
