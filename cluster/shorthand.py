@@ -25,8 +25,11 @@ for a structure of strings) and map `ShorthandError` to their service's error.
 
 from __future__ import annotations
 
+import json
 import string
 from collections.abc import Collection
+from typing import Any
+
 Value = str | list["Value"] | dict[str, "Value"]
 
 KEY_CHARS = frozenset(string.ascii_letters + string.digits + "-_.#/:")
@@ -40,6 +43,16 @@ class ShorthandError(ValueError):
 def parse(text: str) -> dict[str, Value]:
     """`A=1,B=x,y,C={D=[e,f]}` -> {"A": "1", "B": ["x", "y"], "C": {"D": ["e", "f"]}}."""
     return _Parser(text).parameter()
+
+
+def parse_option(text: str) -> Any:
+    """A structured option as aws-cli reads it: JSON when it starts with `{` or `[`, shorthand otherwise."""
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except ValueError as e:
+            raise ShorthandError(f"invalid JSON {text!r}: {e}") from None
+    return parse(text)
 
 
 def parse_flat(text: str, keys: Collection[str] | None = None, required: Collection[str] = ()) -> dict[str, str]:

@@ -10,13 +10,12 @@ Options take aws-cli's names and shorthand: `--placement AvailabilityZone=lab-1b
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from azlab.cluster.cli import _client, rpc, to_output
 from azlab.cluster.errors import InvalidParameterValue
-from azlab.cluster.shorthand import ShorthandError, parse, parse_flat
+from azlab.cluster.shorthand import ShorthandError, parse, parse_flat, parse_option
 from azlab.ec2.v1 import ec2_pb2
 
 
@@ -84,8 +83,8 @@ def _tags(items: list[str] | None, resource_type: str = "instance") -> list[ec2_
 def _market(text: str | None) -> ec2_pb2.InstanceMarketOptions | None:
     if not text:
         return None
-    data = json.loads(text) if text.lstrip().startswith("{") else _shorthand("instance-market-options", text)
-    market, spot = data.get("MarketType", ""), data.get("SpotOptions", {})
+    data = _shorthand("instance-market-options", text, parse_option)
+    market, spot = (data.get("MarketType", ""), data.get("SpotOptions", {})) if isinstance(data, dict) else (None, None)
     max_price = spot.get("MaxPrice", "") if isinstance(spot, dict) else None
     if not isinstance(market, str) or not isinstance(max_price, (str, int, float)):
         raise InvalidParameterValue(f"--instance-market-options reads MarketType=spot,SpotOptions={{MaxPrice=0.05}}; "
@@ -108,12 +107,17 @@ def _run_instances(a: argparse.Namespace) -> ec2_pb2.RunInstancesRequest:
 
 def _permissions(a: argparse.Namespace) -> list[ec2_pb2.IpPermission]:
     if a.ip_permissions:
-        data = json.loads(a.ip_permissions)
-        return [ec2_pb2.IpPermission(
-            ip_protocol=str(p.get("IpProtocol", "")), from_port=int(p.get("FromPort", -1)), to_port=int(p.get("ToPort", -1)),
-            ip_ranges=[ec2_pb2.IpRange(cidr_ip=r["CidrIp"]) for r in p.get("IpRanges", [])],
-            user_id_group_pairs=[ec2_pb2.UserIdGroupPair(group_id=g["GroupId"]) for g in p.get("UserIdGroupPairs", [])],
-        ) for p in (data if isinstance(data, list) else [data])]
+        data = _shorthand("ip-permissions", a.ip_permissions, parse_option)
+        try:
+            return [ec2_pb2.IpPermission(
+                ip_protocol=str(p.get("IpProtocol", "")), from_port=int(p.get("FromPort", -1)),
+                to_port=int(p.get("ToPort", -1)),
+                ip_ranges=[ec2_pb2.IpRange(cidr_ip=r["CidrIp"]) for r in p.get("IpRanges", [])],
+                user_id_group_pairs=[ec2_pb2.UserIdGroupPair(group_id=g["GroupId"]) for g in p.get("UserIdGroupPairs", [])],
+            ) for p in (data if isinstance(data, list) else [data])]
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise InvalidParameterValue("--ip-permissions reads IpProtocol=tcp,FromPort=80,ToPort=80,"
+                                        f"IpRanges=[{{CidrIp=0.0.0.0/0}}] or the same in JSON; not {a.ip_permissions!r}") from None
     if not a.protocol:
         raise InvalidParameterValue("give --protocol (with --port and --cidr or --source-group) or --ip-permissions")
     low, high = -1, -1

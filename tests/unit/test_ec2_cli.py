@@ -66,3 +66,29 @@ def test_filters_and_rules():
     [permission] = cli._permissions(args)
     assert (permission.ip_protocol, permission.from_port, permission.to_port) == ("tcp", 8000, 8080)
     assert permission.ip_ranges[0].cidr_ip == "10.0.0.0/8"
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--instance-market-options", '{"MarketType": "spot",'),  # JSON cut short
+    ("--instance-market-options", "[1, 2]"),
+])
+def test_structured_options_in_bad_json_are_refused_with_the_ec2_code(option, value):
+    with pytest.raises(AzlabError) as refused:
+        run_instances(option, value)
+    assert refused.value.code == "InvalidParameterValue" and "\n" not in str(refused.value)
+
+
+def test_ip_permissions_take_json_or_shorthand_and_refuse_a_bad_shape():
+    from azlab.cluster.ec2 import cli
+
+    def permissions(value: str):
+        return cli._permissions(build_parser().parse_args(
+            ["ec2", "authorize-security-group-ingress", "--group-id", "sg-1", "--ip-permissions", value]))
+
+    [json_form] = permissions('[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]')
+    [shorthand] = permissions("IpProtocol=tcp,FromPort=80,ToPort=80,IpRanges=[{CidrIp=10.0.0.0/8}]")
+    assert json_form == shorthand and shorthand.ip_ranges[0].cidr_ip == "10.0.0.0/8"
+    for bad in ('[{"IpProtocol": "tcp", "FromPort": "eighty"}]', '[{"IpRanges": [{"Cidr": "x"}]}]', "[1]"):
+        with pytest.raises(AzlabError) as refused:
+            permissions(bad)
+        assert refused.value.code == "InvalidParameterValue"
