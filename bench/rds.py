@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,6 @@ import psycopg
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.config import ISOLATIONS, Paths, RegionConfig
 from azlab.cluster.network import NetnsNetwork
-from azlab.cluster.rds.service import postgres_storage
 from azlab.cluster.sdk import ApiError, Client
 from azlab.nodes.rds.postgres import pg_bindir
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
@@ -397,7 +395,6 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run)
     finally:
         teardown(paths, seen)
-        shutil.rmtree(postgres_storage(paths.home), ignore_errors=True)  # the servers' files, outside the home
 
     text = table(runs)
     azs = RegionConfig().azs

@@ -18,7 +18,7 @@ import time
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from azlab.cluster import processes
+from azlab.cluster import processes, services
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.errors import IncorrectState, UnsupportedOperation
 from azlab.cluster.network import NetnsNetwork
@@ -168,14 +168,7 @@ def _down(paths: Paths) -> int:
         # a joined cluster's address is in its config, not a stored GCS port
         _remove_actors(RayRuntime(config, paths, gcs_port=0), nodes)
     killed = processes.kill_tagged(processes.region_prefix(paths.region_id))
-    if config is None or "docker" in {config.backend, *dict(config.backends).values()}:
-        from azlab.nodes.ec2 import docker  # containers are dockerd's children: no tag finds them
-
-        killed += docker.remove_region(paths.region_id, paths.home)
-    if config is None or "libvirt" in {config.backend, *dict(config.backends).values()}:
-        from azlab.nodes.ec2 import libvirt  # VMs are libvirtd's children: no tag finds them
-
-        killed += libvirt.remove_region(paths.region_id)
+    killed += services.remove_region(paths, config)
     if config is None or config.isolation == "netns":
         if NetnsNetwork.available() is None:
             NetnsNetwork(paths.region_id, 0, 0).teardown()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from azlab.cluster.config import Paths
+from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import agent_name
 from azlab.cluster.state import Store
@@ -117,6 +117,19 @@ async def admin_call(address: str, port: int, request: dict, timeout_s: float) -
             writer.close()
 
     return await asyncio.wait_for(call(), timeout_s)
+
+
+def remove_region(paths: Paths, config: RegionConfig | None) -> int:
+    """`azlab down`, after the region's tagged processes are killed: each service's module-level
+    `remove_region(paths, config)`, where it has one, removes what outlives them (containers, VMs, data kept
+    outside the home). Returns how many processes, containers or VMs went. `config` is None when the
+    region's state is gone already: remove whatever might be there."""
+    removed = 0
+    for name in NAMES:
+        module = importlib.import_module(f"azlab.cluster.{name}.service")
+        if hasattr(module, "remove_region"):
+            removed += module.remove_region(paths, config)
+    return removed
 
 
 def create_all(context: ServiceContext) -> list[Service]:

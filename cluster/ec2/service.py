@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
+from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.ec2.model import Ec2Model, Host, Instance, Volume
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
@@ -388,6 +389,14 @@ class Ec2Service:
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.warning("reconciling ec2 on demand failed; the next tick tries again", exc_info=task.exception())
+
+
+def remove_region(paths: Paths, config: RegionConfig | None) -> int:
+    """`azlab down`: each backend the region ran removes what outlives the region's processes (containers and
+    VMs are dockerd's and libvirtd's children, so no process tag finds them); how many instances went."""
+    names = {config.backend, *dict(config.backends).values()} if config else set(BACKENDS)
+    return sum(importlib.import_module(BACKENDS[name].partition(":")[0]).remove_region(paths.region_id, paths.home)
+               for name in sorted(names))
 
 
 def create(context: ServiceContext) -> Ec2Service:

@@ -12,8 +12,9 @@ Choices and limitations against AWS (see also model.py and nodes/rds/):
   cache, the allocated storage its size limit) and `postgres` (PostgreSQL
   servers, `nodes/rds/postgres.py`; the class sets a lab-sized shared_buffers,
   the allocated storage is recorded but not enforced);
-- endpoints are the current primary's address:port (Route53 names come with
-  the Route53 issue); describe shows them, and the Data API follows them itself;
+- endpoints are the current primary's address:port, not Route53 names (a name
+  needs the lab's DNS as the client's resolver, which is not built); describe
+  shows them, and the Data API follows them itself;
 - the Data API takes `DBInstanceIdentifier` instead of resource and secret ARNs;
   one statement per ExecuteStatement; a BatchExecuteStatement is one transaction;
   SQLite has one writer, so an open transaction holds every other write of the
@@ -49,6 +50,7 @@ from pathlib import Path
 
 import grpc
 
+from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState, RemoteError, TransactionNotFound
 from azlab.cluster.rds.model import (
     CREATING,
@@ -400,11 +402,22 @@ def postgres_storage(home: Path | str) -> Path:
     root), who must reach their directories, and a home (~/.azlab, a test's tmp
     dir) is often private. Short, too: the servers' Unix sockets live there.
     """
-    root = Path(os.environ.get("AZLAB_RDS_PG_ROOT", "/var/tmp")) / (
-        "azlab-rds-" + hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:12])
+    root = _postgres_root(home)
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o711)
     return root
+
+
+def _postgres_root(home: Path | str) -> Path:
+    return Path(os.environ.get("AZLAB_RDS_PG_ROOT", "/var/tmp")) / (
+        "azlab-rds-" + hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:12])
+
+
+def remove_region(paths: Paths, config: RegionConfig | None) -> int:
+    """`azlab down`: the postgres servers' files, kept outside the home (`postgres_storage`); the servers
+    themselves died with the region's tagged processes."""
+    shutil.rmtree(_postgres_root(paths.home), ignore_errors=True)
+    return 0
 
 
 def create(context: ServiceContext) -> RdsService:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -153,6 +154,18 @@ class Cgroups:
             except OSError:
                 pass
         return found
+
+    @classmethod
+    def remove_tree(cls, name: str) -> None:
+        """Remove group `name` and its children in every hierarchy where they are empty (a group that still
+        holds a process stays: the kernel refuses)."""
+        for hierarchy in {h.resolve() for h in cls(name)._hierarchies().values()}:
+            group = hierarchy / name
+            for child in [c for c in group.iterdir() if c.is_dir()] if group.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    child.rmdir()
+            with contextlib.suppress(OSError):
+                group.rmdir()
 
     def remove(self) -> None:
         """Move this process back where it came from, then remove the (now empty) instance groups."""

@@ -103,7 +103,7 @@ def unavailable() -> str | None:
     return None
 
 
-def remove_region(region_id: str) -> int:
+def remove_region(region_id: str, home: Path) -> int:
     """Destroy every VM of the region (`azlab down`: QEMU is libvirtd's child, so no process tag finds it).
     Returns how many; 0 when libvirt is not running here (nothing is started for this)."""
     try:

@@ -12,7 +12,8 @@ the host's userland (ami-lab-minimal); an image made by CreateImage lives on
 its source's host and boots only where that disk is seen (one machine); an
 Elastic IP is translated by the region's router, so an instance of the same
 AZ cannot reach another through it (no hairpin); an instance killed with its
-AZ leaves its empty cgroup directories behind (its next boot reuses them);
+AZ leaves its empty cgroup directories behind (its next boot reuses them;
+`azlab down` removes them);
 stopping gives the instance's processes the agent's grace (5 s) then SIGKILL;
 no EBS volumes (`supports_volumes` False: AttachVolume answers UnsupportedOperation).
 """
@@ -29,11 +30,24 @@ from typing import Any
 from azlab.cluster.errors import UnsupportedOperation
 from azlab.cluster.network import AzNetwork, NetnsNetwork
 from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.nodes.ec2.instance import Cgroups
 
 CONSOLE_BYTES = 64 * 1024
 SNAPSHOT_TIMEOUT_S = 60.0
 METADATA_NETNS = ("169.254.169.254", 80)
 METADATA_LOOPBACK_PORT = 80  # on the instance's own loopback address, which nothing else binds
+
+
+def region_cgroup(region_id: str) -> str:
+    """The cgroup, in each hierarchy, under which the region's instances have theirs."""
+    return f"azlab-{region_id}"
+
+
+def remove_region(region_id: str, home: Path) -> int:
+    """`azlab down`: the cgroups that instances killed with their AZ left behind. Their processes died with
+    the region's tagged ones, so none is counted here."""
+    Cgroups.remove_tree(region_cgroup(region_id))
+    return 0
 
 
 class ProcessBackend:
@@ -67,7 +81,7 @@ class ProcessBackend:
             "instance_id": spec.instance_id, "image_id": spec.image_id, "host": spec.host,
             "isolation": "netns" if self.netns else "loopback", "own_mounts": self.netns, "private_ip": spec.private_ip,
             "vcpus": spec.vcpus, "memory_mib": spec.memory_mib, "user_data": spec.user_data,
-            "cgroup": f"azlab-{self.region_id}/{spec.instance_id}",
+            "cgroup": f"{region_cgroup(self.region_id)}/{spec.instance_id}",
             "metadata": {**spec.metadata, "public-keys": spec.public_keys},
             "metadata_endpoint": self.metadata_endpoint(spec),
             "metadata_bind": list(METADATA_NETNS) if self.netns else [spec.private_ip, METADATA_LOOPBACK_PORT],

@@ -221,5 +221,8 @@ def tear_down(lab: Lab) -> None:
     done = lab.azlab("down")
     assert done.returncode == 0, done.stderr
     assert lab.tagged() == [] and all(gone(pid) for pid in everything), "processes of the region survived `azlab down`"
+    group = f"azlab-{lab.paths.region_id}"  # where the region's process instances have their cgroups
+    cgroups = [*Path("/sys/fs/cgroup").glob(group), *Path("/sys/fs/cgroup").glob(f"*/{group}")]
+    assert cgroups == [], "cgroups of the region's instances survived `azlab down`"
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout if lab.isolation == "netns" else ""
     assert f"azlab-{lab.paths.region_id}-" not in namespaces

@@ -4,7 +4,6 @@ psycopg at the instance endpoint; the primary's AZ killed under a committing cli
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 
@@ -30,8 +29,9 @@ SETTLE_S = 90  # generous bound for polling (a clone is a pg_basebackup); timing
 def lab(tmp_path_factory):
     lab = bring_up(tmp_path_factory, best_isolation())
     yield lab
+    storage = postgres_storage(lab.paths.home)  # the servers' files, outside the home
     tear_down(lab)
-    shutil.rmtree(postgres_storage(lab.paths.home), ignore_errors=True)  # the servers' files, outside the home
+    assert not storage.exists(), "`azlab down` left the postgres servers' files"
 
 
 def describe(lab, identifier: str) -> rds_pb2.DBInstance:
