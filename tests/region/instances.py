@@ -105,8 +105,15 @@ class HttpLoad:
         self.results: dict[str, list[tuple[float, bool]]] = {t: [] for t in targets}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._error: BaseException | None = None
 
     def _run(self) -> None:
+        try:
+            self._load()
+        except BaseException as e:  # a load that died would leave "no failures" true of nothing
+            self._error = e
+
+    def _load(self) -> None:
         for _ in range(self.max_rounds):
             if self._stop.is_set():
                 return
@@ -122,6 +129,8 @@ class HttpLoad:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=60)
+        if self._error is not None:
+            raise AssertionError(f"the client load died: {self._error!r}") from self._error
 
     def failures(self, instance_id: str) -> int:
         return sum(not ok for _, ok in self.results[instance_id])
