@@ -56,12 +56,10 @@ from pathlib import Path
 
 import grpc
 import psycopg
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from azlab.cluster.errors import UnsupportedOperation
 from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
-from azlab.cluster.rpc import ErrorInterceptor
-from azlab.nodes.rds.server import DbNodeServicer
+from azlab.nodes.rds.server import DbNodeServicer, create_server
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -684,14 +682,7 @@ async def serve(args: argparse.Namespace) -> None:
     node = PgNode(args.member_id, server, args.instance_class, args.allocated_storage, args.restore_from,
                   args.restore_archive, args.recovery_target_time)
     await node.start()
-    grpc_server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[("grpc.so_reuseport", 0)])
-    dbnode_pb2_grpc.add_DbNodeServicer_to_server(PgNodeServicer(node), grpc_server)
-    health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
-    if grpc_server.add_insecure_port(args.address) == 0:
-        raise RuntimeError(f"cannot bind {args.address}")
-    await grpc_server.start()
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    grpc_server, _, health_servicer = await create_server(PgNodeServicer(node), args.address)
     log.info("postgres DB node %s serving on %s (server on port %d)", args.member_id, args.address, args.pg_port)
     converging = asyncio.get_running_loop().create_task(node.run())
     stopping = asyncio.Event()

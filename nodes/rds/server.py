@@ -645,10 +645,10 @@ class DbNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
         return rds_pb2.RollbackTransactionResponse(transaction_status="Rollback Complete")
 
 
-async def create_server(node: DbNode, address: str) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Bind `address` (port 0 picks one) and start serving `node`."""
+async def create_server(servicer: DbNodeServicer, address: str) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    """Bind `address` (port 0 picks one) and start serving `servicer` (an engine's DB node)."""
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[("grpc.so_reuseport", 0)])
-    dbnode_pb2_grpc.add_DbNodeServicer_to_server(DbNodeServicer(node), server)
+    dbnode_pb2_grpc.add_DbNodeServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     port = server.add_insecure_port(address)
@@ -667,7 +667,7 @@ async def serve(args: argparse.Namespace) -> None:
     engine = SqliteEngine(args.data_dir / "db.sqlite", args.cache_mib, max_bytes=args.allocated_storage << 30)
     node = DbNode(args.member_id, engine, args.data_dir, args.instance_class, args.allocated_storage)
     await node.start()
-    server, port, health_servicer = await create_server(node, args.address)
+    server, port, health_servicer = await create_server(DbNodeServicer(node), args.address)
     log.info("DB node %s serving on %s (lsn %d, epoch %d)", args.member_id, args.address, node.position.lsn, node.epoch)
     expiry = asyncio.get_running_loop().create_task(node.expire_idle_transactions())
     stopping = asyncio.Event()

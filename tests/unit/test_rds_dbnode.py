@@ -13,7 +13,7 @@ import pytest
 from azlab.cluster.rds.errors import InvalidDBInstanceState
 from azlab.cluster.rpc import ERROR_CODE_KEY
 from azlab.nodes.rds.engine import SqliteEngine
-from azlab.nodes.rds.server import DbNode, create_server, to_value
+from azlab.nodes.rds.server import DbNode, DbNodeServicer, create_server, to_value
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
 
 
@@ -28,7 +28,7 @@ class Member:
         self.node = DbNode(self.member_id, SqliteEngine(self.data_dir / "db.sqlite", keep_log_entries=self.keep_log_entries), self.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         await self.node.start()
-        self.server, self.port, _ = await create_server(self.node, f"127.0.0.1:{port}")
+        self.server, self.port, _ = await create_server(DbNodeServicer(self.node), f"127.0.0.1:{port}")
         self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = dbnode_pb2_grpc.DbNodeStub(self.channel)
 
