@@ -96,13 +96,14 @@ class Cgroups:
         elif any(hid == "0" for hid, _, _ in self._memberships()):
             run("mount", "-t", "cgroup2", "cgroup2", str(self.ROOT))
 
-    def _hierarchies(self) -> dict[str, Path]:
+    @classmethod
+    def _hierarchies(cls) -> dict[str, Path]:
         """{"": root} for v2, {"cpu": dir, "memory": dir} for v1, {} when the host has neither."""
-        unified = self.ROOT / "cgroup.controllers"
+        unified = cls.ROOT / "cgroup.controllers"
         if unified.exists() and {"cpu", "memory"} <= set(unified.read_text().split()):
-            return {"": self.ROOT}
+            return {"": cls.ROOT}
         v1 = {}
-        for directory in self.ROOT.iterdir() if self.ROOT.is_dir() else ():
+        for directory in cls.ROOT.iterdir() if cls.ROOT.is_dir() else ():
             for controller in set(directory.name.split(",")) & {"cpu", "memory"}:
                 if (directory / "cgroup.procs").exists():
                     v1[controller] = directory
@@ -159,7 +160,7 @@ class Cgroups:
     def remove_tree(cls, name: str) -> None:
         """Remove group `name` and its children in every hierarchy where they are empty (a group that still
         holds a process stays: the kernel refuses)."""
-        for hierarchy in {h.resolve() for h in cls(name)._hierarchies().values()}:
+        for hierarchy in {h.resolve() for h in cls._hierarchies().values()}:
             group = hierarchy / name
             for child in [c for c in group.iterdir() if c.is_dir()] if group.is_dir() else []:
                 with contextlib.suppress(OSError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from azlab.cluster import processes
 from azlab.cluster.config import Paths
 from azlab.cluster.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
+from azlab.nodes.ec2 import process as process_backend
 from azlab.region.v1 import region_pb2
 
 HERE = Path(__file__).resolve().parent
@@ -98,6 +100,17 @@ class Lab:
                 continue
         assert missing_ok, "no controller process"
         return None
+
+    def kill_controller(self) -> int:
+        """SIGKILL the region controller, as a crash would; its pid, for `controller_restarted`."""
+        pid = self.controller_pid()
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def controller_restarted(self, killed: int) -> None:
+        """Wait until Ray has restarted the killed controller and it serves again."""
+        wait_until(lambda: self.controller_pid(missing_ok=True) not in (None, killed), 60, "Ray to restart the controller")
+        wait_until(self.serving, 60, "the restarted controller to serve")
 
     def serving(self) -> bool:
         """Whether the region's controller answers (it may be restarting)."""
@@ -221,7 +234,7 @@ def tear_down(lab: Lab) -> None:
     done = lab.azlab("down")
     assert done.returncode == 0, done.stderr
     assert lab.tagged() == [] and all(gone(pid) for pid in everything), "processes of the region survived `azlab down`"
-    group = f"azlab-{lab.paths.region_id}"  # where the region's process instances have their cgroups
+    group = process_backend.region_cgroup(lab.paths.region_id)
     cgroups = [*Path("/sys/fs/cgroup").glob(group), *Path("/sys/fs/cgroup").glob(f"*/{group}")]
     assert cgroups == [], "cgroups of the region's instances survived `azlab down`"
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout if lab.isolation == "netns" else ""

@@ -7,8 +7,6 @@ its hosts' backend cannot boot it."""
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 import docker
@@ -172,11 +170,9 @@ def test_kill_az_leaves_no_container_of_it_and_restore_boots_them_again_with_the
 def test_a_restarted_controller_adopts_the_running_containers_and_restarts_none(lab):
     [(iid, instance)] = serving(lab, launch(lab, "lab-1a", "ami-lab-docker", "docker.sh"), BOOT_TIMEOUT_S).items()
     [before] = [c for c in containers(lab, "lab-1a") if c.labels["azlab.instance"] == iid]
-    controller = lab.controller_pid()
     with HttpLoad({iid: instance["PrivateIpAddress"]}) as load:
-        os.kill(controller, signal.SIGKILL)
-        wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
-        wait_until(lambda: lab.serving(), 60, "the restarted controller to serve")
+        controller = lab.kill_controller()
+        lab.controller_restarted(controller)
         time.sleep(1.0)  # a few reconcile passes of the new controller
     assert load.failures(iid) == 0, "the instance noticed the controller's restart"
     [after] = [c for c in containers(lab, "lab-1a") if c.labels["azlab.instance"] == iid]

@@ -4,7 +4,6 @@ the endpoints, a whole AZ killed under a writing client."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import threading
 import time
@@ -246,12 +245,11 @@ def test_cluster_mode_spreads_keys_and_holds_more_than_one_node(lab, shards):
 def test_engines_serve_while_the_controller_restarts_and_are_adopted_not_restarted(lab, sessions):
     shard = available(lab, "sessions").node_groups[0]
     engines_before = {m.cache_node_id: connect(m.endpoint).info("server")["run_id"] for m in shard.node_group_members}
-    controller = lab.controller_pid()
-    os.kill(controller, signal.SIGKILL)
+    controller = lab.kill_controller()
     primary = connect(shard.primary_endpoint)
     primary.set("during-restart", "accepted")  # the data plane does not need the control plane
     assert primary.wait(2, 2000) == 2
-    wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+    lab.controller_restarted(controller)
     after = wait_until(lambda: lab.serving() and available(lab, "sessions"), 60, "the restarted controller")
     assert after.node_groups[0].primary_endpoint == shard.primary_endpoint
     engines_after = {m.cache_node_id: connect(m.endpoint).info("server")["run_id"] for m in after.node_groups[0].node_group_members}

@@ -3,8 +3,6 @@ under load, restore it, kill the controller, take it all down."""
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 import grpc
@@ -162,10 +160,8 @@ def test_kill_node_then_restore(lab):
 def test_killed_controller_comes_back_with_its_state_and_adopts_the_agents(lab):
     agents_before = {az: lab.agent(f"{az}/node-0", "ping")["pid"] for az in AZS}
     fault = lab.json("chaos", "kill-node", "lab-1a/node-0")["Fault"]
-    controller = lab.controller_pid()
-    os.kill(controller, signal.SIGKILL)
-    wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
-    wait_until(lambda: lab.serving(), 60, "the restarted controller to serve on the same endpoint")
+    controller = lab.kill_controller()
+    lab.controller_restarted(controller)
 
     assert [f["FaultId"] for f in lab.json("chaos", "describe-faults")["Faults"]] == [fault["FaultId"]]
     zones = lab.zones()

@@ -7,9 +7,7 @@ One region for the module: netns where this host allows it (so the partition tes
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -313,9 +311,8 @@ def test_a_restarted_controller_keeps_the_queues_the_leader_and_the_endpoint(lab
     url = sqs.create_queue(QueueName="survives-restart")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="kept")
     before = lab.client.sqs.DescribeQueueReplicas(sqs_pb2.DescribeQueueReplicasRequest())
-    controller = lab.controller_pid()
-    os.kill(controller, signal.SIGKILL)
-    wait_until(lambda: lab.controller_pid(missing_ok=True) not in (None, controller), 60, "Ray to restart the controller")
+    controller = lab.kill_controller()
+    lab.controller_restarted(controller)
 
     def received() -> list[dict]:
         try:  # the endpoint is down until the restarted controller serves it again, on the same address
