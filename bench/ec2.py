@@ -262,7 +262,7 @@ def libvirt_figures(runs: int) -> tuple[dict[str, list[float]], str]:
     the same image with the same config drive under bare QEMU (no libvirt), timed from its launch to the
     same line. An hvm run's root disk is copied before the clock starts. Also says whether KVM or TCG ran them;
     ({}, why) when libvirt cannot run here."""
-    from azlab.cluster.network import LoopbackNetwork
+    from azlab.common.network import LoopbackNetwork
     from azlab.nodes.ec2 import libvirt as vm
     from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
 

@@ -22,7 +22,8 @@ import psutil
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster import lab, processes
+from azlab.cluster import lab
+from azlab.common import processes
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.sdk import Client
 from azlab.region.v1 import region_pb2

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.runtime import RayRuntime, free_port, make_network
 

@@ -42,7 +42,7 @@ import psycopg
 
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.config import ISOLATIONS, Paths, RegionConfig
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.nodes.rds.postgres import pg_bindir
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2

@@ -23,7 +23,7 @@ from aiohttp import web
 from botocore.model import OperationNotFoundError, ServiceModel, Shape
 from botocore.validate import ParamValidator
 
-from azlab.cluster.errors import AzlabError, InvalidParameterValue, MissingParameter, UnsupportedOperation
+from azlab.common.errors import AzlabError, InvalidParameterValue, MissingParameter, UnsupportedOperation
 
 log = logging.getLogger(__name__)
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"

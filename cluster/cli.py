@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster import services
 from azlab.cluster.config import BACKENDS, ISOLATIONS, MAX_AZS, MIN_AZS, Paths, RegionConfig, zone_names
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 from azlab.region.v1 import region_pb2
 
 EXIT_API_ERROR, EXIT_UNREACHABLE = 254, 255

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster.errors import InvalidParameterValue
+from azlab.common.errors import InvalidParameterValue
 
 MIN_AZS, MAX_AZS = 2, 6
 MAX_NODES_PER_AZ = 4
@@ -39,7 +39,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 def default_isolation() -> str:
     """netns when this host can make namespaces (root, iproute2, nftables), else loopback."""
-    from azlab.cluster.network import NetnsNetwork
+    from azlab.common.network import NetnsNetwork
 
     return "netns" if NetnsNetwork.available() is None else "loopback"
 

@@ -17,7 +17,7 @@ import time
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from azlab.cluster.machines import Machine
+from azlab.common.machines import Machine
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import CONTROLLER_NAME, RayRuntime, agent_name
 from azlab.cluster.state import NodeRecord

@@ -18,10 +18,11 @@ import time
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from azlab.cluster import processes, services
+from azlab.cluster import services
+from azlab.common import processes
 from azlab.cluster.config import Paths, RegionConfig
-from azlab.cluster.errors import IncorrectState, UnsupportedOperation
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.errors import IncorrectState, UnsupportedOperation
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.runtime import CONTROLLER_NAME, REGION_RESOURCE, RayRuntime, agent_name, free_port, make_network
 from azlab.cluster.state import Store
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from azlab.cluster.config import RegionConfig
-from azlab.cluster.errors import (
+from azlab.common.errors import (
     AvailabilityZoneNotFound,
     IncorrectState,
     InvalidParameterValue,
@@ -21,7 +21,7 @@ from azlab.cluster.errors import (
     UnsupportedOperation,
 )
 from azlab.cluster.health import HealthMonitor, Transition
-from azlab.cluster.network import AzNetwork
+from azlab.common.network import AzNetwork
 from azlab.cluster.state import Event, Fault, NodeRecord, Store
 
 AVAILABLE, IMPAIRED, UNAVAILABLE = "available", "impaired", "unavailable"

@@ -23,17 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.cluster.config import Paths, RegionConfig
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.machines import Machine
-from azlab.cluster.network import AzNetwork, HostNetwork, LoopbackNetwork, NetnsNetwork
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.machines import MACHINE_PORT, Machine
+from azlab.common.network import AzNetwork, HostNetwork, LoopbackNetwork, NetnsNetwork
 
 REGION_RESOURCE = "azlab-region"
 CONTROLLER_NAME = "controller"
 OBJECT_STORE_BYTES = 80 * 1024 * 1024  # Ray's minimum is 75 MiB; the lab moves no big objects
 AZ_NODE_CPUS = 4  # logical CPUs a node offers to Ray scheduling, not real cores
-MACHINE_PORT = 7470  # where a joined cluster's machines run their machine agent
 
 
 def ray_namespace(region: str) -> str:

@@ -17,7 +17,7 @@ import grpc
 
 from azlab.chaos.v1 import chaos_pb2_grpc
 from azlab.cluster.config import Paths
-from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.common.rpc import ERROR_CODE_KEY
 from azlab.cluster.state import Store
 from azlab.ec2.v1 import ec2_pb2_grpc
 from azlab.elasticache.v1 import elasticache_pb2_grpc

@@ -10,7 +10,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from azlab.chaos.v1 import chaos_pb2, chaos_pb2_grpc
-from azlab.cluster.rpc import ErrorInterceptor
+from azlab.common.rpc import ErrorInterceptor
 from azlab.cluster.services import GrpcService
 from azlab.cluster.state import Event, Fault
 from azlab.region.v1 import region_pb2, region_pb2_grpc

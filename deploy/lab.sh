@@ -83,7 +83,7 @@ chmod +x "$state/start-region"
 raylet_running() {
     "$bin/python" - "$tag:" <<'PY'
 import sys
-from azlab.cluster import processes
+from azlab.common import processes
 sys.exit(0 if any(open(f"/proc/{p}/comm").read().strip() == "raylet" for p in processes.tagged(sys.argv[1])) else 1)
 PY
 }

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import ray
 
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.nodes import files
 from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
 

@@ -20,11 +20,11 @@ import subprocess
 
 import grpc
 
-from azlab.cluster import processes
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.network import netem_missing, random_drop, run
-from azlab.cluster.rpc import ErrorInterceptor
-from azlab.cluster.runtime import MACHINE_PORT
+from azlab.common import processes
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.machines import MACHINE_PORT
+from azlab.common.network import netem_missing, random_drop, run
+from azlab.common.rpc import ErrorInterceptor
 from azlab.machine.v1 import machine_pb2, machine_pb2_grpc
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from azlab.cluster.cli import _client, rpc, to_output
-from azlab.cluster.errors import InvalidParameterValue
+from azlab.common.errors import InvalidParameterValue
 from azlab.cluster.shorthand import ShorthandError, parse, parse_flat, parse_option
 from azlab.ec2.v1 import ec2_pb2
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from azlab.cluster.errors import (
+from azlab.common.errors import (
     AzlabError,
     IncorrectState,
     InvalidParameterValue,

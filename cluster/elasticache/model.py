@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from azlab.cluster.errors import AzlabError, InvalidParameterValue
+from azlab.common.errors import AzlabError, InvalidParameterValue
 from azlab.cluster.region import Region
 from azlab.cluster.state import NodeRecord, Store
 

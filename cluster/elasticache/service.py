@@ -37,7 +37,7 @@ from azlab.cluster.elasticache.model import (
     ReplicationGroup,
     Snapshot,
 )
-from azlab.cluster.errors import UnsupportedOperation
+from azlab.common.errors import UnsupportedOperation
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 
 CA_DAYS, LEAF_DAYS = 3650, 395
 

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from azlab.cluster.elb import certificates
-from azlab.cluster.errors import AzlabError, UnsupportedOperation
+from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
 
 SERVICE = "elb"

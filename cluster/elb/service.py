@@ -28,7 +28,7 @@ import sys
 import time
 
 from azlab.cluster.elb.model import SERVICE, ElbModel, LoadBalancer, Placement
-from azlab.cluster.errors import AzlabError, UnsupportedOperation
+from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
 from azlab.nodes.elb.server import digest
 

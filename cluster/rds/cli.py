@@ -8,7 +8,7 @@ import json
 from google.protobuf.json_format import ParseDict, ParseError
 
 from azlab.cluster.cli import _parse_time, rpc
-from azlab.cluster.errors import InvalidParameterValue
+from azlab.common.errors import InvalidParameterValue
 from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.rds.v1 import rds_pb2
 

@@ -36,8 +36,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from azlab.cluster.errors import InvalidParameterValue, MissingParameter, UnsupportedOperation
-from azlab.cluster.rds.errors import (
+from azlab.common.errors import InvalidParameterValue, MissingParameter, UnsupportedOperation
+from azlab.common.rds.errors import (
     DBInstanceAlreadyExists,
     DBInstanceNotFound,
     DBParameterGroupAlreadyExists,

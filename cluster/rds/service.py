@@ -51,7 +51,7 @@ from pathlib import Path
 import grpc
 
 from azlab.cluster.config import Paths, RegionConfig
-from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState, RemoteError, TransactionNotFound
+from azlab.common.rds.errors import DatabaseUnavailable, InvalidDBInstanceState, RemoteError, TransactionNotFound
 from azlab.cluster.rds.model import (
     CREATING,
     DELETING,
@@ -68,7 +68,7 @@ from azlab.cluster.rds.model import (
     MemberHealth,
     RdsModel,
 )
-from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.common.rpc import ERROR_CODE_KEY
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2, rds_pb2_grpc
 

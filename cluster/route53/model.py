@@ -39,7 +39,7 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
-from azlab.cluster.errors import AzlabError, UnsupportedOperation
+from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
 
 SERVICE = "route53"

@@ -12,7 +12,7 @@ from typing import Any
 import botocore.session
 from google.protobuf import json_format
 
-from azlab.cluster.errors import InvalidParameterValue, UnsupportedOperation
+from azlab.common.errors import InvalidParameterValue, UnsupportedOperation
 from azlab.cluster.sqs.router import LeaderRouter
 from azlab.cluster.sqs.servicer import FORWARDED, long_poll_s
 from azlab.sqs.v1 import sqs_pb2

@@ -15,7 +15,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from azlab.cluster.cli import rpc
-from azlab.cluster.errors import InvalidParameterValue
+from azlab.common.errors import InvalidParameterValue
 from azlab.cluster.shorthand import ShorthandError, parse_flat
 from azlab.sqs.v1 import sqs_pb2
 

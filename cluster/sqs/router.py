@@ -20,8 +20,8 @@ from typing import Any, Protocol
 import grpc
 from google.protobuf.message import Message
 
-from azlab.cluster.sqs.calls import CallChannel, ReplicaError
-from azlab.cluster.sqs.errors import LeaderUnavailable
+from azlab.common.sqs.calls import CallChannel, ReplicaError
+from azlab.common.sqs.errors import LeaderUnavailable
 from azlab.sqs.v1 import replica_pb2_grpc
 
 RETRY_BUDGET_S = 15.0

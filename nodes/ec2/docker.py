@@ -49,7 +49,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster.network import AzNetwork, NetnsNetwork, run
+from azlab.common.network import AzNetwork, NetnsNetwork, run
 from azlab.nodes.ec2 import volumes
 from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
 

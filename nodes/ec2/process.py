@@ -27,8 +27,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.network import AzNetwork, NetnsNetwork
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.network import AzNetwork, NetnsNetwork
 from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
 from azlab.nodes.ec2.instance import Cgroups
 

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import apsw
 
-from azlab.cluster.rds.errors import DatabaseUnavailable, SqlError
+from azlab.common.rds.errors import DatabaseUnavailable, SqlError
 from azlab.rds.v1 import dbnode_pb2
 
 INTERNAL_PREFIX = "_azlab_"

@@ -57,8 +57,8 @@ from pathlib import Path
 import grpc
 import psycopg
 
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
 from azlab.nodes.rds.server import DbNodeServicer, create_server
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 

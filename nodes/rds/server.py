@@ -34,14 +34,14 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from azlab.cluster.rds.errors import (
+from azlab.common.rds.errors import (
     CommitOutcomeUnknown,
     DatabaseUnavailable,
     InvalidDBInstanceState,
     SqlError,
     TransactionNotFound,
 )
-from azlab.cluster.rpc import ErrorInterceptor
+from azlab.common.rpc import ErrorInterceptor
 from azlab.nodes.rds.engine import Entry, Position, SqliteEngine, StatementResult, Transaction, Value
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
 

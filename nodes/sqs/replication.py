@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azlab.cluster.sqs.errors import LeaderUnavailable
-from azlab.cluster.sqs.model import SqsModel
+from azlab.common.sqs.errors import LeaderUnavailable
+from azlab.common.sqs.model import SqsModel
 
 log = logging.getLogger(__name__)
 FRAME = struct.Struct(">IQQ")  # record length, index, epoch; the record's JSON follows

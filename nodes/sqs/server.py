@@ -8,7 +8,7 @@ It serves `azlab.sqs.v1.SqsReplica` over gRPC (the controller's Configure and
 Status) and, each on its own port, the replication stream (the leader's
 appends, `stream`) and the call stream (`azlab.sqs.v1.Sqs`'s calls, answered
 only while it leads: the controller forwards every call to the leader,
-`azlab.cluster.sqs.calls`). The translation proto <-> model lives
+`azlab.common.sqs.calls`). The translation proto <-> model lives
 here; the rules live in the model and in `replication`.
 """
 
@@ -28,9 +28,9 @@ import uvloop
 from google.protobuf.message import Message as ProtoMessage
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from azlab.cluster.rpc import ErrorInterceptor
-from azlab.cluster.sqs import model as sqs_model
-from azlab.cluster.sqs.calls import METHODS, serve_calls
+from azlab.common.rpc import ErrorInterceptor
+from azlab.common.sqs import model as sqs_model
+from azlab.common.sqs.calls import METHODS, serve_calls
 from azlab.nodes.sqs.replication import Replica
 from azlab.nodes.sqs.stream import StreamPeers, serve_appends
 from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2
@@ -70,7 +70,7 @@ def _optional(request: ProtoMessage, field: str) -> Any:
 
 
 class SqsCalls:
-    """azlab.sqs.v1.Sqs on the leader, served on the call stream (`azlab.cluster.sqs.calls`):
+    """azlab.sqs.v1.Sqs on the leader, served on the call stream (`azlab.common.sqs.calls`):
     proto -> model command -> commit on a majority -> proto."""
 
     def __init__(self, replica: Replica):

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.cluster.config import Paths
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.nodes.ec2 import process as process_backend
 from azlab.region.v1 import region_pb2

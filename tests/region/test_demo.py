@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.cluster.config import Paths
 
 from .conftest import AZLAB

@@ -12,7 +12,7 @@ import time
 import docker
 import pytest
 
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.nodes.ec2 import docker as docker_backend
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until

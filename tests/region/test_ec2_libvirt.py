@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
 from .instances import WEB_PORT, HttpLoad, describe, get, qemus, serves

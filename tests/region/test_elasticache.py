@@ -13,7 +13,7 @@ import redis
 from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.elasticache import engines
 from azlab.cluster.elasticache.model import NODE_TYPES
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.elasticache.v1 import elasticache_pb2 as pb
 from pymemcache.client.base import Client

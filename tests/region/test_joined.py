@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from azlab.cluster import processes
+from azlab.common import processes
 from azlab.cluster.runtime import free_port
 
 from .conftest import Lab, can_echo, gone, wait_until, with_descendants

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 
 from .conftest import Lab, Prober, can_echo, wait_until
 

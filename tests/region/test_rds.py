@@ -13,7 +13,7 @@ import time
 
 import pytest
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.rds.v1 import rds_pb2
 

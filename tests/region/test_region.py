@@ -8,7 +8,7 @@ import time
 import grpc
 import pytest
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.network import NetnsNetwork, netem_missing
+from azlab.common.network import NetnsNetwork, netem_missing
 from azlab.cluster.sdk import ApiError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc

@@ -23,7 +23,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.route53.v1 import route53_pb2 as pb
 
 from tests.sites import Page, serve

@@ -18,7 +18,7 @@ import boto3
 import botocore.config
 import pytest
 from azlab.chaos.v1 import chaos_pb2
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2

@@ -1,7 +1,7 @@
 import pytest
 
 from azlab.cluster.config import RegionConfig
-from azlab.cluster.errors import InvalidParameterValue
+from azlab.common.errors import InvalidParameterValue
 
 
 def test_default_region_has_three_azs_named_after_it():

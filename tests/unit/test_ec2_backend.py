@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from azlab.cluster.network import LoopbackNetwork
+from azlab.common.network import LoopbackNetwork
 from azlab.nodes import files
 from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec
 from azlab.nodes.ec2.process import ProcessBackend

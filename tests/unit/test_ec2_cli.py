@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from azlab.cluster.cli import build_parser
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 
 
 def run_instances(*argv: str):

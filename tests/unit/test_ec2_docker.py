@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from azlab.cluster.network import LoopbackNetwork
+from azlab.common.network import LoopbackNetwork
 from azlab.cluster.services import NodeUnreachable
 from azlab.nodes.ec2 import volumes
 from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from azlab.cluster.network import NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.nodes.ec2 import firewall
 
 RULES = {

@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from azlab.cluster.network import LoopbackNetwork, NetnsNetwork
+from azlab.common.network import LoopbackNetwork, NetnsNetwork
 from azlab.nodes.ec2 import libvirt as vm
 from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
 

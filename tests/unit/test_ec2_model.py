@@ -9,7 +9,7 @@ import pytest
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
 from azlab.cluster.ec2.model import Ec2Model, Host
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 from azlab.cluster.state import Store
 
 AZS = ("lab-1a", "lab-1b", "lab-1c")

@@ -11,7 +11,7 @@ import pytest
 
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.ec2.service import Ec2Service
-from azlab.cluster.network import LoopbackNetwork
+from azlab.common.network import LoopbackNetwork
 from azlab.cluster.region import Region
 from azlab.cluster.services import NodeUnreachable, ServiceContext
 from azlab.cluster.state import Store

@@ -23,8 +23,8 @@ from azlab.cluster.elasticache.model import (
     page,
     slot_ranges,
 )
-from azlab.cluster.errors import AvailabilityZoneNotFound, InvalidParameterValue
-from azlab.cluster.network import LoopbackNetwork
+from azlab.common.errors import AvailabilityZoneNotFound, InvalidParameterValue
+from azlab.common.network import LoopbackNetwork
 from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 

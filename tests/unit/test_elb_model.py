@@ -26,7 +26,7 @@ from azlab.cluster.elb.model import (
     PolicyNotFound,
     ValidationError,
 )
-from azlab.cluster.errors import UnsupportedOperation
+from azlab.common.errors import UnsupportedOperation
 from azlab.cluster.route53.model import RecordSet, Route53Model
 from azlab.cluster.state import Store
 from azlab.nodes.route53.answer import Answerer

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.network import NetnsNetwork, netem_missing
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.network import NetnsNetwork, netem_missing
 
 pytestmark = pytest.mark.skipif(NetnsNetwork.available() is not None, reason=str(NetnsNetwork.available()))
 

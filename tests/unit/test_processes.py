@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from azlab.cluster import processes
+from azlab.common import processes
 
 # A child that forks a grandchild which detaches (new session, parent exits),
 # the way `ray start` leaves its raylet behind.

@@ -5,9 +5,9 @@ import calendar
 import pytest
 
 from azlab.cluster.config import RegionConfig
-from azlab.cluster.errors import InvalidParameterValue, MissingParameter
-from azlab.cluster.network import LoopbackNetwork
-from azlab.cluster.rds.errors import (
+from azlab.common.errors import InvalidParameterValue, MissingParameter
+from azlab.common.network import LoopbackNetwork
+from azlab.common.rds.errors import (
     DBSnapshotAlreadyExists,
     DBSnapshotNotFound,
     InvalidDBInstanceState,
@@ -173,7 +173,7 @@ def test_a_snapshot_needs_an_available_instance(model):
 
 
 def test_parameter_groups_apply_dynamic_parameters_now_and_static_ones_at_the_reboot(model):
-    from azlab.cluster.rds.errors import DBParameterGroupNotFound, InvalidDBParameterGroupState
+    from azlab.common.rds.errors import DBParameterGroupNotFound, InvalidDBParameterGroupState
 
     with pytest.raises(DBParameterGroupNotFound):
         available(model, "early", parameter_group="tuned")

@@ -10,8 +10,8 @@ from pathlib import Path
 import grpc
 import pytest
 
-from azlab.cluster.rds.errors import InvalidDBInstanceState
-from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.common.rds.errors import InvalidDBInstanceState
+from azlab.common.rpc import ERROR_CODE_KEY
 from azlab.nodes.rds.engine import SqliteEngine
 from azlab.nodes.rds.server import DbNode, DbNodeServicer, create_server, to_value
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2

@@ -3,9 +3,9 @@
 import pytest
 
 from azlab.cluster.config import RegionConfig
-from azlab.cluster.errors import InvalidParameterValue, MissingParameter, UnsupportedOperation
-from azlab.cluster.network import LoopbackNetwork
-from azlab.cluster.rds.errors import (
+from azlab.common.errors import InvalidParameterValue, MissingParameter, UnsupportedOperation
+from azlab.common.network import LoopbackNetwork
+from azlab.common.rds.errors import (
     DBInstanceAlreadyExists,
     DBInstanceNotFound,
     InsufficientDBInstanceCapacity,

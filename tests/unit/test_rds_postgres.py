@@ -11,7 +11,7 @@ import time
 import grpc
 import psycopg
 import pytest
-from azlab.cluster.rpc import ErrorInterceptor
+from azlab.common.rpc import ErrorInterceptor
 from azlab.cluster.rds.service import postgres_storage
 from azlab.nodes.rds.postgres import PgNode, PgNodeServicer, PgServer, unavailable_reason
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc

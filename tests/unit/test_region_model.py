@@ -3,7 +3,7 @@
 import pytest
 
 from azlab.cluster.config import RegionConfig
-from azlab.cluster.errors import (
+from azlab.common.errors import (
     AvailabilityZoneNotFound,
     IncorrectState,
     InvalidParameterValue,
@@ -11,7 +11,7 @@ from azlab.cluster.errors import (
     NodeNotFound,
     UnsupportedOperation,
 )
-from azlab.cluster.network import LoopbackNetwork, NetnsNetwork
+from azlab.common.network import LoopbackNetwork, NetnsNetwork
 from azlab.cluster.region import KILL_AZ, KILL_NODE, PARTITION_AZ, SLOW_AZ, Region
 from azlab.cluster.state import Store
 

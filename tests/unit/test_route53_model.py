@@ -12,7 +12,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from azlab.cluster.errors import UnsupportedOperation
+from azlab.common.errors import UnsupportedOperation
 from azlab.cluster.route53.model import (
     INSYNC,
     PENDING,

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from azlab.cluster.sqs.calls import METHODS, ReplicaError, serve_calls
+from azlab.common.sqs.calls import METHODS, ReplicaError, serve_calls
 from azlab.cluster.sqs.router import LeaderRouter, ReplicaChannels
 from azlab.nodes.sqs.replication import Replica
 from azlab.nodes.sqs.server import SqsCalls

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from azlab.cluster.sqs.model import SqsModel, md5_of_message_attributes
+from azlab.common.sqs.model import SqsModel, md5_of_message_attributes
 
 T0 = 1_800_000_000.0
 
@@ -236,7 +236,7 @@ def test_foreign_receipt_handle_is_refused(sqs):
 
 
 def test_cli_maps_take_aws_cli_shorthand_with_json_values():
-    from azlab.cluster.errors import InvalidParameterValue
+    from azlab.common.errors import InvalidParameterValue
     from azlab.cluster.sqs.cli import parse_map
 
     policy = '{"deadLetterTargetArn":"arn:aws:sqs:lab-1:000000000000:dlq","maxReceiveCount":"3"}'

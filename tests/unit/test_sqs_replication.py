@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from azlab.cluster.sqs.errors import LeaderUnavailable
+from azlab.common.sqs.errors import LeaderUnavailable
 from azlab.nodes.sqs.replication import DurableLog, Replica
 
 IDS = ("a", "b", "c")

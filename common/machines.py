@@ -1,13 +1,14 @@
-"""The region's side of the machine agents (nodes/machine.py) of a multi-machine lab."""
+"""The machine agent's contract, as the region calls it: one client per machine of a multi-machine lab."""
 
 from __future__ import annotations
 
 import grpc
 
-from azlab.cluster.errors import AzlabError, UnsupportedOperation
-from azlab.cluster.rpc import ERROR_CODE_KEY
+from azlab.common.errors import AzlabError, UnsupportedOperation
+from azlab.common.rpc import ERROR_CODE_KEY
 from azlab.machine.v1 import machine_pb2, machine_pb2_grpc
 
+MACHINE_PORT = 7470  # where a joined cluster's machines run their machine agent
 CALL_TIMEOUT_S = 300.0  # starting a raylet takes a while
 
 

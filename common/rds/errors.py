@@ -6,7 +6,7 @@ the user through the controller unchanged (`RemoteError`).
 
 from __future__ import annotations
 
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 
 
 class DBInstanceNotFound(AzlabError):

@@ -6,7 +6,7 @@ import logging
 
 import grpc
 
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 
 log = logging.getLogger(__name__)
 ERROR_CODE_KEY = "aws-error-code"  # trailing metadata carrying the AWS-style error code

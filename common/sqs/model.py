@@ -31,7 +31,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from azlab.cluster.sqs.errors import (
+from azlab.common.sqs.errors import (
     BatchEntryIdsNotDistinct,
     BatchRequestTooLong,
     EmptyBatchRequest,
@@ -48,7 +48,7 @@ from azlab.cluster.sqs.errors import (
     ReceiptHandleIsInvalid,
     TooManyEntriesInBatchRequest,
 )
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 
 ACCOUNT_ID = "000000000000"
 MAX_BATCH_ENTRIES = 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from azlab.cluster.errors import AzlabError, InvalidParameterValue, MissingParameter, UnsupportedOperation
+from azlab.common.errors import AzlabError, InvalidParameterValue, MissingParameter, UnsupportedOperation
 
 __all__ = [
     "BatchEntryIdsNotDistinct", "BatchRequestTooLong", "EmptyBatchRequest", "InvalidAttributeName",

@@ -31,8 +31,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Protocol
 
-from azlab.cluster.errors import UnsupportedOperation
-from azlab.cluster.machines import Machine
+from azlab.common.errors import UnsupportedOperation
+from azlab.common.machines import Machine
 
 HOST_OFFSET = 10  # first host address in an AZ's subnet: .0.10
 EIP_CIDR = "10.200.0.0/16"  # netns: Elastic IPs, translated by the router to the instance they are associated with

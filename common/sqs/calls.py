@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 
 from google.protobuf.message import Message
 
-from azlab.cluster.errors import AzlabError
+from azlab.common.errors import AzlabError
 from azlab.sqs.v1 import sqs_pb2
 
 log = logging.getLogger(__name__)

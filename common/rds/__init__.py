@@ -1,0 +1,1 @@
+"""RDS error codes, raised by the DB nodes and the controller alike."""
