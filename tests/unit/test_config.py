@@ -4,10 +4,12 @@ from azlab.cluster.config import RegionConfig
 from azlab.common.errors import InvalidParameterValue
 
 
-def test_default_region_has_three_azs_named_after_it():
-    config = RegionConfig()
-    assert config.azs == ("lab-1a", "lab-1b", "lab-1c")
-    assert config.zone_id("lab-1b") == "lab1-az2"
+def test_azs_given_as_a_count_are_named_after_their_region_with_aws_style_zone_ids():
+    config = RegionConfig.from_dict({"region": "eu-9", "azs": 4})
+    assert config.azs == ("eu-9a", "eu-9b", "eu-9c", "eu-9d")
+    assert [config.zone_id(az) for az in config.azs] == ["eu9-az1", "eu9-az2", "eu9-az3", "eu9-az4"]
+    unset = RegionConfig.from_dict({})  # whatever the defaults are, they make a region of the same shape
+    assert unset.azs == tuple(f"{unset.region}{letter}" for letter in "abcdef"[:len(unset.azs)])
 
 
 def test_az_count_and_region_name_come_from_the_file(tmp_path):
