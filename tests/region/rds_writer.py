@@ -1,35 +1,45 @@
 """A client that commits straight to one DB node in a loop, for a given time; prints what was acknowledged.
 
-Run inside an AZ's network namespace (where the region's controller cannot be
-reached), it asks a cut-off primary for commits: `python rds_writer.py ADDRESS SECONDS`.
+Run inside an AZ's network namespace (where the region's controller cannot be reached), it asks a
+cut-off primary for commits: `python -m tests.region.rds_writer ADDRESS SECONDS` (from the repository).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
+from collections import Counter
 
 import grpc
 from azlab.rds.v1 import dbnode_pb2_grpc, rds_pb2
 
+from tests.checker import ClientLoad
+
+
+class Refused(Exception):
+    """The node answered with an error: its gRPC code."""
+
 
 def main(address: str, seconds: float) -> None:
     stub = dbnode_pb2_grpc.DbNodeStub(grpc.insecure_channel(address))
-    acknowledged, refused, attempts = [], {}, 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        attempts += 1
-        key = f"cut-off-{attempts}"
+
+    def commit(n: int) -> str:
+        key = f"cut-off-{n}"
         try:
             stub.ExecuteStatement(rds_pb2.ExecuteStatementRequest(
                 sql="INSERT INTO acks (k) VALUES (:k)",
                 parameters=[rds_pb2.SqlParameter(name="k", value=rds_pb2.Field(string_value=key))]), timeout=1.0)
-            acknowledged.append(key)
         except grpc.RpcError as e:
-            refused[e.code().name] = refused.get(e.code().name, 0) + 1
-            time.sleep(0.1)
-    print("RESULT " + json.dumps({"acknowledged": acknowledged, "refused": refused, "attempts": attempts}))
+            raise Refused(e.code().name) from None
+        return key
+
+    load = ClientLoad(max_seconds=seconds)
+    commits = load.client("cut-off", commit, expected=(Refused,), pause_after_failure_s=0.1)
+    with load:
+        load.join(seconds + 30)
+    refused = Counter(c.error.removeprefix("Refused: ") for c in commits.failures)
+    print("RESULT " + json.dumps({"acknowledged": commits.acknowledged, "refused": refused,
+                                  "attempts": len(commits.calls)}))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
+from pathlib import Path
 
 import pytest
 from azlab.chaos.v1 import chaos_pb2
@@ -17,11 +17,14 @@ from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
 from azlab.rds.v1 import rds_pb2
 
-from .conftest import HERE, best_isolation, bring_up, tear_down, wait_until
+from tests.checker import ClientLoad, Stream, check
+
+from .conftest import best_isolation, bring_up, tear_down, wait_until
 
 pytestmark = pytest.mark.region
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
 SETTLE_S = 60  # generous bound for polling; failover and lag figures are benchmarks
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m tests.region.rds_writer` runs
 
 
 @pytest.fixture(scope="module")
@@ -147,43 +150,16 @@ def test_a_transaction_commits_all_or_nothing(lab):
     assert rows(lab.client, "orders", "SELECT count(*) FROM acks WHERE k LIKE 'txn-%'") == [(2,)]
 
 
-class Committer:
-    """A client committing in a loop through the Data API, recording each acknowledged commit; bounded in
-    count and time, as every load loop is."""
+def committer(load: ClientLoad, client: Client, prefix: str) -> Stream:
+    """A client committing `<prefix>-<n>` in a loop through the Data API; a commit is acknowledged when
+    ExecuteStatement returned."""
 
-    MAX_COMMITS, MAX_SECONDS = 20_000, 120.0
+    def commit(n: int) -> str:
+        key = f"{prefix}-{n}"
+        sql(client, "orders", "INSERT INTO acks (k) VALUES (:k)", timeout=3.0, k=key)
+        return key
 
-    def __init__(self, client: Client, prefix: str):
-        self.client = client
-        self.prefix = prefix
-        self.acknowledged: list[tuple[str, float]] = []
-        self.failures: list[tuple[str, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        deadline = time.monotonic() + self.MAX_SECONDS
-        for i in range(1, self.MAX_COMMITS + 1):
-            if self._stop.is_set() or time.monotonic() > deadline:
-                return
-            key = f"{self.prefix}-{i}"
-            try:
-                sql(self.client, "orders", "INSERT INTO acks (k) VALUES (:k)", timeout=3.0, k=key)
-                self.acknowledged.append((key, time.time()))
-            except ApiError as e:
-                self.failures.append((e.code, time.time()))
-                time.sleep(0.05)
-
-    def __enter__(self) -> Committer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def acknowledged_after(self, moment: float) -> int:
-        return sum(1 for _, at in self.acknowledged if at > moment)
+    return load.client(prefix, commit, expected=(ApiError,))
 
 
 def failovers(lab) -> int:
@@ -191,9 +167,9 @@ def failovers(lab) -> int:
         rds_pb2.DescribeEventsRequest(source_identifier="orders", max_records=1000)).events)
 
 
-def assert_none_lost(lab, load: Committer) -> None:
-    present = {k for (k,) in rows(lab.client, "orders", f"SELECT k FROM acks WHERE k LIKE '{load.prefix}-%'")}
-    assert load.acknowledged and {k for k, _ in load.acknowledged} - present == set()
+def assert_none_lost(lab, commits: Stream) -> None:
+    present = [k for (k,) in rows(lab.client, "orders", f"SELECT k FROM acks WHERE k LIKE '{commits.name}-%'")]
+    check(commits.acknowledged, present).assert_nothing_lost()
 
 
 def snapshot_available(lab, identifier: str) -> rds_pb2.DBSnapshot | None:
@@ -235,41 +211,44 @@ def test_snapshot_restore_and_point_in_time_restore_of_sqlite(lab):
 
 def test_scale_up_goes_to_the_standby_first_then_takes_one_failover(lab):
     before, failed_over = describe(lab, "orders"), failovers(lab)
-    with Committer(lab.client, "scale") as load:
-        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the change")
+    with ClientLoad() as load:
+        commits = committer(load, lab.client, "scale")
+        wait_until(lambda: len(commits.acknowledged) >= 10, SETTLE_S, "commits before the change")
         modified = lab.json("rds", "modify-db-instance", "--db-instance-identifier", "orders",
                             "--db-instance-class", "db.m3.large", "--apply-immediately")["DBInstance"]
         assert modified["DBInstanceStatus"] == "modifying"
         assert modified["PendingModifiedValues"] == {"DBInstanceClass": "db.m3.large"}
         after = wait_until(lambda: available(lab, "orders"), SETTLE_S, "orders scaled")
         done_at = time.time()
-        wait_until(lambda: load.acknowledged_after(done_at) >= 10, SETTLE_S, "commits after the change")
+        wait_until(lambda: commits.acknowledged_after(done_at) >= 10, SETTLE_S, "commits after the change")
     assert after.db_instance_class == "db.m3.large" and not after.HasField("pending_modified_values") or \
         after.pending_modified_values == rds_pb2.PendingModifiedValues()
     assert [m.db_instance_class for m in after.members] == ["db.m3.large"] * 2
     assert primary_member(after).member_id != primary_member(before).member_id
     assert failovers(lab) == failed_over + 1  # the outage is one failover
-    assert_none_lost(lab, load)
+    assert_none_lost(lab, commits)
 
 
 def test_reboot_with_failover_switches_to_the_standby(lab):
     before = describe(lab, "orders")
-    with Committer(lab.client, "reboot") as load:
-        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the reboot")
+    with ClientLoad() as load:
+        commits = committer(load, lab.client, "reboot")
+        wait_until(lambda: len(commits.acknowledged) >= 10, SETTLE_S, "commits before the reboot")
         rebooted = lab.json("rds", "reboot-db-instance", "--db-instance-identifier", "orders", "--force-failover")
         assert rebooted["DBInstance"]["DBInstanceStatus"] == "rebooting"
         after = wait_until(lambda: available(lab, "orders"), SETTLE_S, "orders rebooted")
         done_at = time.time()
-        wait_until(lambda: load.acknowledged_after(done_at) >= 10, SETTLE_S, "commits after the reboot")
+        wait_until(lambda: commits.acknowledged_after(done_at) >= 10, SETTLE_S, "commits after the reboot")
     assert primary_member(after).member_id != primary_member(before).member_id and after.epoch > before.epoch
-    assert_none_lost(lab, load)
+    assert_none_lost(lab, commits)
 
 
 def test_kill_the_primarys_az_under_load_loses_no_acknowledged_commit(lab):
     before = describe(lab, "orders")
     old_primary, standby = primary_member(before), next(m for m in before.members if m.role == "standby")
-    with Committer(lab.client, "kill") as load:
-        wait_until(lambda: len(load.acknowledged) >= 20, SETTLE_S, "commits before the kill")
+    with ClientLoad() as load:
+        commits = committer(load, lab.client, "kill")
+        wait_until(lambda: len(commits.acknowledged) >= 20, SETTLE_S, "commits before the kill")
         # (it holds SQLite's one write lock: the committer waits until the kill)
         open_txn = lab.client.rds.BeginTransaction(rds_pb2.BeginTransactionRequest(db_instance_identifier="orders"))
         lab.client.rds.ExecuteStatement(rds_pb2.ExecuteStatementRequest(
@@ -277,11 +256,11 @@ def test_kill_the_primarys_az_under_load_loses_no_acknowledged_commit(lab):
             transaction_id=open_txn.transaction_id))
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=old_primary.availability_zone))
         killed_at = time.time()
-        wait_until(lambda: load.acknowledged_after(killed_at) >= 20, SETTLE_S, "commits to resume after the kill")
+        wait_until(lambda: commits.acknowledged_after(killed_at) >= 20, SETTLE_S, "commits to resume after the kill")
     after = describe(lab, "orders")
     assert primary_member(after).member_id == standby.member_id and after.epoch > before.epoch
     assert after.endpoint.address == standby.endpoint.address and after.availability_zone == standby.availability_zone
-    assert_none_lost(lab, load)
+    assert_none_lost(lab, commits)
     with pytest.raises(ApiError) as gone:  # a transaction open on the old primary went with it
         lab.client.rds.CommitTransaction(rds_pb2.CommitTransactionRequest(
             db_instance_identifier="orders", transaction_id=open_txn.transaction_id))
@@ -330,9 +309,9 @@ def test_a_cut_off_old_primary_acknowledges_no_commit(lab):
     lab.client.chaos.PartitionAz(chaos_pb2.PartitionAzRequest(availability_zone=old.availability_zone))
     # a client inside the cut-off AZ keeps asking the old primary for commits, before and after the failover
     writer = subprocess.run(
-        [*network.host_command(az_index, 0), sys.executable, str(HERE / "rds_writer.py"),
+        [*network.host_command(az_index, 0), sys.executable, "-m", "tests.region.rds_writer",
          f"{old.endpoint.address}:{old.endpoint.port}", "8"],
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert writer.returncode == 0, writer.stderr[-2000:]
     [line] = [x for x in writer.stdout.splitlines() if x.startswith("RESULT ")]
     cut_off = json.loads(line.removeprefix("RESULT "))
@@ -354,11 +333,12 @@ def test_with_no_other_az_left_the_old_primary_rejoins_as_standby_after_catching
     third = ({*AZS} - {old.availability_zone, standby.availability_zone}).pop()
     lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=third))
     wait_until(lambda: lab.zones()[third]["State"] == "unavailable", SETTLE_S, f"{third} down")
-    with Committer(lab.client, "rejoin") as load:
-        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the kill")
+    with ClientLoad() as load:
+        commits = committer(load, lab.client, "rejoin")
+        wait_until(lambda: len(commits.acknowledged) >= 10, SETTLE_S, "commits before the kill")
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=old.availability_zone))
         killed_at = time.time()
-        wait_until(lambda: load.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the failover")
+        wait_until(lambda: commits.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the failover")
         lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=old.availability_zone))
         rejoined = wait_until(
             lambda: (i := describe(lab, "orders")) and any(
@@ -366,23 +346,24 @@ def test_with_no_other_az_left_the_old_primary_rejoins_as_standby_after_catching
                 for m in i.members) and i,
             SETTLE_S, "the old primary back as an in-sync standby")
     assert primary_member(rejoined).member_id == standby.member_id
-    assert_none_lost(lab, load)
+    assert_none_lost(lab, commits)
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=third))
 
 
 def test_losing_the_standbys_az_under_load_keeps_the_primary_and_loses_no_commit(lab):
     before = describe(lab, "orders")
     primary, lost = primary_member(before), next(m for m in before.members if m.role == "standby")
-    with Committer(lab.client, "standby-lost") as load:
-        wait_until(lambda: len(load.acknowledged) >= 10, SETTLE_S, "commits before the kill")
+    with ClientLoad() as load:
+        commits = committer(load, lab.client, "standby-lost")
+        wait_until(lambda: len(commits.acknowledged) >= 10, SETTLE_S, "commits before the kill")
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=lost.availability_zone))
         killed_at = time.time()
         # commits wait for the lost standby until the controller stops them waiting (a new epoch), then go on
-        wait_until(lambda: load.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the standby's loss")
+        wait_until(lambda: commits.acknowledged_after(killed_at) >= 10, SETTLE_S, "commits after the standby's loss")
         after = wait_until(lambda: (i := describe(lab, "orders")) and any(
             m.role == "standby" and m.in_sync and m.member_id != lost.member_id for m in i.members) and i,
             SETTLE_S, "a new in-sync standby")
     assert primary_member(after).member_id == primary.member_id and after.epoch > before.epoch
     assert {m.availability_zone for m in after.members} == set(AZS) - {lost.availability_zone}
-    assert_none_lost(lab, load)
+    assert_none_lost(lab, commits)
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=lost.availability_zone))
