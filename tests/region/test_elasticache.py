@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 
 import pytest
@@ -20,6 +19,8 @@ from pymemcache.client.base import Client
 from pymemcache.client.hash import HashClient
 from redis.cluster import RedisCluster
 
+from tests.checker import ClientLoad, Stream, check
+
 from .conftest import best_isolation, bring_up, tear_down, wait_until
 
 pytestmark = [
@@ -27,8 +28,6 @@ pytestmark = [
     pytest.mark.skipif(engines.missing() is not None, reason=f"ElastiCache engines: {engines.missing()}"),
 ]
 AVAILABLE_TIMEOUT_S = 60
-
-
 
 
 @pytest.fixture(scope="module")
@@ -283,57 +282,46 @@ def test_a_cut_off_primary_is_replaced_and_stopped_when_it_returns(lab):
     lab.client.elasticache.DeleteReplicationGroup(pb.DeleteReplicationGroupRequest(replication_group_id="islands"))
 
 
-class Writer:
-    """A client writing in a loop, each SET followed by WAIT for one replica; a write is
-    acknowledged only when WAIT says a replica has it. Bounded in count and time."""
+class NotReplicated(Exception):
+    """WAIT found no replica holding the write in time: not acknowledged."""
 
-    def __init__(self, lab, group_id: str, max_writes: int = 20000, max_s: float = 90):
-        self.lab, self.group_id, self.max_writes, self.max_s = lab, group_id, max_writes, max_s
-        self.acknowledged: list[int] = []
-        self.errors = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        deadline = time.monotonic() + self.max_s
-        client = None
-        for i in range(self.max_writes):
-            if self._stop.is_set() or time.monotonic() > deadline:
-                return
-            try:
-                if client is None:  # (re)connect to the primary the region names now
-                    client = connect(describe(self.lab, self.group_id).node_groups[0].primary_endpoint)
-                client.set(f"w:{i}", i)
-                if client.wait(1, 500) >= 1:
-                    self.acknowledged.append(i)
-            except (redis.RedisError, OSError, ApiError):
-                self.errors += 1
-                client = None
-                time.sleep(0.05)
+def writer(load: ClientLoad, lab, group_id: str) -> Stream:
+    """A client writing `w:<n>` in a loop, each SET followed by WAIT for one replica; a write is acknowledged
+    only when WAIT says a replica has it. It (re)connects to the primary the region names now."""
+    client: redis.Redis | None = None
 
-    def __enter__(self) -> Writer:
-        self._thread.start()
-        return self
+    def write(n: int) -> str:
+        nonlocal client
+        try:
+            if client is None:
+                client = connect(describe(lab, group_id).node_groups[0].primary_endpoint)
+            client.set(f"w:{n}", n)
+            if client.wait(1, 500) < 1:
+                raise NotReplicated(f"w:{n}")
+        except (redis.RedisError, OSError, ApiError):
+            client = None
+            raise
+        return f"w:{n}"
 
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+    return load.client(f"writer of {group_id}", write, expected=(redis.RedisError, OSError, ApiError, NotReplicated))
 
 
 def test_killing_the_primarys_az_loses_no_acknowledged_write(lab, sessions, shards):
     before = available(lab, "sessions").node_groups[0]
     shards_before = available(lab, "shards")
     primary_az = next(n.availability_zone for n in before.node_group_members if n.current_role == "primary")
-    with Writer(lab, "sessions") as writer:
-        wait_until(lambda: len(writer.acknowledged) >= 200, 30, "writes before the kill")
+    with ClientLoad(max_seconds=90) as load:
+        writes = writer(load, lab, "sessions")
+        wait_until(lambda: len(writes.acknowledged) >= 200, 30, "writes before the kill")
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=primary_az))
-        acknowledged_at_kill = len(writer.acknowledged)
-        wait_until(lambda: len(writer.acknowledged) >= acknowledged_at_kill + 200, 60, "writes acknowledged after the failover")
+        killed_at = time.time()
+        wait_until(lambda: writes.acknowledged_after(killed_at) >= 200, 60, "writes acknowledged after the failover")
     after = available(lab, "sessions").node_groups[0]
-    new_primary = connect(after.primary_endpoint)
-    values = new_primary.mget([f"w:{i}" for i in writer.acknowledged])
-    lost = [i for i, v in zip(writer.acknowledged, values, strict=False) if v != str(i).encode()]
-    assert lost == [], f"{len(lost)} acknowledged writes lost of {len(writer.acknowledged)}"
+    acknowledged = writes.acknowledged
+    values = connect(after.primary_endpoint).mget(acknowledged)
+    # present: the keys holding the value written (w:<n> holds n)
+    check(acknowledged, [k for k, v in zip(acknowledged, values, strict=True) if v == k[2:].encode()]).assert_nothing_lost()
     assert after.failover_epoch > before.failover_epoch
     members = after.node_group_members
     assert len(members) == 3 and primary_az not in {m.availability_zone for m in members}
