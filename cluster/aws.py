@@ -8,6 +8,11 @@ Requests are checked, and responses rendered, with botocore's own service
 model, so the wire is exactly what botocore expects. Signatures are not
 checked: the lab has one account and no IAM.
 
+It runs in the region's front end (`azlab.cluster.frontend`), a process of its
+own on the region node, not in the controller. `GET /health` answers who
+serves (the region id and pid) for the controller's probe; AWS has no such
+path, and every AWS call is a POST.
+
 Not served: the query protocol (form-encoded `Action=`), which botocore
 stopped using for SQS in 1.31; such a request gets an UnsupportedOperation error.
 """
@@ -42,6 +47,7 @@ QUERY_ERROR_CODES = {
     "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
 }
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
+HEALTH_PATH = "/health"
 STATUS_BY_GRPC = {"INTERNAL": 500, "UNAVAILABLE": 503, "UNIMPLEMENTED": 501}
 
 
@@ -53,8 +59,9 @@ class AwsJsonService(Protocol):
 
 
 class AwsEndpoint:
-    def __init__(self, services: list[AwsJsonService]):
+    def __init__(self, services: list[AwsJsonService], identity: dict[str, Any] | None = None):
         self.services = {s.service_model.metadata["targetPrefix"]: s for s in services}
+        self.identity = identity or {}
         self._validator = ParamValidator()
         self._runner: web.AppRunner | None = None
 
@@ -77,6 +84,8 @@ class AwsEndpoint:
             await self._runner.cleanup()
 
     async def handle(self, request: web.BaseRequest) -> web.Response:
+        if request.method == "GET" and request.path == HEALTH_PATH:
+            return web.json_response(self.identity)
         if request.method != "POST":
             return web.Response(status=405, headers={"Allow": "POST"})
         target = request.headers.get("X-Amz-Target", "")

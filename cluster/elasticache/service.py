@@ -25,7 +25,7 @@ import time
 
 from azlab.cluster.elasticache import engines
 from azlab.cluster.elasticache.cluster_mode import ensure_cluster
-from azlab.cluster.elasticache.config_endpoint import ConfigEndpoint
+from azlab.cluster.elasticache.config_endpoint import serves
 from azlab.cluster.elasticache.model import (
     PRIMARY,
     REPLICA,
@@ -63,7 +63,6 @@ class ElastiCache:
         self._processes: dict[str, dict[str, dict]] = {}
         self._observed: dict[str, float] = {}  # member id -> when its replication was last looked at
         self.in_sync: set[str] = set()  # member ids playing their role, replicas done syncing
-        self._config_endpoints: dict[str, ConfigEndpoint] = {}
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.elasticache.servicer import ElastiCacheServicer
@@ -237,25 +236,17 @@ class ElastiCache:
 
     async def _reconcile_cluster(self, cluster: CacheCluster) -> None:
         if cluster.status == "deleting":
-            await self._close_config_endpoint(cluster.cache_cluster_id)
-            self.model.forget_cluster(cluster)
+            self.model.forget_cluster(cluster)  # the front end closes its configuration endpoint
             return
         for member in cluster.members:
             if self._engine_state(member) in ("absent", "exited"):
                 await self._start(member, engines.memcached_argv(member, cluster.node_type))
-        if cluster.cache_cluster_id not in self._config_endpoints:
-            endpoint = ConfigEndpoint(self.region.network.region_address(), cluster.config_port,
-                                      lambda c=cluster: self.model.clusters.get(c.cache_cluster_id, c))
-            await endpoint.start()
-            self._config_endpoints[cluster.cache_cluster_id] = endpoint
-        if cluster.status == "creating" and all(self._engine_state(m) == "running" for m in cluster.members):
+        # The configuration endpoint is the front end's (azlab.cluster.frontend), read from the store.
+        if cluster.status == "creating" and all(self._engine_state(m) == "running" for m in cluster.members) \
+                and await serves(self.region.network.region_address(), cluster):
             cluster.status = "available"
             self.model.save_cluster(cluster)
             self.region.record("CacheClusterAvailable", cluster.cache_cluster_id, f"{len(cluster.members)} nodes")
-
-    async def _close_config_endpoint(self, cluster_id: str) -> None:
-        if endpoint := self._config_endpoints.pop(cluster_id, None):
-            await endpoint.close()
 
     async def _retire(self) -> None:
         """Stop the engines of retired members; free their ports once they are gone."""

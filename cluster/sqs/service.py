@@ -21,9 +21,11 @@ index), leads. Every acknowledged entry is on a majority, so on at least one
 candidate, and the most up-to-date candidate holds it.
 
 The replicas start with the region's first SQS call (remembered in the store),
-so a region that never uses SQS runs none of its processes. The region's AWS
-endpoint (`azlab.cluster.aws`) is started here, SQS being its first user, and
-recorded under the store key `aws_http_endpoint`.
+so a region that never uses SQS runs none of its processes. The region's front
+end (`azlab.cluster.frontend`: the AWS endpoint and its own router, which asks
+the replicas who leads) is kept running from here, SQS being its first user; a
+restarted controller adopts the one that answers. This controller's router
+serves only the gRPC API (control plane and SDK).
 """
 
 from __future__ import annotations
@@ -36,9 +38,8 @@ from dataclasses import asdict, dataclass
 
 import grpc
 
-from azlab.cluster.aws import AwsEndpoint
+from azlab.cluster.frontend import AWS_ENDPOINT_KEY, FrontendSupervisor
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
-from azlab.cluster.sqs.aws import SqsJsonProtocol
 from azlab.cluster.sqs.router import LeaderRouter, ReplicaChannels
 from azlab.cluster.sqs.servicer import SqsServicer
 from azlab.sqs.v1 import replica_pb2, sqs_pb2, sqs_pb2_grpc
@@ -49,7 +50,6 @@ PROBE_TIMEOUT_S = 0.3
 CONFIGURE_TIMEOUT_S = 1.0
 LEADER_SILENCE_S = 0.6
 RESTART_INTERVAL_S = 2.0
-AWS_ENDPOINT_KEY = "aws_http_endpoint"
 ACTIVE_KEY = "sqs_active"
 
 
@@ -100,8 +100,7 @@ class SqsService:
         self._changed = asyncio.Event()
         self._starting: dict[str, asyncio.Task] = {}
         self._started_at: dict[str, float] = {}
-        self.aws = AwsEndpoint([SqsJsonProtocol(self.router)])
-        self._aws_started = False
+        self.frontend = FrontendSupervisor(context.paths, self.store, self.region.network.region_address())
         self.active = bool(self.store.get(ACTIVE_KEY, False))
 
     # ---- what the router and servicer read
@@ -118,6 +117,9 @@ class SqsService:
     def configuration_changed(self) -> asyncio.Event:
         return self._changed
 
+    def leader_failed(self, address: str, epoch: int) -> None:
+        pass  # the reconcile tick judges the leader from its own probes
+
     def queue_url_base(self) -> str:
         return f"http://{self.store.get(AWS_ENDPOINT_KEY, '')}"
 
@@ -127,7 +129,7 @@ class SqsService:
 
     # ---- the loop
     async def reconcile(self) -> None:
-        await self._ensure_aws_endpoint()
+        await self.frontend.ensure()
         if not self.active:
             return
         self._ensure_placements()
@@ -136,15 +138,6 @@ class SqsService:
         if self._leader_failed():
             await self._elect()
         await self._push_configuration()
-
-    async def _ensure_aws_endpoint(self) -> None:
-        if self._aws_started:
-            return
-        wanted = self.store.get(AWS_ENDPOINT_KEY) or f"{self.region.network.region_address()}:0"
-        host, port = wanted.rsplit(":", 1)
-        bound = await self.aws.start(host, int(port))
-        self.store.put(AWS_ENDPOINT_KEY, f"{host}:{bound}")
-        self._aws_started = True
 
     def _ensure_placements(self) -> None:
         for az in self.region.config.azs:
@@ -163,15 +156,9 @@ class SqsService:
             self.placements[replica_id] = placement
 
     async def _probe(self) -> None:
-        async def status(p: Placement) -> replica_pb2.ReplicaStatus | None:
-            try:
-                return await self.channels.replica(p.endpoint).Status(replica_pb2.StatusRequest(),
-                                                                      timeout=PROBE_TIMEOUT_S)
-            except grpc.aio.AioRpcError:
-                return None
-
         ids = list(self.placements)
-        answers = await asyncio.gather(*(status(self.placements[i]) for i in ids))
+        answers = await asyncio.gather(*(self.channels.status(self.placements[i].endpoint, PROBE_TIMEOUT_S)
+                                         for i in ids))
         now = time.monotonic()
         for replica_id, answer in zip(ids, answers):
             self.statuses[replica_id] = answer

@@ -68,6 +68,9 @@ class Region:
     def configuration_changed(self) -> asyncio.Event:
         return self.changed
 
+    def leader_failed(self, address: str, epoch: int) -> None:
+        pass  # the router follows only what is announced
+
     async def create_queue(self, name: str) -> str:
         return (await self.router.call("CreateQueue", sqs_pb2.CreateQueueRequest(queue_name=name))).queue_url
 
