@@ -22,6 +22,8 @@ from azlab.chaos.v1 import chaos_pb2
 from azlab.elb.v1 import elb_pb2 as pb
 from azlab.route53.v1 import route53_pb2 as r53
 
+from tests.checker import ClientLoad, assert_no_failures
+
 from .conftest import isolations, region, wait_until
 
 pytestmark = pytest.mark.region
@@ -87,11 +89,11 @@ def name_servers(lab) -> list:
     return list(lab.client.route53.DescribeNameServers(r53.DescribeNameServersRequest()).name_servers)
 
 
-def resolve(lab, name: str, servers: list | None = None) -> list[str]:
+def resolve(lab, name: str, servers: list | None = None, timeout: float = 0.3) -> list[str]:
     """The name's A records from the first of the region's DNS servers that answers (a client's resolver)."""
     for server in servers or name_servers(lab):
         try:
-            answer = dns.query.udp(dns.message.make_query(name, "A"), server.address, port=server.port, timeout=0.3)
+            answer = dns.query.udp(dns.message.make_query(name, "A"), server.address, port=server.port, timeout=timeout)
         except (dns.exception.Timeout, OSError):
             continue
         return sorted(r.to_text() for rrset in answer.answer if rrset.rdtype == dns.rdatatype.A for r in rrset)
@@ -155,12 +157,18 @@ def test_failing_health_check_removes_a_target_and_recovery_brings_it_back(lab, 
     health = {s["InstanceId"]: s for s in lab.json("elb", "describe-instance-health", "--name", "web")["InstanceStates"]}
     assert health[sick]["State"] == "OutOfService" and "503" in health[sick]["Description"]
     lb_node = resolve(lab, web["name"])[0]
-    time.sleep(0.5)  # the other LB nodes' checks fail within the same interval
+    wait_until(lambda: routable_targets(lab) == [2, 2, 2], TIMEOUT_S, "every LB node to stop routing to it")
     assert {served_by(get(lb_node)[1]) for _ in range(9)} == set(web["instances"]) - {sick}
     get_direct(address, "/recover")
     wait_until(lambda: sick in in_service(lab), TIMEOUT_S, f"{sick} InService again")
     wait_until(lambda: {served_by(get(lb_node)[1]) for _ in range(9)} == set(web["instances"]), TIMEOUT_S,
                "traffic to reach it again")
+
+
+def routable_targets(lab, azs=AZS) -> list[int]:
+    """How many instances each LB node (of `azs`) routes to, as it last reported."""
+    nodes = lab.client.elb.DescribeLoadBalancerNodes(pb.DescribeLoadBalancerNodesRequest(load_balancer_name="web")).nodes
+    return [n.routable_targets for n in sorted(nodes, key=lambda n: n.availability_zone) if n.availability_zone in azs]
 
 
 def get_direct(address: str, path: str) -> None:
@@ -177,9 +185,12 @@ def test_draining_lets_a_slow_in_flight_request_finish(lab, web):
     def slow():
         outcome["response"] = get(lb_node, "/slow?s=3", timeout=15)
 
+    requests = lab.json("elb", "describe-load-balancer-counters", "--name", "web")["RequestCount"]
     thread = threading.Thread(target=slow)
     thread.start()
-    time.sleep(0.5)
+    # the LB node counts a request as it sends it on to an instance
+    wait_until(lambda: lab.json("elb", "describe-load-balancer-counters", "--name", "web")["RequestCount"] > requests,
+               TIMEOUT_S, "the slow request to reach an instance")
     ids = sorted(web["instances"])
     # every instance out, so the one serving the slow request is too: it drains, new requests find none
     lab.json("elb", "deregister-instances-from-load-balancer", "--name", "web", "--instances", *ids)
@@ -261,51 +272,52 @@ def connects(address: str, port: int) -> bool:
         return False
 
 
+class Unanswered(Exception):
+    """A request through the LB's name that got no 200."""
+
+
 def test_kill_az_under_load_restores_service_through_dns(lab, web):
-    """A client resolving the LB's name and sending requests in a loop: service is back within
-    seconds of the kill, and no request to a surviving AZ's LB node fails after that; the AZ restored,
-    its LB node answers under the name again."""
+    """A client resolving the LB's name and sending requests in a loop: once the dead AZ's LB node is out of
+    every surviving DNS server's answer and every surviving LB node routes to the surviving instances only,
+    no request fails; the AZ restored, its LB node answers under the name again."""
     servers = name_servers(lab)
     victim = "lab-1b"
+    survivors = [az for az in AZS if az != victim]
     dead_node = next(n["Address"] for n in lab.json("elb", "describe-load-balancer-nodes", "--name", "web")["Nodes"]
                      if n["AvailabilityZone"] == victim)
-    log: list[tuple[float, bool, str]] = []
-    stop = threading.Event()
 
-    def client() -> None:
-        for i in range(4000):  # bounded: about 40 s at most
-            if stop.is_set():
-                return
-            sent = time.time()  # a request counts from when it was sent, not when it timed out
-            addresses = resolve(lab, web["name"], servers)
-            address = addresses[i % len(addresses)] if addresses else ""
-            try:
-                ok = get(address, timeout=1)[0].status == 200 if address else False
-            except (OSError, http.client.HTTPException):  # a node killed mid-answer cuts its answer short
-                ok = False
-            log.append((sent, ok, address))
-            time.sleep(0.01)
+    def request(n: int) -> str:
+        addresses = resolve(lab, web["name"], servers, timeout=1.0)  # a client's resolver waits a second a server
+        if not addresses:
+            raise Unanswered("no answer for the LB's name")
+        address = addresses[n % len(addresses)]
+        try:
+            status = get(address, timeout=3)[0].status
+        except (OSError, http.client.HTTPException) as e:  # a node killed mid-answer cuts its answer short
+            raise Unanswered(f"{address}: {e!r}") from None
+        if status != 200:
+            raise Unanswered(f"{address}: HTTP {status}")
+        return address
 
-    thread = threading.Thread(target=client)
-    thread.start()
-    try:
-        time.sleep(1.5)
+    def out_of_the_dead_az() -> bool:
+        answers = [resolve(lab, web["name"], [s]) for s in servers if s.availability_zone != victim]
+        return all(a and dead_node not in a for a in answers) and routable_targets(lab, survivors) == [2, 2]
+
+    with ClientLoad(max_seconds=120, max_calls=4000) as load:
+        client = load.client("client", request, expected=(Unanswered,), pause_s=0.01)
+        wait_until(lambda: len(client.acknowledged) >= 20, TIMEOUT_S, "requests answered before the kill")
         killed_at = time.time()
         lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=victim))
-        wait_until(lambda: dead_node not in resolve(lab, web["name"], servers), TIMEOUT_S, "the dead AZ's node out of DNS")
-        time.sleep(5)
-    finally:
-        stop.set()
-        thread.join(30)
-    after = [(t, ok, a) for t, ok, a in log if t >= killed_at]
-    failed = [t for t, ok, _ in after if not ok]
-    restored_at = max(failed, default=killed_at)
-    print(f"\nkill-az {victim}: {len(failed)} failed requests of {len(after)} after the kill; "
-          f"service restored {restored_at - killed_at:.2f} s after the kill")
-    tail = [entry for entry in after if entry[0] > restored_at]
-    assert len(tail) > 50, "service was not restored within the client's bounded loop"
-    assert all(ok for _, ok, _ in tail) and dead_node not in {a for _, _, a in tail}
-    assert sum(ok for t, ok, _ in log if t < killed_at) > 10
+        wait_until(out_of_the_dead_az, TIMEOUT_S, "the dead AZ's LB node out of DNS and its instance out of routing")
+        settled_at = time.time()
+        wait_until(lambda: len(client.sent_after(settled_at)) >= 50, TIMEOUT_S, "requests after that")
+    failed = [c for c in client.sent_after(killed_at) if not c.ok]
+    print(f"\nkill-az {victim}: {len(failed)} failed requests of {len(client.sent_after(killed_at))} after the kill; "
+          f"the last sent {max((c.sent for c in failed), default=killed_at) - killed_at:.2f} s after it; "
+          f"DNS and routing settled {settled_at - killed_at:.2f} s after it")
+    after = client.sent_after(settled_at)
+    assert_no_failures(after, "requests sent once DNS and every surviving LB node had left the dead AZ")
+    assert dead_node not in {address for c in after for address in c.keys}
     # the AZ back: its LB node starts again from its state file and rejoins the name once it routes
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=victim))
     wait_until(lambda: dead_node in resolve(lab, web["name"], servers), 90, "the restored AZ's LB node back in DNS")
