@@ -2,8 +2,8 @@
 
 A kill-az test runs clients under `ClientLoad`, each a thread calling `call(n)` for n = 0, 1, ...;
 a call that returns is acknowledged, with the keys it returns (what the client was told is
-written), and one that raises an expected error is a failure, kept with its time. Afterwards
-`check` compares what was acknowledged with what the service holds:
+written), and one that raises NotAcknowledged or an expected error is a failure, kept with its
+time. Afterwards `check` compares what was acknowledged with what the service holds:
 
     with ClientLoad() as load:
         writes = load.client("writer", lambda n: put(f"k{n}") and f"k{n}", expected=(IOError,))
@@ -23,6 +23,11 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 SHOWN = 5  # keys named in an assertion message
+
+
+class NotAcknowledged(Exception):
+    """What a client's call raises when the answer it got is no acknowledgement (an error code, a wrong
+    body, no replica holding the write): a failure of the load, not a death of its client."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,11 @@ class ClientLoad:
                pause_s: float = 0.0, pause_after_failure_s: float = 0.05) -> Stream:
         """A client calling `call(n)` in a loop; it returns the key or keys it was acknowledged (None for none).
 
-        An `expected` error is a failure, recorded with its time; `retry` calls the same n again after
-        one (a producer resending until acknowledged), else the client goes on to n + 1."""
+        NotAcknowledged or an `expected` error is a failure, recorded with its time; `retry` calls the same
+        n again after one (a producer resending until acknowledged), else the client goes on to n + 1."""
         stream = Stream(name)
-        thread = threading.Thread(target=self._run, args=(stream, call, expected, retry, pause_s, pause_after_failure_s),
-                                  name=f"load-{name}", daemon=True)
+        thread = threading.Thread(target=self._run, name=f"load-{name}", daemon=True,
+                                  args=(stream, call, expected, retry, pause_s, pause_after_failure_s))
         self._threads.append(thread)
         if self._started:
             thread.start()
@@ -92,6 +97,7 @@ class ClientLoad:
 
     def _run(self, stream: Stream, call, expected, retry: bool, pause_s: float, pause_after_failure_s: float) -> None:
         deadline = time.monotonic() + self.max_seconds
+        expected = (NotAcknowledged, *expected)
         n = 0
         try:
             for _ in range(self.max_calls):
@@ -170,8 +176,9 @@ def check(acknowledged: Sequence[str], present: Iterable[str], *, unique: bool =
     lost: acknowledged, not present. duplicated (with `unique`, where the service promises each once):
     present more than once. reordered (with `ordered_by`, the key's ordering group, e.g. a FIFO message
     group): in a group, the first appearances of acknowledged keys out of their acknowledged order, as
-    (the key that appeared first, the one acknowledged before it that appeared after it). Keys present but never acknowledged are
-    neither lost nor reordered: a write whose acknowledgement was cut short may land or not."""
+    (the key that appeared first, the one acknowledged before it that appeared after it). Keys present but
+    never acknowledged are neither lost nor reordered: a write whose acknowledgement was cut short may land
+    or not."""
     present = list(present)
     counts = Counter(present)
     lost = [k for k in acknowledged if k not in counts]
@@ -196,4 +203,5 @@ def check(acknowledged: Sequence[str], present: Iterable[str], *, unique: bool =
 def assert_no_failures(calls: Iterable[Call], what: str) -> None:
     """Every one of `calls` answered: the message names a few that did not, with their errors."""
     failed = [c for c in calls if not c.ok]
-    assert not failed, f"{len(failed)} {what} failed, among them {[(round(c.sent, 2), c.error) for c in failed[:SHOWN]]}"
+    shown = [(round(c.sent, 2), c.error) for c in failed[:SHOWN]]
+    assert not failed, f"{len(failed)} {what} failed, among them (sent at, error) {shown}"
