@@ -16,14 +16,16 @@ controller are the same code path; nothing waits for an edge it might miss.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from azlab.cluster.config import Paths, RegionConfig
+from azlab.cluster.interfaces import Dns, Instances
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import agent_name
 from azlab.cluster.state import Store
@@ -79,8 +81,9 @@ class ServiceContext:
     store: Store
     agents: NodeAgents
     paths: Paths
-    # every service by name, filled once all are built: ELB reads EC2's instances and writes Route53's records
-    peers: dict[str, Any] = field(default_factory=dict)
+    # what this service may ask of others (cluster/interfaces.py), wired by create_all; None where it needs none
+    dns: Dns | None = None
+    instances: Instances | None = None
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,19 @@ def remove_region(paths: Paths, config: RegionConfig | None) -> int:
     return removed
 
 
+# Which service implements each interface of the ServiceContext. A provider is built first, from a
+# context that offers no interface, so that no two services can need each other.
+PROVIDERS: dict[str, str] = {"dns": "route53", "instances": "ec2"}
+
+
 def create_all(context: ServiceContext) -> list[Service]:
-    services = [importlib.import_module(f"azlab.cluster.{name}.service").create(context) for name in NAMES]
-    context.peers.update({s.name: s for s in services})
-    return services
+    def create(name: str, context: ServiceContext) -> Service:
+        return importlib.import_module(f"azlab.cluster.{name}.service").create(context)
+
+    built = {name: create(name, context) for name in PROVIDERS.values()}
+    wired = dataclasses.replace(context, **{field: built[name] for field, name in PROVIDERS.items()})
+    built.update({name: create(name, wired) for name in NAMES if name not in built})
+    return [built[name] for name in NAMES]
 
 
 def add_commands(verbs) -> None:

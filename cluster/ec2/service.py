@@ -24,12 +24,14 @@ import dataclasses
 import importlib
 import logging
 import time
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.ec2.model import Ec2Model, Host, Instance, Volume
+from azlab.cluster.interfaces import Placement
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
 from azlab.nodes.ec2 import volumes
@@ -104,6 +106,11 @@ class Ec2Service:
 
     def host_backend(self, host: str) -> ComputeBackend | None:
         return self.backends.get(self.region.config.backend_of(host))
+
+    # Instances (cluster/interfaces.py): what other services (ELB) may know of instances
+    def placements(self, instance_ids: Iterable[str]) -> dict[str, Placement]:
+        return {i: Placement(instance.private_ip if instance.state == m.RUNNING else "", instance.az, instance.state)
+                for i in instance_ids if (instance := self.model.instances.get(i)) is not None}
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.ec2.servicer import Ec2Servicer

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from azlab.cluster.elb import certificates
+from azlab.cluster.interfaces import Placement
 from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
 
@@ -183,15 +184,6 @@ class LoadBalancer:
         if found is None:
             raise PolicyNotFound(f"There is no policy with name {name} for load balancer {self.name}")
         return found
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where a registered instance is now, as EC2 says (address empty: not running)."""
-
-    address: str
-    az: str
-    state: str
 
 
 @dataclass(frozen=True)

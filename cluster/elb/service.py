@@ -9,14 +9,16 @@ Level-triggered (cluster/services.py), each tick:
 2. Each reachable LB node is asked its status (first, and bounded: the DNS
    answer must not wait on a dead AZ's agent) and pushed its config when the
    digest it serves differs from the model's (targets follow EC2: an instance's
-   address, AZ and whether it runs). Its view of each target's health and its
-   counters go to the model.
+   address, AZ and whether it runs, through `Instances`). Its view of each
+   target's health and its counters go to the model.
 3. The LB's DNS name, an A record in the ELB's own hosted zone
-   (`<region>.elb.lab.`, made through Route53's model), answers the addresses
+   (`<region>.elb.lab.`, kept through `Dns`), answers the addresses
    of the LB nodes that serve and can route to at least one healthy target; when
    none can, every serving node (as ELB, failing open); a dead AZ's node never.
 
 LB nodes keep serving while the controller is away, from their last config.
+ELB meets other services only through cluster/interfaces.py: `Dns` (Route53
+implements it) and `Instances` (EC2).
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ import logging
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 
-from azlab.cluster.elb.model import SERVICE, ElbModel, LoadBalancer, Placement
+from azlab.cluster.elb.model import SERVICE, ElbModel, LoadBalancer
+from azlab.cluster.interfaces import Dns, Placement, RecordSetChange, ResourceRecordSet
 from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
 from azlab.nodes.elb.server import digest
@@ -51,7 +55,10 @@ class Elb:
     name = SERVICE
 
     def __init__(self, context: ServiceContext):
-        self.context = context
+        if context.dns is None or context.instances is None:
+            raise ValueError("ELB needs a Dns and an Instances in its context (cluster/interfaces.py)")
+        self.dns = context.dns
+        self.instances = context.instances
         self.region = context.region
         self.store = context.store
         self.agents = context.agents
@@ -68,16 +75,10 @@ class Elb:
         return [GrpcService(elb_pb2.DESCRIPTOR.services_by_name["Elb"].full_name, ElbServicer(self),
                             elb_pb2_grpc.add_ElbServicer_to_server)]
 
-    # peers
-    @property
-    def route53(self):
-        return self.context.peers["route53"].model
-
-    def placements(self) -> dict[str, Placement]:
-        """Every EC2 instance: its address while it runs, its AZ, its state."""
-        ec2 = self.context.peers["ec2"].model
-        return {i.instance_id: Placement(i.private_ip if i.state == "running" else "", i.az, i.state)
-                for i in ec2.instances.values()}
+    def placements(self, instance_ids: Iterable[str] = ()) -> dict[str, Placement]:
+        """Where EC2 has every instance registered with a load balancer, and each of `instance_ids`."""
+        registered = (i for lb in self.model.load_balancers.values() for i in lb.instances)
+        return self.instances.placements({*registered, *instance_ids})
 
     def check_supported(self) -> None:
         if self.region.network.isolation not in ADDRESSABLE:
@@ -202,18 +203,14 @@ class Elb:
         self.model.add_counters(lb.name, deltas)
 
     # DNS
-    def _zone(self):
-        route53 = self.route53
-        zone = next((z for z in route53.zones.values() if z.name == self.model.zone_name), None)
-        if zone is None:
-            zone, _ = route53.create_hosted_zone(self.model.zone_name, f"{ZONE_REFERENCE}-{self.model.region}",
-                                                 "load balancers' names; owned by the ELB service")
-        return zone
+    def _zone_id(self) -> str:
+        return self.dns.hosted_zone_id(self.model.zone_name, f"{ZONE_REFERENCE}-{self.model.region}",
+                                       "load balancers' names; owned by the ELB service")
 
     def route53_zone_id(self) -> str:
         """The ELB zone's id: an alias record to a load balancer names it as its HostedZoneId."""
         try:
-            return self._zone().id
+            return self._zone_id()
         except AzlabError:
             return ""
 
@@ -224,28 +221,11 @@ class Elb:
         return healthy or sorted(serving)
 
     def _publish(self) -> None:
-        from azlab.cluster.route53.model import RecordSet
-
         try:
-            zone = self._zone()
+            publish_names(self.dns, self._zone_id(),
+                          {self.model.fqdn(lb): self.dns_addresses(lb) for lb in self.model.load_balancers.values()})
         except AzlabError as e:
-            log.warning("cannot keep load balancers' names in Route53: %s", e)
-            return
-        changes = []
-        names = set()
-        for lb in self.model.load_balancers.values():
-            name = self.model.fqdn(lb)
-            names.add(name)
-            addresses = self.dns_addresses(lb)
-            existing = zone.find((name, "A", ""))
-            if not addresses or (existing and existing.values == addresses):
-                continue  # a name with no serving node keeps its last answer rather than vanish
-            changes.append({"action": "UPSERT", "record": RecordSet(name, "A", DNS_TTL, addresses)})
-        for record in zone.records:
-            if record.type == "A" and record.name not in names:
-                changes.append({"action": "DELETE", "record": record})
-        if changes:
-            self.route53.change_resource_record_sets(zone.id, changes, "ELB: LB nodes' health")
+            log.warning("cannot keep load balancers' names in DNS: %s", e)
 
     @staticmethod
     async def _admin(node: dict, request: dict) -> dict:
@@ -268,6 +248,22 @@ class Elb:
                           "routable": status["routable"] if status else 0,
                           "errors": list(status["errors"].values()) if status else []})
         return found
+
+
+def publish_names(dns: Dns, zone_id: str, answers: dict[str, list[str]]) -> None:
+    """Make the zone's A record sets answer `answers` (name -> addresses), in one change when any differs.
+
+    A name with no address keeps its last answer rather than vanish (its LB has no serving node, or
+    none the controller can see); an A record set of a name not in `answers` is withdrawn.
+    """
+    names = {name.lower() for name in answers}  # DNS names ignore case: "Web"'s record set is Dns's "web"
+    wanted = [ResourceRecordSet(name.lower(), "A", DNS_TTL, tuple(addresses)) for name, addresses in answers.items()
+              if addresses]
+    published = {r.name: r for r in dns.record_sets(zone_id, "A")}
+    changes = [RecordSetChange("UPSERT", r) for r in wanted if published.get(r.name) != r]
+    changes += [RecordSetChange("DELETE", r) for name, r in published.items() if name not in names]
+    if changes:
+        dns.change_record_sets(zone_id, changes, "ELB: LB nodes' health")
 
 
 def create(context: ServiceContext) -> Elb:

@@ -85,8 +85,8 @@ class ElbServicer(elb_pb2_grpc.ElbServicer):
         return pb.DeleteLoadBalancerListenersResponse()
 
     async def RegisterInstancesWithLoadBalancer(self, request, context):
-        ids = self.model.register_instances(request.load_balancer_name, [i.instance_id for i in request.instances],
-                                            self.service.placements())
+        wanted = [i.instance_id for i in request.instances]
+        ids = self.model.register_instances(request.load_balancer_name, wanted, self.service.placements(wanted))
         return pb.RegisterInstancesResponse(instances=_instances(ids))
 
     async def DeregisterInstancesFromLoadBalancer(self, request, context):
@@ -100,8 +100,8 @@ class ElbServicer(elb_pb2_grpc.ElbServicer):
         return pb.ConfigureHealthCheckResponse(health_check=_health_check(check))
 
     async def DescribeInstanceHealth(self, request, context):
-        states = self.model.instance_health(request.load_balancer_name, [i.instance_id for i in request.instances],
-                                            self.service.placements())
+        asked = [i.instance_id for i in request.instances]
+        states = self.model.instance_health(request.load_balancer_name, asked, self.service.placements(asked))
         return pb.DescribeInstanceHealthResponse(instance_states=[
             pb.InstanceState(instance_id=s.instance_id, state=s.state, reason_code=s.reason_code, description=s.description)
             for s in states])

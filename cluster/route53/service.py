@@ -15,6 +15,9 @@ Level-triggered (cluster/services.py), each tick:
 Servers on a dead AZ are neither pushed to nor counted; they catch up from the
 next push when the AZ comes back. Servers keep answering while the controller
 is away, from their last snapshot (health included, frozen until it returns).
+
+Other services keep names here through `Dns` (cluster/interfaces.py), which
+this service implements over its model: ELB its load balancers' names.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Sequence
 
-from azlab.cluster.route53.model import SERVICE, Route53Model, Vote
+from azlab.cluster.interfaces import RecordSetChange, ResourceRecordSet
+from azlab.cluster.route53.model import SERVICE, RecordSet, Route53Model, Vote, absolute_name
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
 from azlab.cluster.state import NodeRecord
 
@@ -146,6 +151,24 @@ class Route53:
     @staticmethod
     async def _admin(server: dict, request: dict) -> dict:
         return await admin_call(server["address"], server["admin_port"], request, ADMIN_TIMEOUT_S)
+
+    # Dns (cluster/interfaces.py)
+    def hosted_zone_id(self, name: str, caller_reference: str, comment: str) -> str:
+        name = absolute_name(name)
+        zone = next((z for z in self.model.zones.values() if z.name == name and not z.private_zone), None)
+        if zone is None:
+            zone, _ = self.model.create_hosted_zone(name, caller_reference, comment)
+        return zone.id
+
+    def record_sets(self, zone_id: str, type: str) -> list[ResourceRecordSet]:
+        return [ResourceRecordSet(r.name, r.type, r.ttl, tuple(r.values)) for r in self.model.zone(zone_id).records
+                if r.type == type and r.policy == "simple" and not r.set_identifier and r.alias is None
+                and r.ttl is not None]
+
+    def change_record_sets(self, zone_id: str, changes: Sequence[RecordSetChange], comment: str) -> None:
+        self.model.change_resource_record_sets(zone_id, [
+            {"action": c.action, "record": RecordSet(c.record_set.name, c.record_set.type, c.record_set.ttl,
+                                                     list(c.record_set.values))} for c in changes], comment)
 
     # what DescribeNameServers shows
     def name_servers(self) -> list[dict]:
