@@ -12,7 +12,7 @@ packages+=(haproxy wrk)  # ELB's bench: HAProxy as the peer, wrk as the load gen
 packages+=(postgresql postgresql-contrib)  # RDS's postgres engine (and pgbench for its bench)
 packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils)  # EC2's libvirt backend (deploy/start-libvirt.sh starts the daemons)
 packages+=(libvirt-dev pkg-config)  # builds PyPI's libvirt-python in the venv
-packages+=(syslinux syslinux-common mtools dosfstools genisoimage fdisk cpio)  # deploy/images/vm.sh: the pv and hvm images, config drives
+packages+=(syslinux syslinux-common mtools dosfstools genisoimage fdisk cpio kmod)  # deploy/images/vm.sh: the pv and hvm images (kmod: modinfo walks the drivers' dependencies), config drives
 [ "${1:-}" = --dev ] && packages+=(vagrant vagrant-libvirt)
 missing=()
 for p in "${packages[@]}"; do

@@ -35,7 +35,7 @@ from azlab.cluster.interfaces import Placement
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
 from azlab.nodes.ec2 import volumes
-from azlab.nodes.ec2.backend import BackendInstance, ComputeBackend, InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.nodes.ec2.backend import BackendInstance, ComputeBackend, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
 
 log = logging.getLogger(__name__)
 EIP_PREFIX = {"netns": "10.200.0", "loopback": "127.200.0"}
@@ -265,6 +265,9 @@ class Ec2Service:
                     self.model.mark_terminated(instance.instance_id)
         except NodeUnreachable as e:
             log.info("%s: host %s unreachable (%s); trying again", instance.instance_id, instance.host, e)
+        except LaunchFailed as e:  # no retry will boot it: terminated with the reason, as EC2 does
+            log.warning("%s: %s", instance.instance_id, e)
+            self.model.terminate_instances([instance.instance_id], reason=str(e))
         except Exception:  # one instance's trouble must not hold up the others
             log.exception("%s: reconciling failed; trying again", instance.instance_id)
 

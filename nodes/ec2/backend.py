@@ -71,6 +71,16 @@ class BackendInstance:
     limits: dict[str, Any] = field(default_factory=dict)  # {"enforced": bool, "detail": str}
 
 
+class LaunchFailed(Exception):
+    """The instance cannot boot here, and starting it again will not help (its image's files are missing, say):
+    the region terminates it with this reason, as EC2 does a launch that fails (`StateReason`)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code  # EC2's state reason code: Server.InternalError, Client.InvalidParameterValue ...
+        self.message = message
+
+
 class ComputeBackend(Protocol):
     name: str
     supports_security_groups: bool  # rules are enforced on packets

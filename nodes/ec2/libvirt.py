@@ -58,7 +58,7 @@ from typing import Any
 
 from azlab.common.errors import UnsupportedOperation
 from azlab.common.network import AzNetwork, NetnsNetwork
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
 
 URI = "qemu:///system"
 NS = "https://azlab.dev/ec2/libvirt"
@@ -279,9 +279,11 @@ class LibvirtBackend:
 
     def _ensure_images(self, spec: InstanceSpec) -> None:
         self._images_built.join()
-        if spec.virtualization_type == "paravirtual" and not self._image_path(spec.kernel_location).exists():
-            raise RuntimeError(f"no kernel {spec.kernel_location} for {spec.image_id}: "
-                               f"{self._image_errors.get('pv', 'not built')}")
+        kind, needed = (("pv", spec.kernel_location) if spec.virtualization_type == "paravirtual"
+                        else ("hvm", spec.image_location))
+        if needed and not self._image_path(needed).exists():
+            raise LaunchFailed("Server.InternalError", f"{spec.image_id} cannot boot on this lab: its {needed} "
+                               f"is missing ({self._image_errors.get(kind, 'not built')})")
 
     def _image_path(self, location: str) -> Path:
         path = Path(location)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import os
 import re
 import shutil
@@ -236,6 +237,15 @@ def test_paravirtual_vm_runs_user_data_answers_on_its_az_address_and_takes_volum
     asyncio.run(backend.destroy(spec))
     asyncio.run(backend.destroy(spec))  # succeeds when already gone
     assert not backend.instance_dir(spec.instance_id).exists()
+
+
+def test_a_vm_whose_image_files_are_missing_fails_its_launch_with_the_reason(netns_backend):
+    backend, _ = netns_backend
+    spec = dataclasses.replace(new_spec(backend, "pv", "lab-1a", "10.11.1.7"), kernel_location="lab-pv/no-such-vmlinuz")
+    with pytest.raises(vm.LaunchFailed) as failed:
+        asyncio.run(backend.start(spec, InstanceConfig()))
+    assert failed.value.code == "Server.InternalError" and "lab-pv/no-such-vmlinuz is missing" in failed.value.message
+    assert not qemu_of(backend, spec)
 
 
 def test_hvm_vm_boots_its_own_disk_and_evict_leaves_no_qemu_of_its_az(netns_backend):

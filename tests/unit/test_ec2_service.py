@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from azlab.cluster.config import Paths, RegionConfig
+from azlab.cluster.config import Paths
 from azlab.cluster.ec2.service import Ec2Service
-from azlab.common.network import LoopbackNetwork
-from azlab.cluster.region import Region
 from azlab.cluster.services import NodeUnreachable, ServiceContext
-from azlab.cluster.state import Store
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec
+from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed
+
+from .regions import live_region
 
 
 class FakeBackend:
@@ -29,6 +28,7 @@ class FakeBackend:
 
     def __init__(self):
         self.crashing: set[str] = set()  # instances whose init exits before it boots
+        self.unbootable: dict[str, LaunchFailed] = {}  # instances the backend cannot boot, and why
         self.hosts: dict[str, dict[str, BackendInstance]] = {}
         self.unreachable: set[str] = set()
         self.calls: list[tuple[str, str, str]] = []
@@ -44,6 +44,8 @@ class FakeBackend:
         return "http://169.254.169.254/"
 
     async def start(self, spec, config):
+        if spec.instance_id in self.unbootable:
+            raise self.unbootable[spec.instance_id]
         booted = spec.instance_id not in self.crashing
         self._host(spec.host)[spec.instance_id] = BackendInstance(
             spec.instance_id, booted, booted, {"enforced": True, "detail": "fake"} if booted else {})
@@ -95,10 +97,7 @@ class FakeBackend:
 
 @pytest.fixture
 def world(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
-    region = Region(RegionConfig(), store, LoopbackNetwork())
-    for node in region.nodes.values():
-        node.state = "alive"
+    store, region = live_region(tmp_path)
     backend = FakeBackend()
     service = Ec2Service(ServiceContext(region, store, agents=None, paths=Paths(tmp_path)), backends={"process": backend})  # type: ignore[arg-type]
     return service, region, backend
@@ -205,6 +204,17 @@ def test_an_instance_whose_boots_keep_failing_is_impaired_and_restarted_ever_les
     assert service.model.status(instance) == ("ok", "ok")
 
 
+def test_a_launch_the_backend_cannot_boot_is_terminated_with_its_reason(world):
+    service, region, backend = world
+    [doomed, kept] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a", min_count=2, max_count=2)
+    backend.unbootable[doomed.instance_id] = LaunchFailed("Server.InternalError", "its kernel is missing")
+    for _ in range(3):
+        reconcile(service)
+    assert doomed.state == "terminated" and doomed.state_reason == "Server.InternalError: its kernel is missing"
+    assert [c for c in backend.calls if c[0] == "start"] == [("start", kept.instance_id, kept.host)]
+    assert kept.state == "running"
+
+
 class HereAgents:
     """The node agents' `run_command`, run on this machine (real files; a host in `dead` does not answer)."""
 
@@ -220,10 +230,7 @@ class HereAgents:
 
 
 def test_volumes_are_made_attached_snapshotted_detached_and_removed_through_the_hosts(tmp_path):
-    store = Store(tmp_path / "state.db")
-    region = Region(RegionConfig(), store, LoopbackNetwork())
-    for node in region.nodes.values():
-        node.state = "alive"
+    store, region = live_region(tmp_path)
     backend, agents = FakeBackend(), HereAgents()
     service = Ec2Service(ServiceContext(region, store, agents=agents, paths=Paths(tmp_path)),  # type: ignore[arg-type]
                          backends={"process": backend})
