@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from azlab.cluster.config import Paths, RegionConfig
+from azlab.cluster.config import Paths
 from azlab.cluster.ec2.service import Ec2Service
 from azlab.cluster.elb.model import InvalidInstance, Listener
 from azlab.cluster.elb.service import DNS_TTL, Elb, publish_names
@@ -20,7 +20,8 @@ from azlab.cluster.route53.model import InvalidChangeBatch
 from azlab.cluster.route53.service import Route53
 from azlab.cluster.services import ServiceContext, create_all
 from azlab.cluster.state import Store
-from azlab.common.network import LoopbackNetwork
+
+from .regions import live_region
 
 ZONE = "lab-1.elb.lab."
 WEB = f"web.{ZONE}"
@@ -71,10 +72,7 @@ class MemoryInstances:
 
 @pytest.fixture
 def region(tmp_path: Path) -> tuple[Region, Store]:
-    store = Store(tmp_path / "state.db")
-    region = Region(RegionConfig(), store, LoopbackNetwork())
-    for node in region.nodes.values():
-        node.state = "alive"
+    store, region = live_region(tmp_path)
     return region, store
 
 
