@@ -274,7 +274,7 @@ def test_security_group_rules_validate_and_resolve_group_sources(world):
         model.delete_security_group(web.group_id)
     assert in_use.value.code == "DependencyViolation"
     with pytest.raises(AzlabError) as default:
-        model.delete_security_group(model._default_group().group_id)
+        model.delete_security_group(model.security_groups.default().group_id)
     assert default.value.code == "CannotDelete"
 
 
