@@ -198,7 +198,7 @@ def region_figures(isolation: str, runs: int) -> dict[str, list[float]]:
 
 def describe_figures() -> dict[str, list[float]]:
     """DescribeInstances over real gRPC against the servicer and model, with 1,000 instances recorded."""
-    from azlab.cluster.ec2.model import Ec2Model, Host
+    from azlab.cluster.ec2.model import Ec2Model, Host, RunInstancesSpec
     from azlab.cluster.ec2.servicer import Ec2Servicer
     from azlab.cluster.state import Store
     from azlab.ec2.v1 import ec2_pb2_grpc
@@ -210,7 +210,7 @@ def describe_figures() -> dict[str, list[float]]:
         model = Ec2Model(Store(Path(scratch) / "state.db"), azs, lambda: hosts, lambda az: f"10.{11 + azs.index(az)}",
                          "10.200.0", host_vcpus=1000, host_memory_mib=10**7)
         for az, count in zip(azs, (334, 333, 333), strict=True):
-            model.run_instances("ami-lab-minimal", "t1.micro", count, count, az, tags={"Name": "bench"})
+            model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", count, count, az, tags={"Name": "bench"}))
         backend = SimpleNamespace(name="process", supports_security_groups=True, supports_addresses=True,
                                   metadata_endpoint=lambda spec: "http://169.254.169.254/")
         service = SimpleNamespace(model=model, backend=backend, backend_of=lambda i: backend, spec=lambda i: i,

@@ -74,6 +74,26 @@ class Instance:
         return catalog.INSTANCE_TYPES[self.instance_type].memory_mib
 
 
+@dataclass(frozen=True)
+class RunInstancesSpec:
+    """What a RunInstances call asks for; an empty or zero field takes EC2's default."""
+
+    image_id: str
+    instance_type: str
+    min_count: int = 1
+    max_count: int = 1
+    az: str = ""
+    subnet_id: str = ""
+    tenancy: str = ""
+    key_name: str = ""
+    security_group_ids: tuple[str, ...] = ()
+    user_data: bytes = b""
+    tags: dict[str, str] = field(default_factory=dict)
+    market: str = ""  # "spot" or on-demand ("")
+    spot_max_price: str = ""
+    client_token: str = ""
+
+
 class Instances:
     """The region's instances: each change checked against TRANSITIONS and written before the call returns."""
 

@@ -59,6 +59,7 @@ from azlab.cluster.ec2.instances import (
     TERMINATED_VISIBLE_S,
     Instance,
     Instances,
+    RunInstancesSpec,
 )
 from azlab.cluster.ec2.key_pairs import KeyPairs
 from azlab.cluster.ec2.market import Market
@@ -77,7 +78,7 @@ from azlab.cluster.ec2.volumes import (
 __all__ = [
     "ATTACHING", "CREATING", "DELETING", "DETACHING", "PENDING", "RUNNING", "SHUTTING_DOWN", "SNAPSHOT_PENDING",
     "STATE_CODES", "STOPPED", "STOPPING", "TERMINATED", "TERMINATED_VISIBLE_S", "Ec2Model", "Host",
-    "Instance", "InvalidParameterValue", "Rule", "SecurityGroup", "Volume", "subnet_of",
+    "Instance", "InvalidParameterValue", "Rule", "RunInstancesSpec", "SecurityGroup", "Volume", "subnet_of",
 ]
 MAX_COUNT = 1000
 MAX_USER_DATA = 16 * 1024
@@ -181,39 +182,37 @@ class Ec2Model:
         self.billing = market.billing
 
     # the verbs that span families
-    def run_instances(
-        self, image_id: str, instance_type: str, min_count: int = 1, max_count: int = 1, az: str = "",
-        subnet_id: str = "", tenancy: str = "", key_name: str = "", security_group_ids: Iterable[str] = (),
-        user_data: bytes = b"", tags: dict[str, str] | None = None, market: str = "", spot_max_price: str = "",
-        client_token: str = "",
-    ) -> list[Instance]:
-        """Place and record up to `max_count` instances (at least `min_count`), all pending."""
+    def run_instances(self, spec: RunInstancesSpec) -> list[Instance]:
+        """Place and record up to `spec.max_count` instances (at least `spec.min_count`), all pending."""
+        image_id, az, key_name, market, client_token = (
+            spec.image_id, spec.az, spec.key_name, spec.market, spec.client_token)
         if client_token:
             if earlier := self.fleet.by_client_token(client_token):
                 return earlier
         image = self.amis.image(image_id)
-        kind = instance_type_named(instance_type)
-        min_count, max_count = min_count or 1, max_count or min_count or 1
+        kind = instance_type_named(spec.instance_type)
+        min_count, max_count = spec.min_count or 1, spec.max_count or spec.min_count or 1
         if not 1 <= min_count <= max_count <= MAX_COUNT:
             raise InvalidParameterValue(f"need 1 <= MinCount <= MaxCount <= {MAX_COUNT}, got {min_count} and {max_count}")
-        if subnet_id:
-            subnet_az = self._subnet_az(subnet_id)
+        if spec.subnet_id:
+            subnet_az = self._subnet_az(spec.subnet_id)
             if az and az != subnet_az:
-                raise InvalidParameterValue(f"subnet {subnet_id} is in {subnet_az}, not {az}")
+                raise InvalidParameterValue(f"subnet {spec.subnet_id} is in {subnet_az}, not {az}")
             az = subnet_az
         if az:
             self.region.az(az)
-        tenancy = tenancy or "default"
+        tenancy = spec.tenancy or "default"
         if tenancy not in TENANCIES:
             raise InvalidParameterValue(f"Tenancy must be one of {', '.join(TENANCIES)}, not {tenancy!r}")
         if key_name:
             self.keyring.key_pair(key_name)
-        group_ids = list(dict.fromkeys(security_group_ids)) or [self.security_groups.default().group_id]
+        group_ids = list(dict.fromkeys(spec.security_group_ids)) or [self.security_groups.default().group_id]
         for group_id in group_ids:
             self.security_groups.group(group_id)
+        user_data = spec.user_data
         if len(user_data) > MAX_USER_DATA:
             raise InvalidParameterValue(f"user data is {len(user_data)} bytes; at most {MAX_USER_DATA}")
-        tags = check_tags(tags or {})
+        tags = check_tags(dict(spec.tags))
         if image.get("state", "available") != "available":
             raise InvalidParameterValue(f"image {image_id} is {image['state']}, not available")
         backends = set(image["backends"])
@@ -234,7 +233,7 @@ class Ec2Model:
         max_price = 0.0
         now = self.region.clock()
         if market == "spot":
-            max_price = parse_price(spot_max_price, "MaxPrice") if spot_max_price else kind.price
+            max_price = parse_price(spec.spot_max_price, "MaxPrice") if spec.spot_max_price else kind.price
         az = az or self.fleet.roomiest_az(kind, tenancy, backends, bootable)
         if market == "spot" and (market_price := self.market.spot_price(az, kind.name, now)) > max_price:
             raise SpotMaxPriceTooLow(f"your max price {max_price:.4f} is below the spot price {market_price:.4f} "

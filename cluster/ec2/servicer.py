@@ -77,12 +77,13 @@ class Ec2Servicer(ec2_pb2_grpc.Ec2Servicer):
     async def RunInstances(self, request, context):
         tags = _tags(request.tag_specifications, "instance")
         spot = request.instance_market_options
-        launched = self.model.run_instances(
-            request.image_id, request.instance_type, request.min_count, request.max_count,
-            request.placement.availability_zone, request.subnet_id, request.placement.tenancy, request.key_name,
-            request.security_group_ids, request.user_data, tags, spot.market_type, spot.spot_options.max_price,
-            request.client_token,
-        )
+        launched = self.model.run_instances(m.RunInstancesSpec(
+            image_id=request.image_id, instance_type=request.instance_type, min_count=request.min_count,
+            max_count=request.max_count, az=request.placement.availability_zone, subnet_id=request.subnet_id,
+            tenancy=request.placement.tenancy, key_name=request.key_name,
+            security_group_ids=tuple(request.security_group_ids), user_data=request.user_data, tags=tags,
+            market=spot.market_type, spot_max_price=spot.spot_options.max_price, client_token=request.client_token,
+        ))
         self.service.kick()
         [reservation] = self._reservations(launched)
         return reservation

@@ -43,7 +43,7 @@ def snapshot(store: Store) -> list:
 
 def run(model: Ec2Model, **kwargs) -> list[m.Instance]:
     args = {"image_id": "ami-lab-minimal", "instance_type": "m3.medium", "az": "lab-1b"} | kwargs
-    return model.run_instances(**args)
+    return model.run_instances(m.RunInstancesSpec(**args))
 
 
 def test_run_instances_places_pending_instances_with_addresses_in_their_az(world):

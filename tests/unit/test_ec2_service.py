@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from azlab.cluster.config import Paths
+from azlab.cluster.ec2.model import RunInstancesSpec
 from azlab.cluster.ec2.service import Ec2Service
 from azlab.cluster.services import NodeUnreachable, ServiceContext
 from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed
@@ -109,7 +110,7 @@ def reconcile(service: Ec2Service) -> None:
 
 def test_launch_runs_on_the_placed_host_and_a_dead_host_leaves_it_impaired_until_it_boots_again(world):
     service, region, backend = world
-    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1b")
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1b"))
     reconcile(service)
     assert instance.state == "running" and backend.calls == [("start", instance.instance_id, "lab-1b/node-0")]
     reconcile(service)
@@ -128,7 +129,7 @@ def test_launch_runs_on_the_placed_host_and_a_dead_host_leaves_it_impaired_until
 
 def test_a_restarted_controller_adopts_what_runs_and_restarts_nothing(world, tmp_path):
     service, region, backend = world
-    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
     reconcile(service)
     service.model.reboot_instances([instance.instance_id])  # done once, by the first controller
     reconcile(service)
@@ -141,7 +142,7 @@ def test_a_restarted_controller_adopts_what_runs_and_restarts_nothing(world, tmp
 
 def test_terminated_while_its_host_was_cut_off_its_stray_process_is_destroyed_once_back(world):
     service, region, backend = world
-    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1c")
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1c"))
     reconcile(service)
     region.nodes["lab-1c/node-0"].state = "down"  # partitioned: down by health, its processes run on
     backend.unreachable.add("lab-1c/node-0")
@@ -157,7 +158,7 @@ def test_terminated_while_its_host_was_cut_off_its_stray_process_is_destroyed_on
 
 def test_stop_waits_for_a_host_that_is_alive_but_does_not_answer(world):
     service, region, backend = world
-    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
     reconcile(service)
     service.model.stop_instances([instance.instance_id])
     backend.unreachable.add("lab-1a/node-0")  # slow, not dead: the health monitor still hears it
@@ -171,7 +172,8 @@ def test_stop_waits_for_a_host_that_is_alive_but_does_not_answer(world):
 def test_security_group_changes_and_elastic_ips_reach_the_backend(world):
     service, region, backend = world
     group = service.model.create_security_group("web", "web")
-    a, b = service.model.run_instances("ami-lab-minimal", "t1.micro", 2, 2, az="lab-1a", security_group_ids=[group.group_id])
+    a, b = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", 2, 2, az="lab-1a",
+                                                             security_group_ids=(group.group_id,)))
     reconcile(service)
     reconcile(service)
     assert backend.configs[a.instance_id].firewall["ingress"] == []
@@ -190,7 +192,7 @@ def test_security_group_changes_and_elastic_ips_reach_the_backend(world):
 
 def test_an_instance_whose_boots_keep_failing_is_impaired_and_restarted_ever_less_often(world):
     service, region, backend = world
-    [instance] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
     backend.crashing.add(instance.instance_id)
     for _ in range(10):
         reconcile(service)
@@ -206,7 +208,7 @@ def test_an_instance_whose_boots_keep_failing_is_impaired_and_restarted_ever_les
 
 def test_a_launch_the_backend_cannot_boot_is_terminated_with_its_reason(world):
     service, region, backend = world
-    [doomed, kept] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a", min_count=2, max_count=2)
+    [doomed, kept] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", 2, 2, az="lab-1a"))
     backend.unbootable[doomed.instance_id] = LaunchFailed("Server.InternalError", "its kernel is missing")
     for _ in range(3):
         reconcile(service)
@@ -235,7 +237,7 @@ def test_volumes_are_made_attached_snapshotted_detached_and_removed_through_the_
     service = Ec2Service(ServiceContext(region, store, agents=agents, paths=Paths(tmp_path)),  # type: ignore[arg-type]
                          backends={"process": backend})
     model = service.model
-    [instance] = model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1a")
+    [instance] = model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
     volume = model.create_volume("lab-1a", size_gib=2)
     agents.dead.add("lab-1a/node-0")
     reconcile(service)
@@ -266,8 +268,8 @@ def test_volumes_are_made_attached_snapshotted_detached_and_removed_through_the_
 
 def test_evict_empties_the_az_in_every_backend(world):
     service, region, backend = world
-    [doomed] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1b")
-    [kept] = service.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1c")
+    [doomed] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1b"))
+    [kept] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1c"))
     reconcile(service)
     asyncio.run(service.evict("lab-1b"))
     assert backend.hosts["lab-1b/node-0"] == {} and kept.instance_id in backend.hosts["lab-1c/node-0"]

@@ -6,7 +6,7 @@ import pytest
 
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
-from azlab.cluster.ec2.model import Ec2Model, Host
+from azlab.cluster.ec2.model import Ec2Model, Host, RunInstancesSpec
 from azlab.common.errors import AzlabError
 from azlab.cluster.state import Store
 
@@ -40,7 +40,7 @@ def available(model: Ec2Model, az: str = "lab-1a", **kwargs) -> m.Volume:
 
 
 def running(model: Ec2Model, az: str = "lab-1a", image: str = catalog.LAB_DOCKER) -> m.Instance:
-    [instance] = model.run_instances(image, "t1.micro", az=az)
+    [instance] = model.run_instances(RunInstancesSpec(image, "t1.micro", az=az))
     model.mark_running(instance.instance_id)
     return instance
 
@@ -204,10 +204,10 @@ def test_describe_volumes_filters(world):
 
 def test_images_boot_only_on_hosts_whose_backend_runs_them(world):
     model, *_ = world
-    error = refused("UnsupportedOperation", model.run_instances, catalog.LAB_DOCKER, "t1.micro", az="lab-1c")
+    error = refused("UnsupportedOperation", model.run_instances, RunInstancesSpec(catalog.LAB_DOCKER, "t1.micro", az="lab-1c"))
     assert "docker" in error.message and "process" in error.message
-    [placed] = model.run_instances(catalog.LAB_DOCKER, "t1.micro")  # no AZ given: one whose hosts run docker
+    [placed] = model.run_instances(RunInstancesSpec(catalog.LAB_DOCKER, "t1.micro"))  # no AZ given: one whose hosts run docker
     assert placed.az in ("lab-1a", "lab-1b") and placed.backend == "docker"
-    [minimal] = model.run_instances(catalog.LAB_MINIMAL, "t1.micro")
+    [minimal] = model.run_instances(RunInstancesSpec(catalog.LAB_MINIMAL, "t1.micro"))
     assert (minimal.az, minimal.backend) == ("lab-1c", "process")
     refused("InvalidParameterValue", model.deregister_image, catalog.LAB_DOCKER)  # built in

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from azlab.cluster.config import Paths
+from azlab.cluster.ec2.model import RunInstancesSpec
 from azlab.cluster.ec2.service import Ec2Service
 from azlab.cluster.elb.model import InvalidInstance, Listener
 from azlab.cluster.elb.service import DNS_TTL, Elb, publish_names
@@ -164,7 +165,7 @@ def test_the_real_route53_and_ec2_services_are_what_create_all_hands_elb(tmp_pat
 
 def test_ec2_places_an_instance_at_its_address_only_while_it_runs(tmp_path, region):
     ec2 = Ec2Service(context(tmp_path, region), backends={})
-    [running, pending] = ec2.model.run_instances("ami-lab-minimal", "t1.micro", az="lab-1b", min_count=2, max_count=2)
+    [running, pending] = ec2.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", 2, 2, az="lab-1b"))
     ec2.model.mark_running(running.instance_id)
     assert ec2.placements([running.instance_id, pending.instance_id, "i-nowhere"]) == {
         running.instance_id: Placement(running.private_ip, "lab-1b", "running"),
