@@ -100,6 +100,11 @@ class Region:
         if change := self.monitor.beat(node_name, now):
             self._apply([change])
 
+    def silent_for(self, node_name: str) -> float:
+        """Seconds since the node's last heartbeat reached this controller (since it started, if none has)."""
+        last = self.monitor.last_seen(node_name)
+        return self.clock() - last if last is not None else 0.0
+
     def sweep(self) -> None:
         """Declare silent nodes down; called by the controller on a short tick."""
         self._apply(self.monitor.sweep(self.clock()))

@@ -117,10 +117,21 @@ class ParameterGroup:
         return {name: self.values.get(name, spec.default) for name, spec in FAMILY_PARAMETERS[self.family].items()}
 
 
-def engine_settings(parameters: dict[str, str], node_type_name: str) -> dict[str, str]:
+# With automatic failover a primary holds a write lease: it takes a write only while a replica has acknowledged its
+# stream within WRITE_LEASE_LAG_S (min-replicas-to-write 1), so a primary cut off from its replicas stops taking
+# writes, and a replica replaces it only once that can no longer be otherwise: WRITE_LEASE_S after the region last
+# heard from its node. Redis counts the lag in whole seconds and recounts its replicas once a second (2 s), and the
+# replicas' last acknowledgement may follow the node's last heartbeat by up to a heartbeat interval (1 s, with margin).
+WRITE_LEASE_LAG_S = 1
+WRITE_LEASE_S = WRITE_LEASE_LAG_S + 2 + 1
+
+
+def engine_settings(parameters: dict[str, str], node_type_name: str, write_lease: bool = False) -> dict[str, str]:
     """A Redis engine's config (`--name value`, or CONFIG SET) from a parameter group's values."""
     settings = {k: v for k, v in parameters.items() if k != "reserved-memory-percent"}
     settings["maxmemory"] = str(NODE_TYPES[node_type_name].maxmemory_bytes(int(parameters["reserved-memory-percent"])))
+    if write_lease:
+        settings |= {"min-replicas-to-write": "1", "min-replicas-max-lag": str(WRITE_LEASE_LAG_S)}
     return settings
 
 
@@ -766,7 +777,15 @@ class ElastiCacheModel:
         return group
 
     def settings(self, group: ReplicationGroup) -> dict[str, str]:
-        return engine_settings(self.parameter_groups[group.parameter_group].effective(), group.node_type)
+        return engine_settings(self.parameter_groups[group.parameter_group].effective(), group.node_type,
+                               write_lease=group.automatic_failover)
+
+    def may_replace_primary(self, primary: Member, exited: bool) -> bool:
+        """Whether a replica may take over from `primary` now: its engine exited, or its node has been silent past
+        the write lease, so that, if only cut off, it has stopped taking writes (WRITE_LEASE_S)."""
+        if exited:
+            return True
+        return not self.node_alive(primary) and self.region.silent_for(primary.node_name) >= WRITE_LEASE_S
 
     def delete_snapshot(self, snapshot_name: str) -> Snapshot:
         snapshot = self.snapshot(snapshot_name)

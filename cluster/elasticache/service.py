@@ -113,7 +113,7 @@ class ElastiCache:
         for shard in group.node_groups:
             primary = group.primary(shard.node_group_id)
             state = self._engine_state(primary)
-            if group.automatic_failover and (state == "exited" or not self.model.node_alive(primary)):
+            if group.automatic_failover and self.model.may_replace_primary(primary, exited=state == "exited"):
                 await self.failover(group, shard.node_group_id, f"{primary.member_id} {'exited' if state == 'exited' else 'host down'}")
         if group.automatic_failover:
             for member in list(group.members):

@@ -10,6 +10,8 @@ from azlab.cluster.elasticache.model import (
     DAY_S,
     PRIMARY,
     REPLICA,
+    WRITE_LEASE_LAG_S,
+    WRITE_LEASE_S,
     CacheNodeNotFound,
     CacheParameterGroupNotFound,
     InvalidCacheParameterGroupState,
@@ -129,6 +131,28 @@ def test_a_failover_raises_the_epoch_and_a_lost_member_is_replaced_in_a_survivin
     assert region.store.allocate_port(old_primary.address, "x") != old_primary.port
     model.release(old_primary)
     assert model.retired == {} and region.store.allocate_port(old_primary.address, "y") == old_primary.port
+
+
+def test_a_primary_with_automatic_failover_holds_a_write_lease_that_a_failover_waits_out(tmp_path, clock):
+    region = Region(RegionConfig(isolation="loopback"), Store(tmp_path / "leased.db"), LoopbackNetwork(), clock)
+    for name in region.nodes:
+        region.heartbeat(name, f"ray-{name}")
+    model = ElastiCacheModel(region, region.store, clock)
+    leased = model.create_replication_group("leased", num_cache_clusters=3, automatic_failover=True)
+    plain = model.create_replication_group("plain", num_cache_clusters=2)
+    assert model.settings(leased)["min-replicas-to-write"] == "1"
+    assert model.settings(leased)["min-replicas-max-lag"] == str(WRITE_LEASE_LAG_S)
+    assert "min-replicas-to-write" not in model.settings(plain)  # no failover: nothing to fence, writes go on
+
+    primary = leased.primary("0001")
+    assert not model.may_replace_primary(primary, exited=False)  # alive
+    assert model.may_replace_primary(primary, exited=True)  # its engine is gone: it takes no write
+    clock.now += region.config.heartbeat_threshold_s + 0.1
+    region.sweep()  # its node (every node) silent: down
+    assert not model.node_alive(primary)
+    assert not model.may_replace_primary(primary, exited=False)  # cut off, perhaps: it may still take writes
+    clock.now = 1000.0 + WRITE_LEASE_S
+    assert model.may_replace_primary(primary, exited=False)
 
 
 def test_test_failover_needs_automatic_failover_and_an_available_group(model):
