@@ -28,7 +28,7 @@ from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.checker import ClientLoad, assert_no_failures, check
+from tests.checker import ClientLoad, NotAcknowledged, assert_no_failures, check
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
 
@@ -193,8 +193,8 @@ def test_killing_the_controller_under_load_fails_no_call_loses_nothing_and_adopt
         return f"cart:{n}"
 
     def discover(n: int) -> str | None:
-        nodes = config_nodes(config_address, config_port)
-        assert nodes == members, f"config get cluster lists {nodes}, not the cluster's {members}"
+        if (nodes := config_nodes(config_address, config_port)) != members:
+            raise NotAcknowledged(f"config get cluster lists {nodes}, not the cluster's {members}")
         return None
 
     sqs_errors = (ClientError, BotoCoreError)
