@@ -66,7 +66,7 @@ class Frontend:
 
     def refresh(self) -> None:
         """Re-read the static facts the controller persisted."""
-        self.placements = {p["replica_id"]: Placement(**p) for p in self.store.resources(SQS, "replica")}
+        self.placements = {p["replica_id"]: Placement(**p) for p in self.store.resources(SQS, "member")}
         self.active = bool(self.store.get(ACTIVE_KEY, False))
         self.clusters = {c.cache_cluster_id: c for c in map(decode_cluster, self.store.resources(ELASTICACHE,
                                                                                                 "cache-cluster"))}
