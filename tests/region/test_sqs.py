@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import boto3
 import botocore.config
@@ -22,7 +23,9 @@ from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError
 from azlab.region.v1 import region_pb2
 from azlab.sqs.v1 import sqs_pb2
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.checker import ClientLoad, Stream, check
 
 from .conftest import best_isolation, bring_up, tear_down, wait_until
 
@@ -196,11 +199,13 @@ def test_long_polling_returns_as_soon_as_a_message_arrives(sqs):
 
     poller = threading.Thread(target=poll)
     poller.start()
-    time.sleep(1.0)
+    time.sleep(1.0)  # lets the poll reach the empty queue (if it has not, the message is there when it does)
+    assert poller.is_alive(), answer  # still waiting: a short poll would have answered nothing by now
     sqs.send_message(QueueUrl=url, MessageBody="wake up")
     poller.join(30)
     assert [m["Body"] for m in answer["messages"]] == ["wake up"]
-    assert answer["waited_s"] < 15  # it did not wait out its 20 s
+    # answered before its WaitTimeSeconds ran out, so on the message's arrival: the call's own bound, not a figure
+    assert answer["waited_s"] < 20
 
 
 @pytest.mark.parametrize("call, code", [
@@ -337,135 +342,109 @@ def test_a_restarted_controller_keeps_the_queues_the_leader_and_the_endpoint(lab
     assert f"http://{region.endpoints.aws_http}" == endpoint  # the same address before and after
 
 
-class Load:
-    """Producers and consumers on a standard and a FIFO queue, keeping what was acknowledged.
-
-    Producers retry a send until it is acknowledged (FIFO with the same deduplication id), as an SQS
-    client does; consumers delete what they receive and keep the deletes that were acknowledged.
-    """
-
-    GROUPS = ("g0", "g1", "g2")
-    MAX_SECONDS = 180.0  # every loop stops by itself after this, whatever the test does
-
-    def __init__(self, endpoint: str, standard_url: str, fifo_url: str):
-        self.endpoint = endpoint
-        self.urls = {"standard": standard_url, "fifo": fifo_url}
-        self.producing = threading.Event()
-        self.consuming = threading.Event()
-        self.acked_sends: dict[str, list[tuple[float, str]]] = {"standard": [], "fifo": []}
-        self.received: dict[str, list[str]] = {"standard": [], "fifo": []}
-        self.received_at: dict[str, list[tuple[float, str]]] = {"standard": [], "fifo": []}
-        self.acked_deletes: dict[str, dict[str, float]] = {"standard": {}, "fifo": {}}  # body -> when acknowledged
-        self.errors: list[str] = []
-        self.deadline = 0.0  # set by start()
-        self._threads = [threading.Thread(target=self._produce, args=(kind,), daemon=True) for kind in self.urls]
-        self._threads += [threading.Thread(target=self._consume, args=(kind,), daemon=True) for kind in self.urls]
-
-    def start(self) -> None:
-        self.deadline = time.monotonic() + self.MAX_SECONDS
-        self.producing.set()
-        self.consuming.set()
-        for t in self._threads:
-            t.start()
-
-    def stop_producing(self) -> None:
-        self.producing.clear()
-
-    def stop(self) -> None:
-        self.producing.clear()
-        self.consuming.clear()
-        for t in self._threads:
-            t.join(60)
-
-    def _produce(self, kind: str) -> None:
-        client = boto3_client(self.endpoint)
-        n = 0
-        while self.producing.is_set() and time.monotonic() < self.deadline:
-            group = self.GROUPS[n % len(self.GROUPS)]
-            body = f"{group}:{n // len(self.GROUPS)}" if kind == "fifo" else f"s:{n}"
-            options = {"MessageGroupId": group, "MessageDeduplicationId": body} if kind == "fifo" else {}
-            while self.producing.is_set() and time.monotonic() < self.deadline:
-                try:
-                    client.send_message(QueueUrl=self.urls[kind], MessageBody=body, **options)
-                    self.acked_sends[kind].append((time.time(), body))
-                    break
-                except Exception as e:  # not acknowledged: send it again, as a client would
-                    self.errors.append(f"send {body}: {e}")
-                    time.sleep(0.1)
-            n += 1
-            time.sleep(0.01)
-
-    def _consume(self, kind: str) -> None:
-        client = boto3_client(self.endpoint)
-        while self.consuming.is_set() and time.monotonic() < self.deadline:
-            try:
-                messages = client.receive_message(QueueUrl=self.urls[kind], MaxNumberOfMessages=10,
-                                                  WaitTimeSeconds=1).get("Messages", [])
-            except Exception as e:
-                self.errors.append(f"receive: {e}")
-                continue
-            received_at = time.time()
-            for m in messages:
-                self.received[kind].append(m["Body"])
-                self.received_at[kind].append((received_at, m["Body"]))
-                try:
-                    client.delete_message(QueueUrl=self.urls[kind], ReceiptHandle=m["ReceiptHandle"])
-                    self.acked_deletes[kind][m["Body"]] = time.time()
-                except Exception as e:
-                    self.errors.append(f"delete {m['Body']}: {e}")
-
-    def unreceived(self) -> dict[str, set[str]]:
-        return {k: {b for _, b in self.acked_sends[k]} - set(self.received[k]) for k in self.urls}
-
-    def first_ack_after(self, moment: float) -> float | None:
-        later = [at for sends in self.acked_sends.values() for at, _ in sends if at > moment]
-        return min(later) if later else None
-
-    def longest_silence(self, start: float, end: float) -> float:
-        """The longest time no send was acknowledged between `start` and `end`: what a failover cost."""
-        acks = sorted([start, end, *(at for sends in self.acked_sends.values() for at, _ in sends if start < at < end)])
-        return max(b - a for a, b in zip(acks, acks[1:]))
+CLIENT_ERRORS = (ClientError, BotoCoreError)  # what a call that was not acknowledged raises
+GROUPS = ("g0", "g1", "g2")
+VISIBILITY_S = 4
 
 
-def fifo_order_holds(received: list[str]) -> bool:
-    """Per group, no message is delivered before every earlier one was (redeliveries may repeat)."""
-    highest: dict[str, int] = defaultdict(lambda: -1)
-    for body in received:
-        group, n = body.split(":")
-        if int(n) > highest[group] + 1:
-            return False
-        highest[group] = max(highest[group], int(n))
-    return True
+def producer(load: ClientLoad, endpoint: str, kind: str, url: str) -> Stream:
+    """A producer on the `standard` or `fifo` queue at `url`, sending each message again until it is
+    acknowledged (FIFO with the same deduplication id), as an SQS client does."""
+    client = boto3_client(endpoint)
+
+    def send(n: int) -> str:
+        group = GROUPS[n % len(GROUPS)]
+        body = f"{group}:{n // len(GROUPS)}" if kind == "fifo" else f"s:{n}"
+        options = {"MessageGroupId": group, "MessageDeduplicationId": body} if kind == "fifo" else {}
+        client.send_message(QueueUrl=url, MessageBody=body, **options)
+        return body
+
+    return load.client(f"producer {kind}", send, expected=CLIENT_ERRORS, retry=True, pause_s=0.01,
+                       pause_after_failure_s=0.1)
+
+
+@dataclass
+class Consumer:
+    deletes: Stream  # its acknowledged keys: the bodies whose delete was acknowledged
+    received: list[tuple[float, str, str]]  # every delivery: when it came, its body and MessageId
+
+    def bodies(self) -> list[str]:
+        return [body for _, body, _ in self.received]
+
+    def messages(self) -> list[str]:
+        """The body of each distinct message received (a redelivery is the same message)."""
+        return [body for body, _ in dict.fromkeys((body, message_id) for _, body, message_id in self.received)]
+
+    def deleted_at(self) -> dict[str, float]:
+        return {body: c.done for c in self.deletes.calls if c.ok for body in c.keys}
+
+
+def consumer(load: ClientLoad, endpoint: str, kind: str, url: str) -> Consumer:
+    """A consumer deleting what it receives: each call deletes one message received before, or, with
+    none left, receives (long polling up to 1 s)."""
+    client = boto3_client(endpoint)
+    received: list[tuple[float, str, str]] = []
+    pending: list[dict] = []
+
+    def consume(n: int) -> str | None:
+        if pending:
+            message = pending.pop(0)  # a failed delete leaves it to come back after its visibility timeout
+            client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            return message["Body"]
+        messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        at = time.time()
+        received.extend((at, m["Body"], m["MessageId"]) for m in messages)
+        pending.extend(messages)
+        return None
+
+    return Consumer(load.client(f"consumer {kind}", consume, expected=CLIENT_ERRORS), received)
+
+
+def longest_silence(streams: list[Stream], start: float, end: float) -> float:
+    """The longest time no send was acknowledged between `start` and `end`: what a failover cost."""
+    acks = sorted([start, end, *(c.done for s in streams for c in s.calls if c.ok and start < c.done < end)])
+    return max(b - a for a, b in zip(acks, acks[1:]))
+
+
+def group_of(body: str) -> str:
+    return body.split(":")[0]
 
 
 def test_killing_the_leaders_az_under_load_loses_nothing_acknowledged(lab, sqs, endpoint, record_property):
-    standard = sqs.create_queue(QueueName="chaos", Attributes={"VisibilityTimeout": "4"})["QueueUrl"]
-    fifo = sqs.create_queue(QueueName="chaos.fifo", Attributes={"FifoQueue": "true", "VisibilityTimeout": "4"})[
-        "QueueUrl"]
+    urls = {"standard": sqs.create_queue(QueueName="chaos", Attributes={"VisibilityTimeout": str(VISIBILITY_S)})["QueueUrl"],
+            "fifo": sqs.create_queue(QueueName="chaos.fifo", Attributes={
+                "FifoQueue": "true", "VisibilityTimeout": str(VISIBILITY_S)})["QueueUrl"]}
     doomed = leader_az(lab)
-    load = Load(endpoint, standard, fifo)
-    load.start()
-    time.sleep(2.0)
-    killed_at = time.time()
-    lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=doomed))
-    time.sleep(4.0)
-    load.stop_producing()
-    wait_until(lambda: not any(load.unreceived().values()), 60, "every acknowledged send to be received")
-    time.sleep(5.0)  # past the visibility timeout: anything not deleted comes back now
-    load.stop()
+    producers, consumers = ClientLoad(max_seconds=180), ClientLoad(max_seconds=180)
+    sends = {kind: producer(producers, endpoint, kind, url) for kind, url in urls.items()}
+    consumed = {kind: consumer(consumers, endpoint, kind, url) for kind, url in urls.items()}
+    with consumers, producers:
+        wait_until(lambda: all(len(s.acknowledged) >= 20 for s in sends.values()), 60, "sends before the kill")
+        killed_at = time.time()
+        lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=doomed))
+        wait_until(lambda: all(s.acknowledged_after(killed_at) >= 20 for s in sends.values()), 60,
+                   "sends acknowledged after the kill, by the new leader")
+        resumed_at = time.time()
+        producers.stop()
+        wait_until(lambda: not any(check(sends[k].acknowledged, consumed[k].bodies()).lost for k in urls),
+                   60, "every acknowledged send to be received")
+        time.sleep(VISIBILITY_S + 1)  # past the visibility timeout: anything received and not deleted comes back now
 
-    silence = load.longest_silence(killed_at - 1.0, killed_at + 4.0)
+    silence = longest_silence(list(sends.values()), killed_at - 1.0, resumed_at)
+    failures = [c.error for s in [*sends.values(), *(c.deletes for c in consumed.values())] for c in s.failures]
     print(f"longest time without an acknowledged send around KillAz({doomed}): {silence:.2f}s; "
-          f"{len(load.errors)} client errors: {load.errors[:3]}")
-    assert leader_az(lab) != doomed
-    assert all(load.acked_sends.values()) and load.first_ack_after(killed_at + 0.5) is not None
+          f"{len(failures)} client errors: {failures[:3]}")
     record_property("sqs_longest_silence_s", round(silence, 3))
-    for kind in ("standard", "fifo"):
-        deleted = load.acked_deletes[kind]
+    assert leader_az(lab) != doomed
+    for kind in urls:
+        check(sends[kind].acknowledged, consumed[kind].bodies(), ordered_by=group_of if kind == "fifo" else None
+              ).assert_holds()
+        deleted = consumed[kind].deleted_at()
         # once its delete is acknowledged, a message is never delivered again
-        assert [(at, b) for at, b in load.received_at[kind] if b in deleted and at > deleted[b]] == []
-    assert fifo_order_holds(load.received["fifo"]), load.received["fifo"]
-    for url in (standard, fifo):
+        assert [(at, b) for at, b, _ in consumed[kind].received if b in deleted and at > deleted[b]] == []
+    # FIFO deduplicates: a body resent (same deduplication id) after an unanswered send is still one message
+    check(sends["fifo"].acknowledged, consumed["fifo"].messages(), unique=True).assert_holds()
+    for url in urls.values():
         assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
 
     lab.client.chaos.RestoreAz(chaos_pb2.RestoreAzRequest(availability_zone=doomed))
