@@ -100,6 +100,11 @@ class Region:
         if change := self.monitor.beat(node_name, now):
             self._apply([change])
 
+    def node_alive(self, node_name: str) -> bool:
+        """Whether the region knows the node and its heartbeats say it lives."""
+        node = self.nodes.get(node_name)
+        return node is not None and node.state == "alive"
+
     def silent_for(self, node_name: str) -> float:
         """Seconds since the node's last heartbeat reached this controller (since it started, if none has)."""
         last = self.monitor.last_seen(node_name)

@@ -87,9 +87,8 @@ class Members(Generic[P, S]):
         for doc in self.store.resources(driver.service, "member"):
             placement = driver.placement_type(**doc)
             self.placements[driver.member_id(placement.az)] = placement
-        docs = self.store.resources(driver.service, "configuration")
-        saved = Configuration(**{**docs[0], "members": tuple(docs[0]["members"])}) if docs else Configuration()
-        self.configuration = Configuration(saved.epoch, saved.leader, self.member_ids)
+        [saved] = self.store.resources(driver.service, "configuration") or [{"epoch": 0, "leader": ""}]
+        self.configuration = Configuration(saved["epoch"], saved["leader"], self.member_ids)
         self.statuses: dict[str, S | None] = {}
         self._silent_since: dict[str, float] = {}
         self._starting: dict[str, asyncio.Task] = {}
@@ -101,8 +100,7 @@ class Members(Generic[P, S]):
         return self._changed
 
     def node_alive(self, placement: P) -> bool:
-        node = self.region.nodes.get(placement.node)  # type: ignore[attr-defined]
-        return node is not None and node.state == "alive"
+        return self.region.node_alive(placement.node)  # type: ignore[attr-defined]
 
     async def reconcile(self) -> None:
         self._place()

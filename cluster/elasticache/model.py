@@ -604,8 +604,7 @@ class ElastiCacheModel:
         return replacement
 
     def node_alive(self, member: Member) -> bool:
-        node = self.region.nodes.get(member.node_name)
-        return node is not None and node.state == "alive"
+        return self.region.node_alive(member.node_name)
 
     def reader(self, group: ReplicationGroup, node_group_id: str) -> Member | None:
         """A replica for the reader endpoint, rotating over the available ones; the primary when there is none."""

@@ -111,8 +111,7 @@ class Elb:
 
     def _alive(self, key: str) -> bool:
         node = self.nodes.get(key)
-        record = self.region.nodes.get(node["node"]) if node else None
-        return record is not None and record.state == "alive"
+        return node is not None and self.region.node_alive(node["node"])
 
     async def _look(self, key: str, lb: LoadBalancer, az: str, placements: dict[str, Placement]) -> None:
         """The node's status, its config pushed when it serves another; no status when it does not answer."""

@@ -210,8 +210,7 @@ class RdsService:
         self._actions[member_id] = asyncio.get_running_loop().create_task(action)
 
     def _node_alive(self, member: Member) -> bool:
-        node = self.region.nodes.get(member.node)
-        return node is not None and node.state == "alive"
+        return self.region.node_alive(member.node)
 
     def _health(self, member: Member, status: dbnode_pb2.NodeStatus | None) -> MemberHealth:
         if status is None:

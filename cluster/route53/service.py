@@ -86,8 +86,7 @@ class Route53:
 
     def _alive(self, az: str) -> bool:
         server = self.servers.get(az)
-        node = self.region.nodes.get(server["node"]) if server else None
-        return node is not None and node.state == "alive"
+        return server is not None and self.region.node_alive(server["node"])
 
     async def _reconcile_az(self, az: str) -> None:
         server = self._place(az)
