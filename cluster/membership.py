@@ -23,6 +23,11 @@ and only then tells the members. The rules:
 
 `position` is how far a member's log reaches, compared as a tuple: for SQS
 (last entry's epoch, last index).
+
+Members that each serve alone what they are told (Route53's name servers,
+ELB's LB nodes) have no leader: under `Leaderless` the epoch only counts the
+configurations they were told, a new one whenever what they are to serve
+changes (`retold`), so a member refuses a push older than the one it holds.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class Configuration:
     epoch: int = 0
     leader: str = ""  # a member id; "" while an election fences the members
     members: tuple[str, ...] = ()  # every member the service has, placed or not: majorities are of these
+    settings: str = ""  # what the members are told besides who leads, as a digest: a change is a new epoch
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,33 @@ class MajorityQuorum:
     """A leader acknowledges what a majority of all members holds (SQS's replicated log)."""
 
     silence_s: float  # how long a leader whose node lives may not answer before it is judged failed
+    elects = True  # an election counts every member: the runtime places each before the first
 
     def majority(self, configuration: Configuration) -> int:
         return len(configuration.members) // 2 + 1
+
+    def decide(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> Configuration:
+        return decide(configuration, evidence, now, self)
+
+
+@dataclass(frozen=True)
+class Leaderless:
+    """Members that each serve what they are told, none leading: nothing to decide from evidence."""
+
+    elects = False
+
+    def decide(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> Configuration:
+        return configuration
+
+
+def retold(configuration: Configuration, settings: str) -> Configuration:
+    """The configuration that tells leaderless members `settings`: itself when they are told so already, else
+    the next epoch (one naming a leader would break the rule that a leader is named only under a fencing epoch)."""
+    if configuration.leader:
+        raise ValueError("only a leaderless configuration is retold")
+    if settings == configuration.settings:
+        return configuration
+    return replace(configuration, epoch=configuration.epoch + 1, settings=settings)
 
 
 def leader_failed(configuration: Configuration, evidence: Mapping[str, Evidence], now: float,

@@ -19,6 +19,15 @@ restarted controller are one code path:
 
 What differs per service (its placement's ports, its process, its gRPC
 contract, how far a member's log reaches) is its `Driver`.
+
+A service's members are one group (SQS: the region's queue replicas) or
+many (ELB: one per load balancer, over the AZs it is enabled in, which
+change: a member of an AZ left is stopped and forgotten, `retire`). Members
+no leader leads (`Leaderless`: Route53's name servers, ELB's LB nodes) are
+told what to serve under a new epoch whenever it changes
+(`Driver.settings`). Servers that implement azlab.member.v1.Member (the one
+node contract: Configure under an epoch, Status, grpc.health.v1) are reached
+through `MemberChannels` and read by `MemberContract`.
 """
 
 from __future__ import annotations
@@ -26,12 +35,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
-from azlab.cluster.membership import Configuration, Evidence, MajorityQuorum, decide
+import grpc
+
+from azlab.cluster.membership import Configuration, Evidence, Leaderless, MajorityQuorum, retold
 from azlab.cluster.services import NodeUnreachable, ServiceContext
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +80,35 @@ class Driver(Protocol[P, S]):
     def position(self, status: S) -> tuple[int, ...]: ...
     def holds(self, member_id: str, status: S, configuration: Configuration) -> bool: ...
     def elected(self, configuration: Configuration, previous: Configuration, statuses: dict[str, S | None]) -> None: ...
+    def settings(self, placements: dict[str, P]) -> str: ...  # a digest of what leaderless members are to serve
+    def retired(self, placement: P) -> None: ...  # its member is stopped and forgotten: what else goes with it
+
+
+Policy = MajorityQuorum | Leaderless
 
 
 class Members(Generic[P, S]):
     """One replicated service's members, as the region runs them."""
 
-    def __init__(self, context: ServiceContext, driver: Driver[P, S], policy: MajorityQuorum,
-                 clock: Callable[[], float] = time.monotonic, restart: Backoff = RESTART_BACKOFF):
+    def __init__(self, context: ServiceContext, driver: Driver[P, S], policy: Policy, group: str = "members",
+                 azs: Sequence[str] | None = None, clock: Callable[[], float] = time.monotonic,
+                 restart: Backoff = RESTART_BACKOFF):
         self.context = context
         self.region = context.region
         self.store = context.store
         self.driver = driver
         self.policy = policy
+        self.group = group
         self.clock = clock
         self.restart = restart
-        self.member_ids = tuple(driver.member_id(az) for az in self.region.config.azs)
+        self.member_ids = tuple(driver.member_id(az) for az in (self.region.config.azs if azs is None else azs))
         self.placements: dict[str, P] = {}
-        for doc in self.store.resources(driver.service, "member"):
-            placement = driver.placement_type(**doc)
-            self.placements[driver.member_id(placement.az)] = placement
-        [saved] = self.store.resources(driver.service, "configuration") or [{"epoch": 0, "leader": ""}]
-        self.configuration = Configuration(saved["epoch"], saved["leader"], self.member_ids)
+        for az in self.region.config.azs:  # this group's members in any AZ: those of AZs it left are retired
+            if doc := self.store.resource(driver.service, "member", driver.member_id(az)):
+                self.placements[driver.member_id(az)] = driver.placement_type(**doc)
+        saved = self.store.resource(driver.service, "configuration", group) or {}
+        self.configuration = Configuration(saved.get("epoch", 0), saved.get("leader", ""), self.member_ids,
+                                           saved.get("settings", ""))
         self.statuses: dict[str, S | None] = {}
         self._silent_since: dict[str, float] = {}
         self._starting: dict[str, asyncio.Task] = {}
@@ -102,19 +122,41 @@ class Members(Generic[P, S]):
     def node_alive(self, placement: P) -> bool:
         return self.region.node_alive(placement.node)  # type: ignore[attr-defined]
 
+    def set_azs(self, azs: Sequence[str]) -> None:
+        """The AZs the group has members in from now on; the next reconcile places the new and retires the rest."""
+        self.member_ids = tuple(self.driver.member_id(az) for az in azs)
+        self.configuration = replace(self.configuration, members=self.member_ids)
+
     async def reconcile(self) -> None:
+        await self._retire_others()
         self._place()
         await self._probe()
         self._keep_running()
+        if not self.policy.elects:
+            wanted = retold(self.configuration, self.driver.settings(self.placements))
+            if wanted != self.configuration:
+                self._persist(wanted)
+            await self._push()
+            return
         if len(self.placements) < len(self.member_ids):
             return  # an election counts every member: not before each AZ has one
         for _ in range(2):  # fence, then elect under the new epoch, when the members answer at once
-            wanted = decide(self.configuration, self.evidence(), self.clock(), self.policy)
+            wanted = self.policy.decide(self.configuration, self.evidence(), self.clock())
             if wanted != self.configuration:
                 self._persist(wanted)
             await self._push()
             if wanted.leader:
                 return
+
+    async def remove(self) -> bool:
+        """Stop and forget every member and the group's configuration (its resource is deleted); False while
+        a member's node cannot be reached to stop it: call again."""
+        self.set_azs(())
+        await self._retire_others()
+        if self.placements:
+            return False
+        self.store.delete_resource(self.driver.service, "configuration", self.group)
+        return True
 
     def evidence(self) -> dict[str, Evidence]:
         found = {}
@@ -129,13 +171,16 @@ class Members(Generic[P, S]):
 
     # ---- placement and processes
     def _place(self) -> None:
-        for az, member_id in zip(self.region.config.azs, self.member_ids):
-            if member_id in self.placements:
+        azs = {self.driver.member_id(az): az for az in self.region.config.azs}
+        for member_id in self.member_ids:
+            placed = self.placements.get(member_id)
+            if placed is not None and placed.node in self.region.nodes:  # type: ignore[attr-defined]
                 continue
-            node = next((n for n in self.region.nodes_in(az) if n.state == "alive"), None)
+            node = next((n for n in self.region.nodes_in(azs[member_id]) if n.state == "alive"), None)
             if node is None:
                 continue
-            placement = self.driver.place(member_id, az, node)
+            self.store.release_ports(member_id)  # a node that left the region took its ports' addresses along
+            placement = self.driver.place(member_id, azs[member_id], node)
             self.store.put_resource(self.driver.service, "member", member_id, asdict(placement))
             self.placements[member_id] = placement
 
@@ -164,6 +209,24 @@ class Members(Generic[P, S]):
             self._starts[member_id] = (starts + 1, now)
             self._starting[member_id] = asyncio.get_running_loop().create_task(self._start(member_id, placement))
 
+    async def _retire_others(self) -> None:
+        """Stop and forget the members of AZs the group has left; one whose node is down is forgotten (its
+        process went with the node), one whose node cannot be reached now is tried again next tick."""
+        for member_id in [m for m in self.placements if m not in self.member_ids]:
+            placement = self.placements[member_id]
+            if self.node_alive(placement):
+                try:
+                    await self.context.agents.stop_process(placement.node, member_id)  # type: ignore[attr-defined]
+                except NodeUnreachable as e:
+                    log.info("cannot stop %s yet: %s", member_id, e)
+                    continue
+            self.store.delete_resource(self.driver.service, "member", member_id)
+            self.store.release_ports(member_id)
+            del self.placements[member_id]
+            for known in (self.statuses, self._silent_since, self._starts):
+                known.pop(member_id, None)
+            self.driver.retired(placement)
+
     async def _start(self, member_id: str, placement: P) -> None:
         try:
             await self.context.agents.start_process(placement.node, member_id, self.driver.argv(placement))  # type: ignore[attr-defined]
@@ -173,7 +236,7 @@ class Members(Generic[P, S]):
     # ---- configuration
     def _persist(self, configuration: Configuration) -> None:
         previous = self.configuration
-        self.store.put_resource(self.driver.service, "configuration", "members", asdict(configuration))
+        self.store.put_resource(self.driver.service, "configuration", self.group, asdict(configuration))
         self.configuration = configuration
         self._changed.set()
         self._changed = asyncio.Event()
@@ -190,3 +253,44 @@ class Members(Generic[P, S]):
             for member_id, status in zip(group, answers):
                 if status is not None:
                     self.statuses[member_id] = status
+
+
+class MemberChannels:
+    """gRPC stubs of azlab.member.v1.Member, one per address, opened in the caller's event loop and kept."""
+
+    def __init__(self):
+        self._stubs: dict[str, member_pb2_grpc.MemberStub] = {}
+
+    def stub(self, address: str) -> member_pb2_grpc.MemberStub:
+        if address not in self._stubs:  # a stub is built per address once: building one costs more than a call
+            self._stubs[address] = member_pb2_grpc.MemberStub(grpc.aio.insecure_channel(address))
+        return self._stubs[address]
+
+    async def status(self, address: str, timeout_s: float) -> member_pb2.MemberStatus | None:
+        """The member's Status, or None when it does not answer within `timeout_s`."""
+        try:
+            return await self.stub(address).Status(member_pb2.StatusRequest(), timeout=timeout_s)
+        except grpc.aio.AioRpcError:
+            return None
+
+    async def configure(self, address: str, request: member_pb2.ConfigureRequest,
+                        timeout_s: float) -> member_pb2.MemberStatus | None:
+        """What the member holds once told `request`; None when it does not answer (or refuses a stale epoch,
+        which the next probe shows)."""
+        try:
+            return await self.stub(address).Configure(request, timeout=timeout_s)
+        except grpc.aio.AioRpcError:
+            return None
+
+
+class MemberContract:
+    """What the runtime reads of an azlab.member.v1.MemberStatus: the part of a Driver every such service shares."""
+
+    def epoch(self, status: member_pb2.MemberStatus) -> int:
+        return status.epoch
+
+    def position(self, status: member_pb2.MemberStatus) -> tuple[int, ...]:
+        return tuple(status.position)
+
+    def holds(self, member_id: str, status: member_pb2.MemberStatus, configuration: Configuration) -> bool:
+        return (status.epoch, status.leader) == (configuration.epoch, configuration.leader)

@@ -151,6 +151,11 @@ class Store:
         rows = self._db.execute("SELECT doc FROM resources WHERE service = ? AND kind = ? ORDER BY id", (service, kind))
         return [json.loads(r["doc"]) for r in rows]
 
+    def resource(self, service: str, kind: str, id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT doc FROM resources WHERE service = ? AND kind = ? AND id = ?",
+                               (service, kind, id)).fetchone()
+        return json.loads(row["doc"]) if row else None
+
     def put_resource(self, service: str, kind: str, id: str, doc: dict[str, Any]) -> None:
         self._db.execute(
             "INSERT INTO resources (service, kind, id, doc) VALUES (?, ?, ?, ?) "

@@ -114,6 +114,12 @@ class SqsDriver:
         role = "leader" if member_id == configuration.leader else "follower"
         return (status.epoch, status.leader_id, status.role) == (configuration.epoch, configuration.leader, role)
 
+    def settings(self, placements: dict[str, Placement]) -> str:
+        return ""  # the replicas are led: their epoch moves by election only
+
+    def retired(self, placement: Placement) -> None:
+        pass  # the region's AZs never leave it, nor their replicas
+
     def elected(self, configuration: Configuration, previous: Configuration,
                 statuses: dict[str, replica_pb2.ReplicaStatus | None]) -> None:
         was = f", was {previous.leader}" if previous.leader and previous.leader != configuration.leader else ""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from azlab.cluster.config import Paths
-from azlab.cluster.membership import Configuration, MajorityQuorum
+from azlab.cluster.membership import Configuration, Leaderless, MajorityQuorum
 from azlab.cluster.replicated import Backoff, Members
 from azlab.cluster.services import NodeUnreachable, ServiceContext
 from azlab.cluster.state import Store
@@ -37,6 +37,7 @@ class Agents:
     def __init__(self, driver: "Driver"):
         self.driver = driver
         self.started: list[str] = []
+        self.stopped: list[str] = []
 
     async def start_process(self, node: str, name: str, argv: list[str]) -> dict:
         if node in self.driver.dead_nodes:
@@ -44,6 +45,13 @@ class Agents:
         self.started.append(name)
         if name not in self.driver.broken:
             self.driver.running.setdefault(name, Said(self.driver.disk.get(name, 0), "", (0, 0)))
+        return {}
+
+    async def stop_process(self, node: str, name: str) -> dict | None:
+        if node in self.driver.dead_nodes:
+            raise NodeUnreachable(node)
+        self.stopped.append(name)
+        self.driver.running.pop(name, None)
         return {}
 
 
@@ -94,6 +102,31 @@ class Driver:
 
     def elected(self, configuration, previous, statuses) -> None:
         pass
+
+    def settings(self, placements) -> str:
+        return ""
+
+    def retired(self, placement: Spot) -> None:
+        pass
+
+
+class Serving(Driver):
+    """Leaderless members of one group (a load balancer's nodes), told `wanted`."""
+
+    def __init__(self, group: str, running: dict[str, Said], disk: dict[str, int]):
+        super().__init__()
+        self.group, self.running, self.disk = group, running, disk
+        self.wanted = "v1"
+        self.retired_azs: list[str] = []
+
+    def member_id(self, az: str) -> str:
+        return f"{self.group}-{az}"
+
+    def settings(self, placements) -> str:
+        return self.wanted
+
+    def retired(self, placement: Spot) -> None:
+        self.retired_azs.append(placement.az)
 
 
 class Clock:
@@ -180,3 +213,39 @@ def test_nothing_is_elected_before_every_az_has_a_member(world):
     for _ in range(3):
         tick(members, clock)
     assert "m-lab-1c" not in members.placements and members.configuration.epoch == 0
+
+
+def test_leaderless_groups_are_told_a_new_epoch_when_what_they_serve_changes_and_keep_to_their_azs(tmp_path: Path):
+    store, region = live_region(tmp_path)
+    running: dict[str, Said] = {}
+    web, api = Serving("web", running, {}), Serving("api", running, {})
+    for driver in (web, api):
+        driver.store = store
+    agents = Agents(web)
+    context = ServiceContext(region, store, agents=agents, paths=Paths(tmp_path))  # type: ignore[arg-type]
+    clock = Clock()
+
+    def group(driver: Serving, azs: list[str]) -> Members:
+        return Members(context, driver, Leaderless(), group=driver.group, azs=azs, clock=clock)
+
+    web_members, api_members = group(web, ["lab-1a", "lab-1b"]), group(api, ["lab-1c"])
+    for _ in range(2):
+        tick(web_members, clock)
+        tick(api_members, clock)
+    assert sorted(running) == ["api-lab-1c", "web-lab-1a", "web-lab-1b"]
+    assert web_members.configuration.epoch == 1 and web_members.configuration.leader == ""
+    assert {m: running[m].epoch for m in running} == {"api-lab-1c": 1, "web-lab-1a": 1, "web-lab-1b": 1}
+    web.wanted = "v2"
+    tick(web_members, clock)
+    assert (running["web-lab-1a"].epoch, running["web-lab-1b"].epoch, running["api-lab-1c"].epoch) == (2, 2, 1)
+
+    web_members.set_azs(["lab-1b", "lab-1c"])
+    for _ in range(2):
+        tick(web_members, clock)
+    assert agents.stopped == ["web-lab-1a"] and web.retired_azs == ["lab-1a"]
+    assert sorted(running) == ["api-lab-1c", "web-lab-1b", "web-lab-1c"] and running["web-lab-1c"].epoch == 2
+    assert sorted(group(web, ["lab-1b", "lab-1c"]).placements) == ["web-lab-1b", "web-lab-1c"]  # a restart reads the group's own
+
+    assert asyncio.run(web_members.remove())
+    assert sorted(running) == ["api-lab-1c"] and store.resource("test", "configuration", "web") is None
+    assert group(api, ["lab-1c"]).configuration.epoch == 1
