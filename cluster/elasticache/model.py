@@ -272,6 +272,14 @@ class ReplicationGroup:
     next_member: int = 1
     reader_turn: int = 0
 
+    @classmethod
+    def from_doc(cls, doc: dict) -> ReplicationGroup:
+        doc = dict(doc)
+        doc["node_groups"] = [NodeGroup(g["node_group_id"], tuple(g["slots"]) if g["slots"] else None, g["epoch"])
+                              for g in doc["node_groups"]]
+        doc["members"] = [Member(**m) for m in doc["members"]]
+        return cls(**doc)
+
     def group(self, node_group_id: str) -> NodeGroup:
         for g in self.node_groups:
             if g.node_group_id == node_group_id:
@@ -296,6 +304,10 @@ class CacheCluster:
     status: str = "creating"
     next_member: int = 1
 
+    @classmethod
+    def from_doc(cls, doc: dict) -> CacheCluster:
+        return cls(**{**doc, "members": [Member(**m) for m in doc["members"]]})
+
 
 @dataclass
 class Snapshot:
@@ -307,24 +319,6 @@ class Snapshot:
     size_bytes: int
     created_at: float
     source: str = "manual"
-
-
-def _decode_member(doc: dict) -> Member:
-    return Member(**doc)
-
-
-def _decode_group(doc: dict) -> ReplicationGroup:
-    doc = dict(doc)
-    doc["node_groups"] = [NodeGroup(g["node_group_id"], tuple(g["slots"]) if g["slots"] else None, g["epoch"])
-                          for g in doc["node_groups"]]
-    doc["members"] = [_decode_member(m) for m in doc["members"]]
-    return ReplicationGroup(**doc)
-
-
-def _decode_cluster(doc: dict) -> CacheCluster:
-    doc = dict(doc)
-    doc["members"] = [_decode_member(m) for m in doc["members"]]
-    return CacheCluster(**doc)
 
 
 def slot_ranges(shards: int) -> list[tuple[int, int]]:
@@ -361,12 +355,14 @@ class ElastiCacheModel:
         self.region = region
         self.store = store
         self.clock = clock
-        self.groups = {g.replication_group_id: g for g in map(_decode_group, store.resources(SERVICE, "replication-group"))}
-        self.clusters = {c.cache_cluster_id: c for c in map(_decode_cluster, store.resources(SERVICE, "cache-cluster"))}
+        self.groups = {g.replication_group_id: g
+                       for g in map(ReplicationGroup.from_doc, store.resources(SERVICE, "replication-group"))}
+        self.clusters = {c.cache_cluster_id: c
+                         for c in map(CacheCluster.from_doc, store.resources(SERVICE, "cache-cluster"))}
         self.snapshots = {s["snapshot_name"]: Snapshot(**s) for s in store.resources(SERVICE, "snapshot")}
         # Members no group owns any more, whose engines may still run (on a host that
         # was cut off): their ports are given back only once the engine is gone.
-        self.retired = {m.member_id: m for m in map(_decode_member, store.resources(SERVICE, "retired-member"))}
+        self.retired = {doc["member_id"]: Member(**doc) for doc in store.resources(SERVICE, "retired-member")}
         self.parameter_groups = {name: ParameterGroup(name, family, f"Default parameter group for {family}")
                                  for family, name in DEFAULT_PARAMETER_GROUPS.items()}
         self.parameter_groups.update({d["name"]: ParameterGroup(**d) for d in store.resources(SERVICE, "parameter-group")})

@@ -20,7 +20,6 @@ from azlab.cluster.aws import AwsEndpoint
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.elasticache.config_endpoint import ConfigEndpoint
 from azlab.cluster.elasticache.model import SERVICE as ELASTICACHE, CacheCluster
-from azlab.cluster.elasticache.model import _decode_cluster as decode_cluster  # the model's own reading of its documents
 from azlab.cluster.frontend import AWS_ENDPOINT_KEY
 from azlab.cluster.runtime import make_network
 from azlab.cluster.sqs.aws import SqsJsonProtocol
@@ -68,7 +67,7 @@ class Frontend:
         """Re-read the static facts the controller persisted."""
         self.placements = {p["replica_id"]: Placement(**p) for p in self.store.resources(SQS, "member")}
         self.active = bool(self.store.get(ACTIVE_KEY, False))
-        self.clusters = {c.cache_cluster_id: c for c in map(decode_cluster, self.store.resources(ELASTICACHE,
+        self.clusters = {c.cache_cluster_id: c for c in map(CacheCluster.from_doc, self.store.resources(ELASTICACHE,
                                                                                                 "cache-cluster"))}
 
     async def _open_config_endpoints(self) -> None:
