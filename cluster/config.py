@@ -11,6 +11,7 @@ isolation "host": its AZs and their hosts are discovered from the raylets'
     heartbeat_interval_s = 0.5
     heartbeat_threshold_s = 1.5              # a node silent this long is down
     backend = "process"                      # EC2's compute backend on every host: process | docker | libvirt
+                                             # (| fake: in memory, runs nothing; for tests)
     [backends]                               # per AZ or per host, overriding `backend`
     "lab-1a" = "docker"
     "lab-1b/node-0" = "libvirt"
@@ -33,7 +34,7 @@ from azlab.common.errors import InvalidParameterValue
 MIN_AZS, MAX_AZS = 2, 6
 MAX_NODES_PER_AZ = 4
 ISOLATIONS = ("loopback", "netns")  # what `azlab up` can build; "host" is joined, not built
-BACKENDS = ("process", "docker", "libvirt")  # EC2's compute backends (nodes/ec2/)
+BACKENDS = ("process", "docker", "libvirt", "fake")  # EC2's compute backends (nodes/ec2/); fake: for tests
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 

@@ -73,34 +73,34 @@ def _architecture() -> str:
 def builtin_images() -> list[dict]:
     """Images every region has, each naming the backends that boot it. `ami-lab-minimal` is the host's own
     userland (the process backend); `ami-lab-docker` a busybox root built by `deploy/images/build.sh docker`;
-    `ami-lab-pv` and `ami-lab-hvm` the libvirt backend's VMs."""
+    `ami-lab-pv` and `ami-lab-hvm` the libvirt backend's VMs. The fake backend (for tests) "boots" every one."""
     common = {"architecture": _architecture(), "kernel_id": "", "ramdisk_id": "", "root_device_name": "/dev/xvda",
               "source_instance_id": "", "creation_date": 0.0, "state": "available"}
     return [
         {
             **common, "image_id": LAB_MINIMAL, "name": "lab-minimal",
             "description": "the host's userland: a process tree with its own network and cgroups",
-            "virtualization_type": "hvm", "image_location": "", "backends": ["process"],
+            "virtualization_type": "hvm", "image_location": "", "backends": ["process", "fake"],
             "root_device_type": "instance-store",
         },
         {
             **common, "image_id": LAB_DOCKER, "name": "lab-docker",
             "description": "a container of busybox-static's userland on the AZ's network; user data is its boot script",
-            "virtualization_type": "hvm", "image_location": "azlab/lab-docker:1", "backends": ["docker"],
+            "virtualization_type": "hvm", "image_location": "azlab/lab-docker:1", "backends": ["docker", "fake"],
             "root_device_type": "instance-store",
         },
         {
             **common, "image_id": LAB_PV, "name": "lab-pv",
             "description": "a paravirtual VM: Debian's cloud kernel and a busybox initramfs, booted directly, virtio devices",
             "architecture": "x86_64", "virtualization_type": "paravirtual", "kernel_id": "aki-lab-pv",
-            "ramdisk_id": "ari-lab-pv", "image_location": "lab-pv", "backends": ["libvirt"],
+            "ramdisk_id": "ari-lab-pv", "image_location": "lab-pv", "backends": ["libvirt", "fake"],
             "root_device_type": "instance-store",
         },
         {
             **common, "image_id": LAB_HVM, "name": "lab-hvm",
             "description": "an hvm VM: a disk with an MBR, syslinux, Debian's kernel and a busybox root, emulated devices",
             "architecture": "x86_64", "virtualization_type": "hvm", "image_location": "lab-hvm/disk.img",
-            "backends": ["libvirt"], "root_device_type": "ebs",
+            "backends": ["libvirt", "fake"], "root_device_type": "ebs",
         },
     ]
 

@@ -49,6 +49,7 @@ BACKENDS = {
     "process": "azlab.nodes.ec2.process:ProcessBackend",
     "docker": "azlab.nodes.ec2.docker:DockerBackend",
     "libvirt": "azlab.nodes.ec2.libvirt:LibvirtBackend",
+    "fake": "azlab.nodes.ec2.fake:FakeBackend",  # in memory, runs nothing: for tests of the service
 }
 
 

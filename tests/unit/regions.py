@@ -10,9 +10,9 @@ from azlab.cluster.state import Store
 from azlab.common.network import LoopbackNetwork
 
 
-def live_region(directory: Path) -> tuple[Store, Region]:
+def live_region(directory: Path, config: RegionConfig | None = None) -> tuple[Store, Region]:
     store = Store(directory / "state.db")
-    region = Region(RegionConfig(), store, LoopbackNetwork())
+    region = Region(config or RegionConfig(), store, LoopbackNetwork())
     for node in region.nodes.values():
         node.state = "alive"
     return store, region

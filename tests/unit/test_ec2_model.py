@@ -208,7 +208,7 @@ def test_images_register_describe_deregister_and_create_from_a_stopped_instance(
     model.stop_instances([i.instance_id])
     model.mark_stopped(i.instance_id)
     image = model.create_image(i.instance_id, "snapshot")
-    assert image["source_instance_id"] == i.instance_id and image["backends"] == ["process"]
+    assert image["source_instance_id"] == i.instance_id and image["backends"] == ["process", "fake"]
     with pytest.raises(AzlabError, match="pending"):
         run(model, image_id=image["image_id"])
     model.image_snapshotted(image["image_id"], "/snapshots/root")
