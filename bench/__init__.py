@@ -15,6 +15,9 @@ of `--runs` runs:
 | AZ-death detection | NodeDown event time minus the KillAz fault's `started_at` | time until the GCS reports the killed raylet dead (bounded) | < 2 s |
 | idle memory | RSS sum of the region's tagged processes after an idle wait | RSS sum of the peer's tagged processes | < 1.5 GiB |
 
+`failover`: every service's failover (and SQS's boto3 throughput) on two git revisions, before and after,
+in one run (bench/failover.py says how each side runs its own checkout's code).
+
 Only `bench/probe.py` imports Ray, and only in a subprocess: the bench process
 itself never holds a Ray connection.
 """
@@ -25,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SUITES = ("region", "ec2", "elasticache", "elb", "rds", "route53", "sqs")
+SUITES = ("region", "ec2", "elasticache", "elb", "rds", "route53", "sqs", "failover")
 
 
 def results_stem(suite: str, started: datetime) -> Path:

@@ -38,11 +38,13 @@ REPO = Path(__file__).resolve().parent.parent
 Run = dict[str, Any]
 
 
-def probe(step: str, timeout_s: float = PROBE_TIMEOUT_S, **args: Any) -> dict[str, Any]:
-    """Run one `bench.probe` step in a fresh interpreter; its RESULT line, or an error with its output's tail."""
+def probe(step: str, timeout_s: float = PROBE_TIMEOUT_S, *, module: str = "bench.probe",
+          env: dict[str, str] | None = None, **args: Any) -> dict[str, Any]:
+    """Run one step of `module` (`python -m <module> <step> <json args>`) in a fresh interpreter, with `env`
+    (default: this one's); its RESULT line, or an error with its output's tail."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.probe", step, json.dumps(args)],
-        capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL, cwd=REPO,
+        [sys.executable, "-m", module, step, json.dumps(args)],
+        capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL, cwd=REPO, env=env,
     )
     results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not results:
