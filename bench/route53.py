@@ -2,7 +2,7 @@
 
 Both sides serve the same zone, built once through Route53's model: the lab
 side is the very server every AZ runs (`azlab.nodes.route53.server`, the zone
-pushed over its admin port as the controller pushes it), NSD (Debian's) gets
+told its settings over azlab.member.v1.Member as the region tells it), NSD (Debian's) gets
 the same records as a zone file. Both run as one process on 127.0.0.1 (NSD
 with `server-count: 1`) and take the same load from dnsperf, query mix by
 query mix:
@@ -54,13 +54,16 @@ from pathlib import Path
 import dns.exception
 import dns.message
 import dns.query
+import grpc
 
 from azlab.cluster.route53.model import RecordSet, Route53Model
 from azlab.cluster.runtime import free_port
 from azlab.cluster.sdk import Client
 from azlab.cluster.state import Store
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.nodes.route53.answer import Answerer
 from azlab.route53.v1 import route53_pb2 as pb
+from azlab.route53.v1.nameserver_pb2 import NameServerSettings
 from bench import results_stem
 
 ADDRESS = "127.0.0.1"
@@ -105,7 +108,8 @@ def zone_file(model: Route53Model, zone_id: str) -> str:
 
 def computed_per_second(model: Route53Model, lines: list[str], seconds: float = 2.0) -> float:
     """Answers made from scratch (no server cache) per second, in this process."""
-    answerer = Answerer(json.loads(json.dumps(model.snapshot(LAB_NETWORKS))))  # as the server holds it, after JSON
+    # as the server holds it, off the wire
+    answerer = Answerer(NameServerSettings.FromString(model.snapshot(LAB_NETWORKS).SerializeToString()))
     queries = [dns.message.make_query(*line.split()).to_wire() for line in lines]
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
@@ -128,21 +132,15 @@ def wait_answering(port: int, timeout_s: float = 20.0) -> None:
 
 def start_lab_server(home: Path, model: Route53Model) -> tuple[subprocess.Popen, int]:
     port = free_port(ADDRESS)
-    admin = next(p for p in iter(lambda: free_port(ADDRESS), None) if p != port)
-    server = subprocess.Popen([sys.executable, "-m", "azlab.nodes.route53.server", "--address", ADDRESS, "--port", str(port),
-                               "--admin-port", str(admin), "--state-file", str(home / "lab-zone.json"), "--az", "bench"],
+    member_port = next(p for p in iter(lambda: free_port(ADDRESS), None) if p != port)
+    server = subprocess.Popen([sys.executable, "-m", "azlab.nodes.route53.server", "--member-id", "bench",
+                               "--address", ADDRESS, "--port", str(port), "--member-port", str(member_port),
+                               "--state-file", str(home / "lab-zone.binpb"), "--az", "bench"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection((ADDRESS, admin), timeout=1) as s:
-                s.sendall(json.dumps({"op": "push", "snapshot": model.snapshot(LAB_NETWORKS)}).encode() + b"\n")
-                s.makefile().readline()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    request = member_pb2.ConfigureRequest(epoch=1)
+    request.settings.Pack(model.snapshot(LAB_NETWORKS))
+    with grpc.insecure_channel(f"{ADDRESS}:{member_port}") as channel:
+        member_pb2_grpc.MemberStub(channel).Configure(request, timeout=20, wait_for_ready=True)
     wait_answering(port)
     return server, port
 

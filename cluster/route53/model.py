@@ -41,6 +41,8 @@ import dns.rdatatype
 
 from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
+from azlab.route53.v1.nameserver_pb2 import NameServerSettings
+from azlab.route53.v1.route53_pb2 import AliasTarget, GeoLocation
 
 SERVICE = "route53"
 PENDING, INSYNC = "PENDING", "INSYNC"
@@ -657,13 +659,26 @@ class Route53Model:
         return sorted(table.values(), key=lambda e: e["cidr"])
 
     # what the DNS servers serve
-    def snapshot(self, az_networks: dict[str, str]) -> dict:
-        return {
-            "locations": [{"cidr": e["cidr"], **e["location"]} for e in self.locations(az_networks)],
-            "version": self.version,
-            "zones": [{"name": z.name, "private": z.private_zone, "records": [asdict(r) for r in z.records]}
-                      for z in self.zones.values()],
-            "health": self.health(),
-            "health_checks": [asdict(h) for h in self.health_checks.values()],
-            "az_networks": az_networks,
-        }
+    def snapshot(self, az_networks: dict[str, str]) -> NameServerSettings:
+        """Everything a name server needs to answer, as it is told it (azlab.route53.v1.NameServerSettings)."""
+        return NameServerSettings(
+            version=self.version,
+            locations=[NameServerSettings.Location(cidr=e["cidr"], location=_geo(e["location"]))
+                       for e in self.locations(az_networks)],
+            zones=[NameServerSettings.Zone(name=z.name, private_zone=z.private_zone, records=[_record(r) for r in z.records])
+                   for z in self.zones.values()],
+            health=self.health(),
+            health_checks=[NameServerSettings.HealthCheck(**asdict(h)) for h in self.health_checks.values()],
+            az_networks=az_networks)
+
+
+def _geo(geo: dict) -> GeoLocation:
+    return GeoLocation(**geo)
+
+
+def _record(r: RecordSet) -> NameServerSettings.RecordSet:
+    return NameServerSettings.RecordSet(
+        name=r.name, type=r.type, ttl=r.ttl, values=r.values, set_identifier=r.set_identifier, weight=r.weight,
+        region=r.region, failover=r.failover, multi_value_answer=r.multi_value_answer,
+        health_check_id=r.health_check_id, alias=AliasTarget(**r.alias) if r.alias else None,
+        geo_location=_geo(r.geo_location) if r.geo_location else None)

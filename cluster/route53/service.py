@@ -1,20 +1,25 @@
-"""Route53's controller side: a DNS server in every AZ, kept serving the model's zone data.
+"""Route53 on the controller: a name server in every AZ, run by the replicated runtime, told the model's zone data.
 
-Level-triggered (cluster/services.py), each tick:
+The runtime (`azlab.cluster.replicated.Members`, policy `Leaderless`: one
+group over every AZ of the region, no member leading) places a name server
+(nodes/route53/server.py) on a living node of each AZ, keeps its process
+running, probes it (azlab.member.v1.Member Status) and, whenever what the
+servers are to serve changes, persists a new epoch and tells every server
+that answers (Configure, settings: the model's NameServerSettings snapshot).
+This module is Route53's `Driver` (`NameServerDriver`: the server's ports,
+process and state file; a digest of the model's zone-data version as what
+they serve, which every change of zone data or health bumps) and what only
+Route53 does with its servers, each tick:
 
-1. Every AZ has one server (nodes/route53/server.py) on a living node of it;
-   a server whose process is gone is started again (it reloads its last
-   snapshot from its state file, so it answers at once).
-2. Each reachable server is asked its status: the zone-data version it serves
-   and its checkers' votes. A server behind the model's version gets the
-   snapshot pushed. The votes of the living checkers (servers on nodes the
-   region holds alive) decide each health check, and a change of health is a
-   new version pushed like any other.
-3. Changes whose version every AZ's server serves become INSYNC.
+1. the votes of the living checkers (the detail of the statuses of servers on
+   nodes the region holds alive) decide each health check; a change of health
+   is a new version, told the servers in the same tick;
+2. changes whose version every AZ's server serves become INSYNC.
 
-Servers on a dead AZ are neither pushed to nor counted; they catch up from the
-next push when the AZ comes back. Servers keep answering while the controller
-is away, from their last snapshot (health included, frozen until it returns).
+Servers on a dead AZ are neither told nor counted; they are told the current
+settings when the AZ comes back. Servers keep answering while the controller
+is away, from what they were last told (their state file; health included,
+frozen until it returns).
 
 Other services keep names here through `Dns` (cluster/interfaces.py), which
 this service implements over its model: ELB its load balancers' names.
@@ -22,25 +27,90 @@ this service implements over its model: ELB its load balancers' names.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
-import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from azlab.cluster.interfaces import RecordSetChange, ResourceRecordSet
+from azlab.cluster.membership import Configuration, Leaderless
+from azlab.cluster.replicated import MemberChannels, MemberContract, Members
 from azlab.cluster.route53.model import SERVICE, RecordSet, Route53Model, Vote, absolute_name
-from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
-from azlab.cluster.state import NodeRecord
+from azlab.cluster.services import GrpcService, ServiceContext
+from azlab.member.v1 import member_pb2
+from azlab.route53.v1.nameserver_pb2 import NameServerDetail
 
 log = logging.getLogger(__name__)
-ADMIN_TIMEOUT_S = 1.0
-PROCESS_CHECK_INTERVAL_S = 1.0
-LOOK_TIMEOUT_S = 1.0
+PROBE_TIMEOUT_S = 0.5
+CONFIGURE_TIMEOUT_S = 2.0
 
 
-def process_name(az: str) -> str:
-    return f"{SERVICE}-dns-{az}"
+@dataclass(frozen=True)
+class Placement:
+    az: str
+    node: str
+    address: str
+    port: int         # DNS, UDP and TCP
+    member_port: int  # gRPC: azlab.member.v1.Member, grpc.health.v1
+    state_file: str   # the last configuration told, read at start
+
+    @property
+    def member_endpoint(self) -> str:
+        return f"{self.address}:{self.member_port}"
+
+
+def detail(status: member_pb2.MemberStatus) -> NameServerDetail:
+    found = NameServerDetail()
+    status.detail.Unpack(found)
+    return found
+
+
+class NameServerDriver(MemberContract):
+    """The name servers, as the replicated runtime sees them."""
+
+    service = SERVICE
+    placement_type = Placement
+
+    def __init__(self, context: ServiceContext, model: Route53Model):
+        self.context = context
+        self.model = model
+        self.channels = MemberChannels()
+        self.data = context.paths.home / "data" / SERVICE
+
+    def member_id(self, az: str) -> str:
+        return f"{SERVICE}-dns-{az}"
+
+    def place(self, member_id: str, az: str, node) -> Placement:
+        port, member_port = (self.context.store.allocate_port(node.address, member_id) for _ in range(2))
+        return Placement(az, node.name, node.address, port, member_port, str(self.data / f"{member_id}.binpb"))
+
+    def argv(self, p: Placement) -> list[str]:
+        return [sys.executable, "-m", "azlab.nodes.route53.server", "--member-id", self.member_id(p.az),
+                "--address", p.address, "--port", str(p.port), "--member-port", str(p.member_port),
+                "--state-file", p.state_file, "--az", p.az]
+
+    async def status(self, p: Placement) -> member_pb2.MemberStatus | None:
+        return await self.channels.status(p.member_endpoint, PROBE_TIMEOUT_S)
+
+    async def configure(self, placements: dict[str, Placement], member_id: str,
+                        configuration: Configuration) -> member_pb2.MemberStatus | None:
+        request = member_pb2.ConfigureRequest(epoch=configuration.epoch)
+        request.settings.Pack(self.model.snapshot(self.az_networks()))
+        return await self.channels.configure(placements[member_id].member_endpoint, request, CONFIGURE_TIMEOUT_S)
+
+    def settings(self, placements: dict[str, Placement]) -> str:
+        return f"version {self.model.version}"
+
+    def az_networks(self) -> dict[str, str]:
+        region = self.context.region
+        return {az: region.network.cidr(region.config.az_index(az)) for az in region.config.azs}
+
+    def elected(self, configuration: Configuration, previous: Configuration,
+                statuses: dict[str, member_pb2.MemberStatus | None]) -> None:
+        pass  # no server leads
+
+    def retired(self, placement: Placement) -> None:
+        pass  # the region's AZs never leave it, nor their servers
 
 
 class Route53:
@@ -49,13 +119,9 @@ class Route53:
     def __init__(self, context: ServiceContext):
         self.context = context
         self.region = context.region
-        self.store = context.store
-        self.agents = context.agents
-        self.data = context.paths.home / "data" / SERVICE
         self.model = Route53Model(context.store, list(context.region.config.azs))
-        self.servers: dict[str, dict] = {d["az"]: d for d in self.store.resources(SERVICE, "server")}
-        self.status: dict[str, dict] = {}  # by AZ: what its server said at the last look
-        self._processes_checked: dict[str, float] = {}
+        self.driver = NameServerDriver(context, self.model)
+        self.members: Members[Placement, member_pb2.MemberStatus] = Members(context, self.driver, Leaderless())
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.route53.servicer import Route53Servicer
@@ -65,91 +131,32 @@ class Route53:
                             Route53Servicer(self), route53_pb2_grpc.add_Route53Servicer_to_server)]
 
     def az_networks(self) -> dict[str, str]:
-        config = self.region.config
-        return {az: self.region.network.cidr(config.az_index(az)) for az in config.azs}
+        return self.driver.az_networks()
 
     # the tick
     async def reconcile(self) -> None:
-        if not (self.model.zones or self.model.health_checks or self.servers):
+        if not (self.model.zones or self.model.health_checks or self.members.placements):
             return  # nothing to serve: no servers started for nothing
-        azs = list(self.region.config.azs)
-        await asyncio.gather(*(self._reconcile_az(az) for az in azs))
-        living = {az: s for az, s in self.status.items() if self._alive(az)}
-        votes: dict[str, list[Vote]] = {}
-        for az, status in living.items():
-            for hc_id, v in status.get("votes", {}).items():
-                votes.setdefault(hc_id, []).append(Vote(az, self.servers[az]["address"], v["healthy"], v["detail"], v["checked_at"]))
-        if self.model.record_votes(votes):
-            await asyncio.gather(*(self._push(az) for az in living))
-        for change in self.model.served({az: s["version"] for az, s in self.status.items()}):
+        await self.members.reconcile()
+        if self.model.record_votes(self._votes()):
+            await self.members.reconcile()  # the new health (a new version) reaches the servers in this tick
+        served = {placement.az: found.version for placement, found in self._living()}
+        for change in self.model.served(served):
             log.info("change %s is in sync in every AZ", change.id)
 
-    def _alive(self, az: str) -> bool:
-        server = self.servers.get(az)
-        return server is not None and self.region.node_alive(server["node"])
+    def _living(self) -> list[tuple[Placement, NameServerDetail]]:
+        """What each server on a node the region holds alive said at the last probe or push."""
+        return [(self.members.placements[m], detail(s)) for m, s in self.members.statuses.items()
+                if s is not None and self.members.node_alive(self.members.placements[m])]
 
-    async def _reconcile_az(self, az: str) -> None:
-        server = self._place(az)
-        if server is None or not self._alive(az):
-            self.status.pop(az, None)
-            return
-        await self._ensure_process(server)
-        try:
-            status = await self._admin(server, {"op": "status"})
-        except (OSError, asyncio.TimeoutError, ValueError):
-            self.status.pop(az, None)
-            return
-        self.status[az] = status
-        if status["version"] < self.model.version:
-            await self._push(az)
-
-    def _place(self, az: str) -> dict | None:
-        """This AZ's server: where it is, or on a living node of the AZ if it has none yet (or its node is gone)."""
-        server = self.servers.get(az)
-        if server and server["node"] in self.region.nodes:
-            return server
-        node: NodeRecord | None = next((n for n in self.region.nodes_in(az) if n.state == "alive"), None)
-        if node is None:
-            return None
-        owner = f"{SERVICE}-{az}"
-        self.store.release_ports(owner)
-        server = {"az": az, "node": node.name, "address": node.address,
-                  "port": self.store.allocate_port(node.address, owner),
-                  "admin_port": self.store.allocate_port(node.address, owner)}
-        self.store.put_resource(SERVICE, "server", az, server)
-        self.servers[az] = server
-        return server
-
-    async def _ensure_process(self, server: dict) -> None:
-        now = time.monotonic()
-        if now - self._processes_checked.get(server["az"], 0) < PROCESS_CHECK_INTERVAL_S:
-            return
-        self._processes_checked[server["az"]] = now
-        name = process_name(server["az"])
-        try:
-            procs = await self.agents.processes(server["node"], LOOK_TIMEOUT_S)
-            if procs.get(name, {}).get("running"):
-                return
-            argv = [sys.executable, "-m", "azlab.nodes.route53.server", "--address", server["address"],
-                    "--port", str(server["port"]), "--admin-port", str(server["admin_port"]),
-                    "--state-file", str(self.data / f"{server['az']}.json"), "--az", server["az"]]
-            await self.agents.start_process(server["node"], name, argv)
-            self.region.record("NameServerStarted", server["node"], f"DNS on {server['address']}:{server['port']}")
-        except NodeUnreachable as e:
-            log.info("cannot reach %s for its DNS server yet: %s", server["node"], e)
-
-    async def _push(self, az: str) -> None:
-        server = self.servers[az]
-        try:
-            reply = await self._admin(server, {"op": "push", "snapshot": self.model.snapshot(self.az_networks())})
-        except (OSError, asyncio.TimeoutError, ValueError) as e:
-            log.info("push to %s failed: %r", az, e)
-            return
-        self.status.setdefault(az, {"votes": {}})["version"] = reply["version"]
-
-    @staticmethod
-    async def _admin(server: dict, request: dict) -> dict:
-        return await admin_call(server["address"], server["admin_port"], request, ADMIN_TIMEOUT_S)
+    def _votes(self) -> dict[str, list[Vote]]:
+        """The living checkers' latest verdicts, by health check."""
+        votes: dict[str, list[Vote]] = {}
+        for placement, found in self._living():
+            for hc_id, v in found.votes.items():
+                votes.setdefault(hc_id, []).append(Vote(placement.az, placement.address, v.healthy, v.detail,
+                                                        v.checked_at))
+        return votes
 
     # Dns (cluster/interfaces.py)
     def hosted_zone_id(self, name: str, caller_reference: str, comment: str) -> str:
@@ -173,12 +180,14 @@ class Route53:
     def name_servers(self) -> list[dict]:
         found = []
         for az in self.region.config.azs:
-            server = self.servers.get(az)
-            if server is None:
+            placement = self.members.placements.get(self.driver.member_id(az))
+            if placement is None:
                 continue
-            status = self.status.get(az)
-            state = "serving" if status else "unreachable" if not self._alive(az) else "starting"
-            found.append({**server, "state": state, "zone_version": status["version"] if status else 0})
+            alive = self.members.node_alive(placement)
+            status = self.members.statuses.get(self.driver.member_id(az)) if alive else None
+            state = "serving" if status else "starting" if alive else "unreachable"
+            found.append({"az": az, "node": placement.node, "address": placement.address, "port": placement.port,
+                          "state": state, "zone_version": detail(status).version if status else 0})
         return found
 
 

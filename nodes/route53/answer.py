@@ -1,6 +1,7 @@
 """How an AZ's DNS server answers: pure, from one snapshot of the zone data.
 
-`Answerer(snapshot).respond(wire, client)` turns a query's bytes into the
+`Answerer(settings).respond(wire, client)` (settings: the
+azlab.route53.v1.NameServerSettings the server was told) turns a query's bytes into the
 response's bytes (or None: drop it), as an authoritative-only server does:
 AA set; NXDOMAIN with the SOA in authority for names a zone does not hold,
 NOERROR with the SOA for names that hold no data of that type; REFUSED for
@@ -45,9 +46,13 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from azlab.route53.v1.nameserver_pb2 import NameServerSettings
+from azlab.route53.v1.route53_pb2 import GeoLocation
+
 MAX_MULTIVALUE = 8
 MAX_CNAME_CHAIN = 8
 WILDCARD = b"*"
+GEO_KEYS = ("continent_code", "country_code", "subdivision_code")
 
 
 class Draws:
@@ -89,22 +94,39 @@ class Zone:
         return self.sets[(self.name, "SOA")][0]
 
 
+def _geo(geo: GeoLocation) -> dict:
+    """A place as answering compares it: only the codes it names."""
+    return {key: value for key in GEO_KEYS if (value := getattr(geo, key))}
+
+
+def _record(r: NameServerSettings.RecordSet) -> dict:
+    """A record set as answering reads it: absent fields None, as in Route53's model."""
+    alias = r.alias if r.HasField("alias") else None
+    return {"name": r.name, "type": r.type, "ttl": r.ttl if r.HasField("ttl") else None, "values": list(r.values),
+            "set_identifier": r.set_identifier, "weight": r.weight if r.HasField("weight") else None,
+            "region": r.region, "failover": r.failover, "multi_value_answer": r.multi_value_answer,
+            "health_check_id": r.health_check_id,
+            "alias": None if alias is None else {"hosted_zone_id": alias.hosted_zone_id, "dns_name": alias.dns_name,
+                                                 "evaluate_target_health": alias.evaluate_target_health},
+            "geo_location": _geo(r.geo_location) if r.HasField("geo_location") else None}
+
+
 class Answerer:
-    def __init__(self, snapshot: dict, rng: random.Random | None = None):
-        self.version = snapshot.get("version", 0)
-        self.health: dict[str, bool] = snapshot.get("health", {})
+    def __init__(self, settings: NameServerSettings, rng: random.Random | None = None):
+        self.version = settings.version
+        self.health: dict[str, bool] = dict(settings.health)
         self.rng: random.Random | Draws = rng or random.Random()
-        self.networks = [(ipaddress.ip_network(cidr), az) for az, cidr in snapshot.get("az_networks", {}).items()]
+        self.networks = [(ipaddress.ip_network(cidr), az) for az, cidr in settings.az_networks.items()]
         # most specific first: the first network holding a client places it
-        self.locations = sorted(((ipaddress.ip_network(e["cidr"]), e) for e in snapshot.get("locations", [])),
-                                key=lambda entry: -entry[0].prefixlen)
+        self.locations = sorted(((ipaddress.ip_network(e.cidr), {"cidr": e.cidr, **_geo(e.location)})
+                                 for e in settings.locations), key=lambda entry: -entry[0].prefixlen)
         self.scope = {version: max([n.prefixlen for n, _ in self.networks + self.locations if n.version == version], default=0)
                       for version in (4, 6)}
         self.located = False  # whether the answer being made depended on where the client is
         self.zones: list[Zone] = []
-        for z in snapshot.get("zones", []):
-            zone = Zone(dns.name.from_text(z["name"]), z["private"])
-            for record in z["records"]:
+        for z in settings.zones:
+            zone = Zone(dns.name.from_text(z.name), z.private_zone)
+            for record in map(_record, z.records):
                 owner = dns.name.from_text(record["name"])
                 # parsed once per snapshot, not once per query
                 record["rdatas"] = [

@@ -1,30 +1,33 @@
-"""One AZ's Route53 server: authoritative DNS over UDP and TCP, and that AZ's health checkers.
+"""One AZ's Route53 name server: authoritative DNS over UDP and TCP, and that AZ's health checkers.
 
-    python -m azlab.nodes.route53.server --address A --port P --admin-port Q --state-file F --az AZ
+    python -m azlab.nodes.route53.server --member-id M --address A --port P --member-port Q --state-file F --az AZ
 
-Zone data is pushed by the controller on the admin port (one JSON line per
-request: {"op": "push", "snapshot": {...}} or {"op": "status"}), versioned: an
-older or equal version is ignored, so pushes may repeat and cross. Why push
-and not pull: the controller knows the moment a change is committed and learns
-from the reply that this server serves it, which is exactly PENDING -> INSYNC;
-the server needs to know nothing of where the controller is. Each snapshot is
-written to the state file before it is acknowledged, and read at start, so the
-server answers from what it has while the controller is down or after it
-restarted itself.
+It is a member of the replicated runtime, none leading (azlab.member.v1.Member
+and grpc.health.v1 on the member port): the region tells it, in Configure, the
+azlab.route53.v1.NameServerSettings to serve under an epoch, a new one
+whenever the zone data or its health changes. The `EpochGuard` refuses an
+older epoch (StaleEpoch), so pushes may repeat and cross; a newer one is
+written to the state file with its settings (the ConfigureRequest itself,
+whole or not at all) before they are served and acknowledged. Why push and
+not pull: the region knows the moment a change is committed and learns from
+the answer that this server serves it, which is exactly PENDING -> INSYNC;
+the server needs to know nothing of where the controller is. The state file
+is read at start, so the server answers from what it was last told, before
+any Configure, while the controller is down or after this process restarted
+(static stability).
 
-The checkers run every health check of the snapshot from this AZ and report
-their verdicts in `status`; the controller counts the votes of the living
-checkers and pushes the outcome. HTTPS checks speak TLS without verifying the
-certificate (as Route53), with the FullyQualifiedDomainName as SNI when set.
-CALCULATED checks probe nothing: the controller derives them from their
-children's health.
+The checkers run every health check of the settings from this AZ and report
+their verdicts in Status (NameServerDetail.votes); the region counts the votes
+of the living checkers and tells every server the outcome. HTTPS checks speak
+TLS without verifying the certificate (as Route53), with the
+FullyQualifiedDomainName as SNI when set. CALCULATED checks probe nothing: the
+region derives them from their children's health.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import random
@@ -33,7 +36,15 @@ import struct
 import time
 from pathlib import Path
 
+from google.protobuf.message import DecodeError
+
+from azlab.common.errors import InvalidParameterValue
+from azlab.common.members import EpochGuard, serve_member
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.nodes.route53.answer import Answerer, Draws
+from azlab.route53.v1.nameserver_pb2 import NameServerDetail, NameServerSettings
+
+HealthCheck = NameServerSettings.HealthCheck
 
 log = logging.getLogger("route53-server")
 CACHE_LIMIT = 50_000  # fixed answers kept per snapshot; cleared on every push
@@ -44,7 +55,7 @@ TCP_IDLE_TIMEOUT_S = 10.0
 class Checker:
     """One health check run from this AZ: healthy until `failure_threshold` failures in a row, and back after as many successes."""
 
-    def __init__(self, spec: dict, source: str):
+    def __init__(self, spec: HealthCheck, source: str):
         self.spec = spec
         self.source = source
         self.healthy = True
@@ -59,27 +70,27 @@ class Checker:
             ok, detail = await self.probe()
             self.checked_at, self.detail = time.time(), detail
             self.streak = 0 if ok == self.healthy else self.streak + 1
-            if self.streak >= self.spec["failure_threshold"]:
+            if self.streak >= self.spec.failure_threshold:
                 self.healthy, self.streak = ok, 0
-            await asyncio.sleep(max(0.0, self.spec["request_interval"] - (time.monotonic() - started)))
+            await asyncio.sleep(max(0.0, self.spec.request_interval - (time.monotonic() - started)))
 
     async def probe(self) -> tuple[bool, str]:
         spec = self.spec
-        timeout = min(4.0, float(spec["request_interval"]))
-        secure = spec["type"].startswith("HTTPS")
-        tls = {"ssl": _insecure_tls(), "server_hostname": spec["fully_qualified_domain_name"] or ""} if secure else {}
+        timeout = min(4.0, float(spec.request_interval))
+        secure = spec.type.startswith("HTTPS")
+        tls = {"ssl": _insecure_tls(), "server_hostname": spec.fully_qualified_domain_name or ""} if secure else {}
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(spec["ip_address"], spec["port"], local_addr=(self.source, 0), **tls), timeout)
+                asyncio.open_connection(spec.ip_address, spec.port, local_addr=(self.source, 0), **tls), timeout)
         except ssl.SSLError as e:
             return False, f"Failure: TLS handshake failed: {e.reason or type(e).__name__}"
         except (OSError, asyncio.TimeoutError) as e:
             return False, f"Failure: could not connect: {type(e).__name__}"
         try:
-            if spec["type"] == "TCP":
+            if spec.type == "TCP":
                 return True, "Success: TCP connection established"
-            host = spec["fully_qualified_domain_name"] or spec["ip_address"]
-            writer.write(f"GET {spec['resource_path']} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: azlab-route53-health-check\r\n"
+            host = spec.fully_qualified_domain_name or spec.ip_address
+            writer.write(f"GET {spec.resource_path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: azlab-route53-health-check\r\n"
                          f"Connection: close\r\n\r\n".encode())
             body = await asyncio.wait_for(_read_response(reader), timeout)
             status_line, _, rest = body.partition(b"\r\n")
@@ -87,9 +98,9 @@ class Checker:
             status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
             if not 200 <= status < 400:
                 return False, f"Failure: HTTP status code {status}"
-            if spec["type"].endswith("_STR_MATCH"):
+            if spec.type.endswith("_STR_MATCH"):
                 payload = rest.partition(b"\r\n\r\n")[2][:HTTP_READ_LIMIT]
-                if spec["search_string"].encode() not in payload:
+                if spec.search_string.encode() not in payload:
                     return False, "Failure: the response body did not contain the search string"
             return True, f"Success: HTTP status code {status}"
         except (OSError, asyncio.TimeoutError, ValueError) as e:
@@ -117,25 +128,49 @@ async def _read_response(reader: asyncio.StreamReader) -> bytes:
 
 
 class NameServer:
+    """What this AZ serves: the settings it was last told (kept in `state_file`), answered and checked from here."""
+
     def __init__(self, address: str, state_file: Path):
         self.address = address
         self.state_file = state_file
-        self.answerer = Answerer({})
+        self.answerer = Answerer(NameServerSettings())
         self.cache: dict[tuple[bytes, str, bool], bytes] = {}
         # answers with weighted choices: the choices each needs, and the response for each outcome seen
         self.variants: dict[tuple[bytes, str, bool], tuple[list, dict[tuple[int, ...], bytes]]] = {}
         self.checkers: dict[str, Checker] = {}
-        if state_file.exists():
-            self.load(json.loads(state_file.read_text()))
+        self._incoming = member_pb2.ConfigureRequest()  # a Configure's request while the guard admits it
+        epoch = 0
+        if state_file.exists():  # the last configuration admitted: its epoch and settings
+            try:
+                told = member_pb2.ConfigureRequest.FromString(state_file.read_bytes())
+                self.load(_settings(told))
+                epoch = told.epoch
+            except (DecodeError, InvalidParameterValue) as e:  # not ours (an older format): serve nothing until told
+                log.warning("ignoring state file %s: %r", state_file, e)
+        self.guard = EpochGuard(epoch, self._persist)
 
     @property
     def version(self) -> int:
         return self.answerer.version
 
-    def load(self, snapshot: dict) -> None:
-        self.answerer = Answerer(snapshot)
+    def configure(self, request: member_pb2.ConfigureRequest) -> None:
+        """Serve `request`'s settings if its epoch is newer than the one held (durably first); the same epoch
+        again changes nothing; an older one is refused with StaleEpoch."""
+        settings = _settings(request)
+        self._incoming = request
+        if self.guard.admit(request.epoch):
+            self.load(settings)
+
+    def _persist(self, epoch: int) -> None:
+        """The request being admitted, epoch and settings, made durable before they are served."""
+        scratch = self.state_file.with_suffix(".tmp")
+        scratch.write_bytes(self._incoming.SerializeToString())
+        os.replace(scratch, self.state_file)  # whole or not at all
+
+    def load(self, settings: NameServerSettings) -> None:
+        self.answerer = Answerer(settings)
         self.cache, self.variants = {}, {}
-        wanted = {h["id"]: h for h in snapshot.get("health_checks", []) if h["type"] != "CALCULATED"}
+        wanted = {h.id: h for h in settings.health_checks if h.type != "CALCULATED"}
         for hc_id in list(self.checkers):
             if hc_id not in wanted or self.checkers[hc_id].spec != wanted[hc_id]:
                 checker = self.checkers.pop(hc_id)
@@ -155,18 +190,10 @@ class NameServer:
             if checker.task is None:
                 checker.task = loop.create_task(checker.run_forever())
 
-    def push(self, snapshot: dict) -> int:
-        if snapshot["version"] > self.version:
-            scratch = self.state_file.with_suffix(".tmp")
-            scratch.write_text(json.dumps(snapshot))
-            os.replace(scratch, self.state_file)  # whole or not at all
-            self.load(snapshot)
-        return self.version
-
-    def status(self) -> dict:
-        return {"version": self.version, "votes": {
-            hc_id: {"healthy": c.healthy, "detail": c.detail, "checked_at": c.checked_at}
-            for hc_id, c in self.checkers.items() if c.checked_at}}
+    def detail(self) -> NameServerDetail:
+        return NameServerDetail(version=self.version, votes={
+            hc_id: NameServerDetail.Vote(healthy=c.healthy, detail=c.detail, checked_at=c.checked_at)
+            for hc_id, c in self.checkers.items() if c.checked_at})
 
     def respond(self, wire: bytes, client: str, tcp: bool = False) -> bytes | None:
         key = (wire[2:], client, tcp)
@@ -230,45 +257,56 @@ async def _serve_tcp(server: NameServer, reader: asyncio.StreamReader, writer: a
         writer.close()
 
 
-async def _serve_admin(server: NameServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while line := await reader.readline():
-            request = json.loads(line)
-            if request["op"] == "push":
-                reply = {"version": server.push(request["snapshot"])}
-            else:
-                reply = server.status()
-            writer.write(json.dumps(reply).encode() + b"\n")
-            await writer.drain()
-    except (ConnectionError, json.JSONDecodeError, KeyError) as e:
-        log.info("admin connection ended: %r", e)
-    finally:
-        writer.close()
+def _settings(request: member_pb2.ConfigureRequest) -> NameServerSettings:
+    settings = NameServerSettings()
+    if not request.settings.Unpack(settings):
+        raise InvalidParameterValue(f"settings must be {NameServerSettings.DESCRIPTOR.full_name}, "
+                                    f"not {request.settings.type_url or 'empty'}")
+    return settings
 
 
-async def serve(address: str, port: int, admin_port: int, state_file: Path) -> None:
+class NameServerMember(member_pb2_grpc.MemberServicer):
+    """azlab.member.v1.Member over this AZ's name server."""
+
+    def __init__(self, member_id: str, server: NameServer):
+        self.member_id = member_id
+        self.server = server
+
+    async def Configure(self, request, context):
+        self.server.configure(request)
+        return await self.Status(request, context)
+
+    async def Status(self, request, context):
+        status = member_pb2.MemberStatus(member_id=self.member_id, epoch=self.server.guard.epoch, role="serving")
+        status.detail.Pack(self.server.detail())
+        return status
+
+
+async def serve(member_id: str, address: str, port: int, member_port: int, state_file: Path) -> None:
     server = NameServer(address, state_file)
     loop = asyncio.get_running_loop()
     await loop.create_datagram_endpoint(lambda: _Udp(server), local_addr=(address, port))
     tcp = await asyncio.start_server(lambda r, w: _serve_tcp(server, r, w), address, port)
-    admin = await asyncio.start_server(lambda r, w: _serve_admin(server, r, w), address, admin_port)
+    member, _ = await serve_member(NameServerMember(member_id, server), f"{address}:{member_port}")
     server.start_checkers()
-    log.info("serving DNS on %s:%d (admin %d), zone data version %d", address, port, admin_port, server.version)
-    async with tcp, admin:
-        await asyncio.gather(tcp.serve_forever(), admin.serve_forever())
+    log.info("serving DNS on %s:%d (member %d), epoch %d, zone data version %d",
+             address, port, member_port, server.guard.epoch, server.version)
+    async with tcp:
+        await asyncio.gather(tcp.serve_forever(), member.wait_for_termination())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--member-id", required=True)
     parser.add_argument("--address", required=True)
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--admin-port", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True, help="DNS, UDP and TCP")
+    parser.add_argument("--member-port", type=int, required=True, help="gRPC: azlab.member.v1.Member, grpc.health.v1")
     parser.add_argument("--state-file", type=Path, required=True)
     parser.add_argument("--az", default="")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.az} %(levelname)s %(message)s")
     args.state_file.parent.mkdir(parents=True, exist_ok=True)
-    asyncio.run(serve(args.address, args.port, args.admin_port, args.state_file))
+    asyncio.run(serve(args.member_id, args.address, args.port, args.member_port, args.state_file))
 
 
 if __name__ == "__main__":

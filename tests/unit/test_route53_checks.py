@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from azlab.nodes.route53.server import Checker
+from azlab.route53.v1.nameserver_pb2 import NameServerSettings
 from tests.sites import serve
 
 
@@ -19,7 +20,7 @@ def site(tmp_path):
 def probe(**spec) -> tuple[bool, str]:
     spec = {"type": "HTTPS", "ip_address": "127.0.0.1", "resource_path": "/health", "fully_qualified_domain_name": "",
             "search_string": "", "request_interval": 1, "failure_threshold": 1, **spec}
-    return asyncio.run(Checker(spec, "127.0.0.1").probe())
+    return asyncio.run(Checker(NameServerSettings.HealthCheck(**spec), "127.0.0.1").probe())
 
 
 def test_https_checks_pass_without_verifying_the_certificate(site):

@@ -29,6 +29,7 @@ from azlab.cluster.route53.model import (
     Vote,
 )
 from azlab.cluster.state import Store
+from azlab.member.v1 import member_pb2
 from azlab.nodes.route53.answer import Answerer
 
 AZS = ["lab-1a", "lab-1b", "lab-1c"]
@@ -280,9 +281,11 @@ def test_the_servers_answer_cache_keeps_weighted_answers_weighted(model, zone, t
 
     change(model, zone, ("CREATE", a("w.example.lab", "10.0.0.1", set_identifier="one", weight=1)),
            ("CREATE", a("w.example.lab", "10.0.0.3", set_identifier="three", weight=3)))
-    server = NameServer("127.0.0.1", tmp_path / "zone.json")
-    assert server.push(model.snapshot(NETWORKS)) == model.version
-    assert NameServer("127.0.0.1", tmp_path / "zone.json").version == model.version  # kept across a restart
+    server = NameServer("127.0.0.1", tmp_path / "zone.binpb")
+    told = member_pb2.ConfigureRequest(epoch=1)
+    told.settings.Pack(model.snapshot(NETWORKS))
+    server.configure(told)
+    assert server.version == model.version
     query = dns.message.make_query("w.example.lab", "A")
     seen = Counter()
     for i in range(4000):
@@ -291,7 +294,6 @@ def test_the_servers_answer_cache_keeps_weighted_answers_weighted(model, zone, t
         assert reply.id == i
         seen[addresses(reply)[0]] += 1
     assert 0.2 < seen["10.0.0.1"] / 4000 < 0.3, seen
-    assert server.push(model.snapshot(NETWORKS)) == model.version  # an old or equal version changes nothing
 
 
 def ecs_scope(response) -> int:
@@ -437,7 +439,7 @@ def test_a_calculated_check_counts_its_healthy_children_and_inverted_turns_it_ro
             model.create_health_check("bad", {"type": "CALCULATED", **config})
     tcp_inverted = model.create_health_check("ti", {"type": "TCP", "ip_address": "10.0.0.1", "port": 80, "inverted": True})
     assert not model.healthy(tcp_inverted.id)
-    servers_run = [h["id"] for h in model.snapshot(NETWORKS)["health_checks"] if h["type"] != "CALCULATED"]
+    servers_run = [h.id for h in model.snapshot(NETWORKS).health_checks if h.type != "CALCULATED"]
     assert both.id not in servers_run
 
 
