@@ -5,7 +5,7 @@ instances run: keep-alive HTTP/1.1 and a TCP echo) on their own loopback
 addresses; in front of the same three, on the same machine, in one run:
 
 - `elb`: one LB node, the very process every AZ runs (`azlab.nodes.elb.server`),
-  configured over its admin port as the controller does (round robin over the
+  configured over its member port as the region does (round robin over the
   three, cross-zone on, a TCP health check);
 - `haproxy`: Debian's HAProxy, one thread (`nbthread 1`, as the LB node is one
   thread), round robin, keep-alive to the backends (`http-reuse always`);
@@ -36,6 +36,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import grpc
+
+from azlab.elb.v1.lbnode_pb2 import LbNodeDetail, LbNodeHealthCheck, LbNodeListener, LbNodeSettings, LbNodeTarget
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from bench import results_stem
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,7 +47,7 @@ BACKEND = REPO / "tests" / "http_backend.py"
 BACKENDS = ["127.72.1.1", "127.72.1.2", "127.72.1.3"]
 WEB_PORT, ECHO_PORT = 8080, 8081
 ELB, HAPROXY = "127.72.2.1", "127.72.2.2"
-LB_HTTP, LB_TCP, ADMIN_PORT = 8000, 8001, 8999
+LB_HTTP, LB_TCP, MEMBER_PORT = 8000, 8001, 8999
 BOUND_S = 30.0
 
 
@@ -63,26 +67,30 @@ def connects(address: str, port: int) -> bool:
         return False
 
 
-def admin(request: dict) -> dict:
-    with socket.create_connection((ELB, ADMIN_PORT), timeout=5) as s:
-        s.sendall(json.dumps(request).encode() + b"\n")
-        return json.loads(s.makefile().readline())
+def detail(status: member_pb2.MemberStatus) -> LbNodeDetail:
+    found = LbNodeDetail()
+    status.detail.Unpack(found)
+    return found
 
 
 def start_elb(home: Path) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--address", ELB, "--admin-port",
-                                str(ADMIN_PORT), "--state-file", str(home / "elb.json"), "--az", "bench"],
-                               stderr=subprocess.DEVNULL)
-    wait_for(lambda: connects(ELB, ADMIN_PORT), "the LB node")
-    admin({"op": "push", "config": {
-        "version": 1, "name": "bench", "az": "bench", "address": ELB,
-        "listeners": [{"protocol": "HTTP", "port": LB_HTTP, "instance_port": WEB_PORT, "stickiness": None},
-                      {"protocol": "TCP", "port": LB_TCP, "instance_port": ECHO_PORT, "stickiness": None}],
-        "targets": [{"id": f"i-{n}", "address": a, "az": "bench"} for n, a in enumerate(BACKENDS)],
-        "cross_zone": True, "idle_timeout": 60, "draining": {"enabled": False, "timeout": 300},
-        "health_check": {"target": f"TCP:{WEB_PORT}", "protocol": "TCP", "port": WEB_PORT, "path": "",
-                         "interval": 1, "timeout": 1, "healthy_threshold": 2, "unhealthy_threshold": 2}}})
-    wait_for(lambda: admin({"op": "status"})["routable"] == len(BACKENDS), "every backend in service")
+    process = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--member-id", "elb-bench",
+                                "--address", ELB, "--member-port", str(MEMBER_PORT), "--state-file",
+                                str(home / "elb.pb"), "--az", "bench"], stderr=subprocess.DEVNULL)
+    wait_for(lambda: connects(ELB, MEMBER_PORT), "the LB node")
+    member = member_pb2_grpc.MemberStub(grpc.insecure_channel(f"{ELB}:{MEMBER_PORT}"))
+    request = member_pb2.ConfigureRequest(epoch=1)
+    request.settings.Pack(LbNodeSettings(
+        version=1, name="bench", az="bench", address=ELB,
+        listeners=[LbNodeListener(protocol="HTTP", port=LB_HTTP, instance_port=WEB_PORT),
+                   LbNodeListener(protocol="TCP", port=LB_TCP, instance_port=ECHO_PORT)],
+        targets=[LbNodeTarget(id=f"i-{n}", address=a, az="bench") for n, a in enumerate(BACKENDS)],
+        cross_zone=True, idle_timeout=60, draining=False, draining_timeout=300,
+        health_check=LbNodeHealthCheck(protocol="TCP", port=WEB_PORT, interval=1, timeout=1, healthy_threshold=2,
+                                       unhealthy_threshold=2)))
+    member.Configure(request, timeout=5)
+    wait_for(lambda: detail(member.Status(member_pb2.StatusRequest(), timeout=5)).routable == len(BACKENDS),
+             "every backend in service")
     return process
 
 

@@ -45,6 +45,8 @@ from azlab.cluster.elb import certificates
 from azlab.cluster.interfaces import Placement
 from azlab.common.errors import AzlabError, UnsupportedOperation
 from azlab.cluster.state import Store
+from azlab.elb.v1.lbnode_pb2 import (Certificate, LbNodeHealthCheck, LbNodeListener, LbNodeSettings, LbNodeTarget,
+                                     Stickiness)
 
 SERVICE = "elb"
 PROTOCOLS = ("HTTP", "HTTPS", "TCP", "SSL")
@@ -546,29 +548,31 @@ class ElbModel:
         return {az: (h, u) for az, (h, u) in counts.items()}
 
     # what an LB node is handed
-    def node_config(self, lb: LoadBalancer, az: str, address: str, placements: dict[str, Placement]) -> dict:
+    def node_config(self, lb: LoadBalancer, az: str, address: str, placements: dict[str, Placement]) -> LbNodeSettings:
         """Everything the LB node of `az` needs: its listeners, the targets it may route to, checks, attributes."""
         enabled = set(lb.availability_zones)
-        targets = [{"id": i, "address": p.address, "az": p.az} for i in lb.instances
+        targets = [LbNodeTarget(id=i, address=p.address, az=p.az) for i in lb.instances
                    if (p := placements.get(i)) is not None and p.address and (p.az in enabled or lb.attributes["cross_zone"])]
         listeners = []
         for x in lb.listeners:
-            stickiness = None
+            listener = LbNodeListener(protocol=x.protocol, port=x.load_balancer_port, instance_port=x.instance_port)
             for policy in (lb.policy(n) for n in x.policy_names if any(p.name == n for p in lb.policies)):
-                stickiness = ({"type": "lb", "cookie_name": LB_COOKIE, "expiration": policy.cookie_expiration_period}
-                              if policy.type == "LBCookieStickinessPolicyType"
-                              else {"type": "app", "cookie_name": policy.cookie_name})
-            listener = {"protocol": x.protocol, "port": x.load_balancer_port, "instance_port": x.instance_port,
-                        "stickiness": stickiness}
+                listener.stickiness.CopyFrom(
+                    Stickiness(type="lb", cookie_name=LB_COOKIE, expiration=policy.cookie_expiration_period or 0)
+                    if policy.type == "LBCookieStickinessPolicyType"
+                    else Stickiness(type="app", cookie_name=policy.cookie_name))
             if x.protocol in TLS_PROTOCOLS:
                 cert = self.certificates[x.ssl_certificate_id]
-                listener["certificate"] = {"body": cert["body"], "chain": cert["chain"], "private_key": cert["private_key"]}
+                listener.certificate.CopyFrom(Certificate(body=cert["body"], chain=cert["chain"],
+                                                          private_key=cert["private_key"]))
             listeners.append(listener)
         protocol, port, path = parse_target(lb.health_check["target"])
-        return {
-            "version": lb.version, "name": lb.name, "az": az, "address": address, "listeners": listeners,
-            "targets": targets, "cross_zone": lb.attributes["cross_zone"],
-            "health_check": {**lb.health_check, "protocol": protocol, "port": port, "path": path},
-            "draining": {"enabled": lb.attributes["draining_enabled"], "timeout": lb.attributes["draining_timeout"]},
-            "idle_timeout": lb.attributes["idle_timeout"],
-        }
+        check = lb.health_check
+        return LbNodeSettings(
+            version=lb.version, name=lb.name, az=az, address=address, listeners=listeners, targets=targets,
+            cross_zone=lb.attributes["cross_zone"],
+            health_check=LbNodeHealthCheck(protocol=protocol, port=port, path=path, interval=check["interval"],
+                                           timeout=check["timeout"], healthy_threshold=check["healthy_threshold"],
+                                           unhealthy_threshold=check["unhealthy_threshold"]),
+            draining=lb.attributes["draining_enabled"], draining_timeout=lb.attributes["draining_timeout"],
+            idle_timeout=lb.attributes["idle_timeout"])

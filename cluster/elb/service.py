@@ -1,22 +1,27 @@
-"""ELB's controller side: an LB node per load balancer and enabled AZ, and the LB's name in Route53.
+"""ELB's controller side: one group of LB nodes per load balancer on the replicated runtime, and the LB's name in DNS.
 
-Level-triggered (cluster/services.py), each tick:
+Each load balancer is one `Members` group (azlab.cluster.replicated) named
+after it, with a member (an LB node, nodes/elb/server.py) in each AZ it is
+enabled in, none leading (`Leaderless`); `LbNodeDriver` says what a member
+is. The runtime places each LB node on a living node of its AZ (on the LB
+node's own address there, with a member port), keeps its process running
+(started in the background: a dead AZ's start never holds the tick back),
+probes it (`PROBE_TIMEOUT_S`, short: a cut-off AZ's node leaves the DNS
+answer at once), retires the nodes of an AZ disabled (`set_azs`) or of a
+deleted LB (`remove`), and tells every node its `LbNodeSettings` under a new
+epoch whenever the digest of what the group's nodes serve changes (targets
+follow EC2 through `Instances`: an instance's address, AZ and whether it runs
+are in the digest).
 
-1. Every (load balancer, enabled AZ) has one LB node (nodes/elb/server.py) on a
-   living node of the AZ, listening on its own address; a node whose process is
-   gone is started again (it reloads its last config from its state file). A
-   node of a deleted LB or a disabled AZ is stopped.
-2. Each reachable LB node is asked its status (first, and bounded: the DNS
-   answer must not wait on a dead AZ's agent) and pushed its config when the
-   digest it serves differs from the model's (targets follow EC2: an instance's
-   address, AZ and whether it runs, through `Instances`). Its view of each
-   target's health and its counters go to the model.
-3. The LB's DNS name, an A record in the ELB's own hosted zone
-   (`<region>.elb.lab.`, kept through `Dns`), answers the addresses
-   of the LB nodes that serve and can route to at least one healthy target; when
-   none can, every serving node (as ELB, failing open); a dead AZ's node never.
+What remains here, each tick after the groups' own reconcile:
+1. each answering node's `LbNodeDetail` (its view of each target's health,
+   its counters) goes to the model;
+2. the LB's DNS name, an A record in the ELB's own hosted zone
+   (`<region>.elb.lab.`, kept through `Dns`), answers the addresses of the LB
+   nodes that answered and can route to at least one healthy target; when
+   none can, every answering node (as ELB, failing open); a dead AZ's never.
 
-LB nodes keep serving while the controller is away, from their last config.
+LB nodes keep serving while the controller is away, from their state files.
 ELB meets other services only through cluster/interfaces.py: `Dns` (Route53
 implements it) and `Instances` (EC2).
 """
@@ -24,22 +29,26 @@ implements it) and `Instances` (EC2).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import shutil
 import sys
-import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from azlab.cluster.elb.model import SERVICE, ElbModel, LoadBalancer
 from azlab.cluster.interfaces import Dns, Placement, RecordSetChange, ResourceRecordSet
+from azlab.cluster.membership import Configuration, Leaderless
+from azlab.cluster.replicated import MemberChannels, MemberContract, Members
+from azlab.cluster.services import GrpcService, ServiceContext
 from azlab.common.errors import AzlabError, UnsupportedOperation
-from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext, admin_call
-from azlab.nodes.elb.server import digest
+from azlab.elb.v1.lbnode_pb2 import LbNodeDetail, LbNodeSettings
+from azlab.member.v1 import member_pb2
 
 log = logging.getLogger(__name__)
-ADMIN_TIMEOUT_S = 0.5  # a node silent this long (a cut-off AZ's) leaves the LB's DNS answer at once
-PROCESS_CHECK_INTERVAL_S = 1.0
-LOOK_TIMEOUT_S = 1.0
+PROBE_TIMEOUT_S = 0.5  # a node silent this long (a cut-off AZ's) leaves the LB's DNS answer at once
+CONFIGURE_TIMEOUT_S = 1.0
 # isolations where an LB node can have its own address: None, every loopback address is
 # local already; else the device (and prefix length) of the host namespace it joins
 ADDRESSABLE = {"loopback": None, "netns": "eth0/16"}
@@ -47,8 +56,71 @@ DNS_TTL = 1  # short, so that resolvers follow a lost AZ within seconds
 ZONE_REFERENCE = "azlab-elb"
 
 
-def process_name(lb: str, az: str) -> str:
-    return f"{SERVICE}-{lb}-{az}"
+@dataclass(frozen=True)
+class LbNodePlacement:
+    member_id: str
+    lb: str
+    az: str
+    node: str
+    node_address: str  # the LB node's own: its listeners and its member port bind it
+    port: int          # azlab.member.v1.Member and grpc.health.v1
+    state_file: str    # what it was last told, with its epoch: a restarted node serves from it
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.node_address}:{self.port}"
+
+
+class LbNodeDriver(MemberContract):
+    """One load balancer's LB nodes, as the replicated runtime sees them."""
+
+    service = SERVICE
+    placement_type = LbNodePlacement
+
+    def __init__(self, elb: Elb, lb: str):
+        self.elb = elb
+        self.lb = lb
+
+    def member_id(self, az: str) -> str:
+        return f"{SERVICE}-{self.lb}-{az}"
+
+    def place(self, member_id: str, az: str, node) -> LbNodePlacement:
+        address = self.elb.node_address(self.elb.ticking[self.lb], az)
+        return LbNodePlacement(member_id, self.lb, az, node.name, address,
+                               self.elb.store.allocate_port(address, member_id), str(self.elb.data / self.lb / f"{az}.pb"))
+
+    def argv(self, p: LbNodePlacement) -> list[str]:
+        argv = [sys.executable, "-m", "azlab.nodes.elb.server", "--member-id", p.member_id, "--address", p.node_address,
+                "--member-port", str(p.port), "--az", p.az, "--state-file", p.state_file]
+        if device := ADDRESSABLE[self.elb.region.network.isolation]:
+            argv += ["--add-address", device]
+        return argv
+
+    async def status(self, p: LbNodePlacement) -> member_pb2.MemberStatus | None:
+        return await self.elb.channels.status(p.endpoint, PROBE_TIMEOUT_S)
+
+    async def configure(self, placements: dict[str, LbNodePlacement], member_id: str,
+                        configuration: Configuration) -> member_pb2.MemberStatus | None:
+        request = member_pb2.ConfigureRequest(epoch=configuration.epoch)
+        request.settings.Pack(self.elb.node_settings(placements[member_id]))
+        return await self.elb.channels.configure(placements[member_id].endpoint, request, CONFIGURE_TIMEOUT_S)
+
+    def settings(self, placements: dict[str, LbNodePlacement]) -> str:
+        """A digest of every node's settings: what any of them is to serve changes, they are told under a new epoch."""
+        digest = hashlib.sha256()
+        for member_id in sorted(placements):
+            digest.update(self.elb.node_settings(placements[member_id]).SerializeToString(deterministic=True))
+        return digest.hexdigest()
+
+    def elected(self, configuration: Configuration, previous: Configuration, statuses: dict) -> None:
+        pass  # never called: no LB node leads
+
+    def retired(self, p: LbNodePlacement) -> None:
+        state = Path(p.state_file)
+        state.unlink(missing_ok=True)
+        self.elb.forget_counted(p.member_id)
+        if self.lb not in self.elb.model.load_balancers:
+            shutil.rmtree(state.parent, ignore_errors=True)
 
 
 class Elb:
@@ -57,16 +129,25 @@ class Elb:
     def __init__(self, context: ServiceContext):
         if context.dns is None or context.instances is None:
             raise ValueError("ELB needs a Dns and an Instances in its context (cluster/interfaces.py)")
+        self.context = context
         self.dns = context.dns
         self.instances = context.instances
         self.region = context.region
         self.store = context.store
-        self.agents = context.agents
         self.data = context.paths.home / "data" / SERVICE
         self.model = ElbModel(context.store, list(context.region.config.azs), context.region.config.region)
-        self.nodes: dict[str, dict] = {d["key"]: d for d in self.store.resources(SERVICE, "node")}
-        self.status: dict[str, dict] = {}  # by node key: what the LB node said at the last look
-        self._processes_checked: dict[str, float] = {}
+        self.channels = MemberChannels()
+        self.groups: dict[str, Members[LbNodePlacement, member_pb2.MemberStatus]] = {}
+        for lb in {doc["lb"] for doc in self.store.resources(SERVICE, "member")} - set(self.model.load_balancers):
+            self._group(lb, ())  # the nodes of an LB deleted while the controller was away: removed on the next tick
+        # this tick's load balancers and where EC2 has their instances: what the groups' members are told (an LB
+        # deleted while the groups reconcile is still whole until the next tick removes its group)
+        self.ticking: dict[str, LoadBalancer] = {}
+        self.targets: dict[str, Placement] = {}
+        self.serving: dict[str, dict[str, tuple[LbNodePlacement, LbNodeDetail]]] = {}  # LB -> AZ -> node answering
+        # by member: its counters as last added to the LB's (a restarted node counts from zero again)
+        self.counted: dict[str, dict[str, int]] = {d["member_id"]: d["counters"]
+                                                  for d in self.store.resources(SERVICE, "counted")}
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.elb.servicer import ElbServicer
@@ -90,105 +171,66 @@ class Elb:
         prefix = ".".join(self.region.network.cidr(self.region.config.az_index(az)).split(".")[:2])
         return f"{prefix}.2.{lb.node_index}"
 
+    def node_settings(self, p: LbNodePlacement) -> LbNodeSettings:
+        """What the LB node of `p` is to serve, as its LB and EC2's instances were at this tick's start."""
+        return self.model.node_config(self.ticking[p.lb], p.az, p.node_address, self.targets)
+
     # the tick
     async def reconcile(self) -> None:
-        if not (self.model.load_balancers or self.nodes):
+        lbs = list(self.model.load_balancers.values())
+        if not (lbs or self.groups):
             return
-        placements = self.placements()
-        wanted = {f"{lb.name}/{az}": (lb, az) for lb in self.model.load_balancers.values() for az in lb.availability_zones}
-        for key in [k for k in self.nodes if k not in wanted]:
-            await self._retire(key)
-        await asyncio.gather(*(self._look(key, lb, az, placements) for key, (lb, az) in wanted.items()))
-        for lb in list(self.model.load_balancers.values()):
-            keys = [f"{lb.name}/{az}" for az in lb.availability_zones]
+        self.ticking, self.targets = {lb.name: lb for lb in lbs}, self.placements()
+        for lb in lbs:
+            self._group(lb.name, lb.availability_zones)
+        gone = [name for name in self.groups if name not in self.model.load_balancers]
+        kept = [lb for lb in lbs if lb.name in self.groups]
+        removed = await asyncio.gather(*(self.groups[name].remove() for name in gone),
+                                       *(self.groups[lb.name].reconcile() for lb in kept))
+        for name, done in zip(gone, removed):
+            if done:
+                del self.groups[name]
+            self.serving.pop(name, None)
+        for lb in kept:
+            if lb.name not in self.model.load_balancers:  # deleted while the groups were reconciled
+                continue
+            self.serving[lb.name] = self._answering(lb)
             self.model.record_observations(lb.name, {
-                self.nodes[k]["az"]: self.status[k]["targets"] for k in keys if k in self.status})
-            self._count(lb, keys)
+                az: {t: {"state": h.state, "description": h.description} for t, h in detail.targets.items()}
+                for az, (_, detail) in self.serving[lb.name].items()})
+            self._count(lb)
         self._publish()
-        # last: asking a dead AZ's agent takes its timeout, which must not hold the DNS answer back
-        await asyncio.gather(*(self._ensure_process(self.nodes[k]) for k in wanted
-                               if k in self.nodes and k not in self.status and self._alive(k)))
 
-    def _alive(self, key: str) -> bool:
-        node = self.nodes.get(key)
-        return node is not None and self.region.node_alive(node["node"])
+    def _group(self, name: str, azs: Iterable[str]) -> Members[LbNodePlacement, member_pb2.MemberStatus]:
+        """The LB's group of nodes, over `azs` from now on."""
+        group = self.groups.get(name)
+        if group is None:
+            group = self.groups[name] = Members(self.context, LbNodeDriver(self, name), Leaderless(), group=name,
+                                                azs=tuple(azs))
+        elif group.member_ids != tuple(group.driver.member_id(az) for az in azs):
+            group.set_azs(tuple(azs))
+        return group
 
-    async def _look(self, key: str, lb: LoadBalancer, az: str, placements: dict[str, Placement]) -> None:
-        """The node's status, its config pushed when it serves another; no status when it does not answer."""
-        node = self._place(key, lb, az)
-        if node is None or not self._alive(key):
-            self.status.pop(key, None)
-            return
-        config = self.model.node_config(lb, az, node["address"], placements)
-        try:
-            status = await self._admin(node, {"op": "status"})
-            if status["digest"] != digest(config):
-                status = await self._admin(node, {"op": "push", "config": config})
-        except (OSError, asyncio.TimeoutError, ValueError, KeyError):
-            self.status.pop(key, None)
-            return
-        self.status[key] = status
+    def _answering(self, lb: LoadBalancer) -> dict[str, tuple[LbNodePlacement, LbNodeDetail]]:
+        """By AZ: the LB's nodes that answered this tick's probe (or push), on a node the region sees alive."""
+        group = self.groups[lb.name]
+        found = {}
+        for az in lb.availability_zones:
+            member_id = group.driver.member_id(az)
+            p, status = group.placements.get(member_id), group.statuses.get(member_id)
+            if p is None or status is None or not self.region.node_alive(p.node):
+                continue
+            detail = LbNodeDetail()
+            if status.detail.Unpack(detail):
+                found[az] = (p, detail)
+        return found
 
-    def _place(self, key: str, lb: LoadBalancer, az: str) -> dict | None:
-        """The LB node's record: where it runs, or on a living node of the AZ if it has none yet (or its host is gone)."""
-        node = self.nodes.get(key)
-        if node and node["node"] in self.region.nodes:
-            return node
-        host = next((n for n in self.region.nodes_in(az) if n.state == "alive"), None)
-        if host is None:
-            return None
-        address = self.node_address(lb, az)
-        self.store.release_ports(f"{SERVICE}-{key}")
-        node = {"key": key, "lb": lb.name, "az": az, "node": host.name, "address": address,
-                "admin_port": self.store.allocate_port(address, f"{SERVICE}-{key}"), "counted": {}}
-        self.store.put_resource(SERVICE, "node", key, node)
-        self.nodes[key] = node
-        return node
-
-    async def _ensure_process(self, node: dict) -> None:
-        now = time.monotonic()
-        if now - self._processes_checked.get(node["key"], 0) < PROCESS_CHECK_INTERVAL_S:
-            return
-        self._processes_checked[node["key"]] = now
-        name = process_name(node["lb"], node["az"])
-        try:
-            procs = await self.agents.processes(node["node"], LOOK_TIMEOUT_S)
-            if procs.get(name, {}).get("running"):
-                return
-            argv = [sys.executable, "-m", "azlab.nodes.elb.server", "--address", node["address"],
-                    "--admin-port", str(node["admin_port"]), "--az", node["az"],
-                    "--state-file", str(self.data / node["lb"] / f"{node['az']}.json")]
-            if device := ADDRESSABLE[self.region.network.isolation]:
-                argv += ["--add-address", device]
-            await self.agents.start_process(node["node"], name, argv)
-            self.region.record("LoadBalancerNodeStarted", node["node"], f"{node['lb']} on {node['address']}")
-        except NodeUnreachable as e:
-            log.info("cannot reach %s for LB node %s yet: %s", node["node"], node["key"], e)
-
-    async def _retire(self, key: str) -> None:
-        node = self.nodes[key]
-        if self._alive(key):
-            try:
-                await self.agents.stop_process(node["node"], process_name(node["lb"], node["az"]))
-            except NodeUnreachable as e:
-                log.info("cannot stop LB node %s yet: %s", key, e)
-                return
-        self.store.delete_resource(SERVICE, "node", key)
-        self.store.release_ports(f"{SERVICE}-{key}")
-        self.nodes.pop(key)
-        self.status.pop(key, None)
-        (self.data / node["lb"] / f"{node['az']}.json").unlink(missing_ok=True)
-        if node["lb"] not in self.model.load_balancers:
-            shutil.rmtree(self.data / node["lb"], ignore_errors=True)
-
-    def _count(self, lb: LoadBalancer, keys: list[str]) -> None:
+    def _count(self, lb: LoadBalancer) -> None:
         """Add what each node counted since the last look (a restarted node counts from zero again)."""
         deltas: dict[str, int] = {}
-        for key in keys:
-            if key not in self.status:
-                continue
-            node, now = self.nodes[key], self.status[key]["counters"]
-            before = node.get("counted") or {}
+        for p, detail in self.serving[lb.name].values():
+            now = {f.name: getattr(detail.counters, f.name) for f in detail.counters.DESCRIPTOR.fields}
+            before = self.counted.get(p.member_id, {})
             restarted = any(now.get(k, 0) < v for k, v in before.items())
             changed = False
             for name, value in now.items():
@@ -197,9 +239,13 @@ class Elb:
                     deltas[name] = deltas.get(name, 0) + delta
                     changed = True
             if changed or restarted:
-                node["counted"] = dict(now)
-                self.store.put_resource(SERVICE, "node", key, node)
+                self.counted[p.member_id] = now
+                self.store.put_resource(SERVICE, "counted", p.member_id, {"member_id": p.member_id, "counters": now})
         self.model.add_counters(lb.name, deltas)
+
+    def forget_counted(self, member_id: str) -> None:
+        self.counted.pop(member_id, None)
+        self.store.delete_resource(SERVICE, "counted", member_id)
 
     # DNS
     def _zone_id(self) -> str:
@@ -214,10 +260,9 @@ class Elb:
             return ""
 
     def dns_addresses(self, lb: LoadBalancer) -> list[str]:
-        serving = {self.nodes[k]["address"]: self.status[k] for az in lb.availability_zones
-                   if (k := f"{lb.name}/{az}") in self.status}
-        healthy = sorted(a for a, s in serving.items() if s["routable"] > 0)
-        return healthy or sorted(serving)
+        serving = self.serving.get(lb.name, {}).values()
+        healthy = sorted(p.node_address for p, detail in serving if detail.routable > 0)
+        return healthy or sorted(p.node_address for p, _ in serving)
 
     def _publish(self) -> None:
         try:
@@ -226,26 +271,22 @@ class Elb:
         except AzlabError as e:
             log.warning("cannot keep load balancers' names in DNS: %s", e)
 
-    @staticmethod
-    async def _admin(node: dict, request: dict) -> dict:
-        return await admin_call(node["address"], node["admin_port"], request, ADMIN_TIMEOUT_S)
-
     # what DescribeLoadBalancerNodes shows
     def describe_nodes(self, lb: LoadBalancer) -> list[dict]:
         in_dns = set(self.dns_addresses(lb))
+        group, serving = self.groups.get(lb.name), self.serving.get(lb.name, {})
         found = []
         for az in lb.availability_zones:
-            key = f"{lb.name}/{az}"
-            node = self.nodes.get(key)
-            if node is None:
+            p = group.placements.get(group.driver.member_id(az)) if group else None
+            if p is None:
                 found.append({"az": az, "address": "", "state": "pending", "in_dns": False, "routable": 0, "errors": []})
                 continue
-            status = self.status.get(key)
-            state = "serving" if status else "unreachable" if not self._alive(key) else "starting"
-            found.append({"az": az, "address": node["address"], "state": state,
-                          "in_dns": node["address"] in in_dns and status is not None,
-                          "routable": status["routable"] if status else 0,
-                          "errors": list(status["errors"].values()) if status else []})
+            detail = serving[az][1] if az in serving else None
+            state = "serving" if detail else "unreachable" if not self.region.node_alive(p.node) else "starting"
+            found.append({"az": az, "address": p.node_address, "state": state,
+                          "in_dns": p.node_address in in_dns and detail is not None,
+                          "routable": detail.routable if detail else 0,
+                          "errors": [detail.errors[port] for port in sorted(detail.errors)] if detail else []})
         return found
 
 

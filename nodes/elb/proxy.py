@@ -32,6 +32,8 @@ from collections import deque
 
 import httptools
 
+from azlab.elb.v1.lbnode_pb2 import LbNodeListener
+
 log = logging.getLogger("elb-node")
 HIGH_WATER = 256 * 1024
 POOL_MAX = 64  # idle keep-alive connections kept per target and port
@@ -136,16 +138,16 @@ class Request:
 class HttpFrontend(asyncio.Protocol):
     """A client's connection to an HTTP listener."""
 
-    def __init__(self, balancer: Balancer, listener: dict, port: int):
+    def __init__(self, balancer: Balancer, listener: LbNodeListener, port: int):
         self.balancer = balancer
         self.port = port
-        self.instance_port = listener["instance_port"]
-        stickiness = listener.get("stickiness") or {}
-        self.sticky_type = stickiness.get("type", "")
-        self.app_cookie = (stickiness.get("cookie_name", "") + "=").encode() if self.sticky_type == "app" else b""
-        expiration = stickiness.get("expiration")
+        self.instance_port = listener.instance_port
+        stickiness = listener.stickiness  # unset: type ""
+        self.sticky_type = stickiness.type
+        self.app_cookie = (stickiness.cookie_name + "=").encode() if self.sticky_type == "app" else b""
+        expiration = stickiness.expiration
         self.cookie_suffix = (b"; Path=/" + (b"; Max-Age=%d" % expiration if expiration else b""))
-        scheme = b"https" if listener["protocol"] == "HTTPS" else b"http"
+        scheme = b"https" if listener.protocol == "HTTPS" else b"http"
         self.forwarded = b"X-Forwarded-Proto: %s\r\nX-Forwarded-Port: %d\r\n\r\n" % (scheme, port)
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
@@ -481,9 +483,9 @@ class BackendHttp(asyncio.Protocol):
 class TcpFrontend(asyncio.Protocol):
     """A client's connection to a TCP listener: one backend connection, bytes both ways."""
 
-    def __init__(self, balancer: Balancer, listener: dict):
+    def __init__(self, balancer: Balancer, listener: LbNodeListener):
         self.balancer = balancer
-        self.instance_port = listener["instance_port"]
+        self.instance_port = listener.instance_port
         self.transport = None
         self.backend: TcpBackend | None = None
         self.pending: list[bytes] = []

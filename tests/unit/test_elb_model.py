@@ -27,6 +27,7 @@ from azlab.cluster.elb.model import (
     ValidationError,
 )
 from azlab.common.errors import UnsupportedOperation
+from azlab.elb.v1.lbnode_pb2 import Stickiness
 from azlab.cluster.route53.model import RecordSet, Route53Model
 from azlab.cluster.state import Store
 from azlab.nodes.route53.answer import Answerer
@@ -151,8 +152,8 @@ def test_stickiness_policies(model, web):
     with pytest.raises(InvalidConfigurationRequest):
         model.set_listener_policies("web", 80, ["pin", "follow"])
     model.set_listener_policies("web", 80, ["pin"])
-    [listener] = model.node_config(web, "lab-1a", "127.10.2.1", PLACES)["listeners"]
-    assert listener["stickiness"] == {"type": "lb", "cookie_name": "AWSELB", "expiration": 60}
+    [listener] = model.node_config(web, "lab-1a", "127.10.2.1", PLACES).listeners
+    assert listener.stickiness == Stickiness(type="lb", cookie_name="AWSELB", expiration=60)
     model.create_listeners("web", [Listener("TCP", 9000, "TCP", 9001)])
     with pytest.raises(InvalidConfigurationRequest):
         model.set_listener_policies("web", 9000, ["follow"])
@@ -162,10 +163,10 @@ def test_node_config_holds_running_targets_of_enabled_zones(model, web):
     model.register_instances("web", ["i-off"], PLACES)
     model.disable_availability_zones("web", ["lab-1c"])
     config = model.node_config(web, "lab-1a", "127.10.2.1", PLACES)
-    assert [t["id"] for t in config["targets"]] == ["i-1", "i-2"]
+    assert [t.id for t in config.targets] == ["i-1", "i-2"]
     model.modify_attributes("web", {"cross_zone": True})
     config = model.node_config(web, "lab-1a", "127.10.2.1", PLACES)
-    assert [t["id"] for t in config["targets"]] == ["i-1", "i-2", "i-3"] and config["cross_zone"]
+    assert [t.id for t in config.targets] == ["i-1", "i-2", "i-3"] and config.cross_zone
 
 
 def test_instance_health_follows_most_lb_nodes(model, web):
@@ -224,8 +225,8 @@ def test_certificates_issued_by_the_labs_ca_or_uploaded_serve_tls_listeners(mode
         model.upload_server_certificate("junk", "not a pem", "neither")
     copy = model.upload_server_certificate("copy", issued["body"], issued["private_key"], issued["chain"])
     model.create_listeners("web", [Listener("HTTPS", 443, "HTTP", 8080, copy["arn"]), Listener("SSL", 8443, "TCP", 8081, copy["arn"])])
-    tls = [x for x in model.node_config(web, "lab-1a", "127.10.2.1", PLACES)["listeners"] if "certificate" in x]
-    assert [x["protocol"] for x in tls] == ["HTTPS", "SSL"] and tls[0]["certificate"]["body"] == issued["body"]
+    tls = [x for x in model.node_config(web, "lab-1a", "127.10.2.1", PLACES).listeners if x.HasField("certificate")]
+    assert [x.protocol for x in tls] == ["HTTPS", "SSL"] and tls[0].certificate.body == issued["body"]
     with pytest.raises(CertificateInUse):
         model.delete_server_certificate("copy")
     model.delete_server_certificate("other")

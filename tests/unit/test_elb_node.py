@@ -1,8 +1,10 @@
-"""The LB node with real sockets, no region: the node's own process, real backends, real clients."""
+"""The LB node with real sockets, no region: the node's own process, real backends, real clients, and the
+region's side of the node contract (azlab.member.v1.Member: Configure under an epoch, Status, health)."""
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import socket
 import ssl
@@ -13,18 +15,24 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from azlab.cluster.elb import certificates
+from azlab.elb.v1.lbnode_pb2 import (Certificate, LbNodeDetail, LbNodeHealthCheck, LbNodeListener, LbNodeSettings,
+                                     LbNodeTarget, Stickiness)
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 
 BACKEND = Path(__file__).resolve().parents[1] / "http_backend.py"
 LB = "127.71.2.1"
-HTTP_PORT, TCP_PORT, HTTPS_PORT, SSL_PORT, ADMIN_PORT = 18000, 18001, 18443, 18444, 18999
+HTTP_PORT, TCP_PORT, HTTPS_PORT, SSL_PORT, MEMBER_PORT = 18000, 18001, 18443, 18444, 18999
 CA, CA_KEY = certificates.new_ca("lab-1")
 CERT, CERT_KEY = certificates.issue(CA, CA_KEY, ["web.lab"])
-PEMS = {"body": CERT, "chain": CA, "private_key": CERT_KEY}
+PEMS = Certificate(body=CERT, chain=CA, private_key=CERT_KEY)
 BACKENDS = {"i-a": ("127.71.1.1", "lab-1a"), "i-b": ("127.71.1.2", "lab-1b"), "i-c": ("127.71.1.3", "lab-1c")}
 INSTANCE_PORT, ECHO_PORT = 18080, 18081
+EPOCHS = itertools.count(1)  # every push is told under a newer epoch, as the region tells it
 
 
 def wait_until(predicate, timeout_s: float, what: str):
@@ -37,34 +45,41 @@ def wait_until(predicate, timeout_s: float, what: str):
 
 
 def config(targets=tuple(BACKENDS), version=1, cross_zone=True, stickiness=None, draining=(True, 10), idle=60):
-    return {
-        "version": version, "name": "web", "az": "lab-1a", "address": LB,
-        "listeners": [{"protocol": "HTTP", "port": HTTP_PORT, "instance_port": INSTANCE_PORT, "stickiness": stickiness},
-                      {"protocol": "TCP", "port": TCP_PORT, "instance_port": ECHO_PORT, "stickiness": None},
-                      {"protocol": "HTTPS", "port": HTTPS_PORT, "instance_port": INSTANCE_PORT, "stickiness": None,
-                       "certificate": PEMS},
-                      {"protocol": "SSL", "port": SSL_PORT, "instance_port": ECHO_PORT, "stickiness": None,
-                       "certificate": PEMS}],
-        "targets": [{"id": t, "address": BACKENDS[t][0], "az": BACKENDS[t][1]} for t in targets],
-        "cross_zone": cross_zone,
-        "health_check": {"target": f"HTTP:{INSTANCE_PORT}/health", "protocol": "HTTP", "port": INSTANCE_PORT,
-                         "path": "/health", "interval": 1, "timeout": 1, "healthy_threshold": 2, "unhealthy_threshold": 2},
-        "draining": {"enabled": draining[0], "timeout": draining[1]}, "idle_timeout": idle,
-    }
+    return LbNodeSettings(
+        version=version, name="web", az="lab-1a", address=LB,
+        listeners=[LbNodeListener(protocol="HTTP", port=HTTP_PORT, instance_port=INSTANCE_PORT, stickiness=stickiness),
+                   LbNodeListener(protocol="TCP", port=TCP_PORT, instance_port=ECHO_PORT),
+                   LbNodeListener(protocol="HTTPS", port=HTTPS_PORT, instance_port=INSTANCE_PORT, certificate=PEMS),
+                   LbNodeListener(protocol="SSL", port=SSL_PORT, instance_port=ECHO_PORT, certificate=PEMS)],
+        targets=[LbNodeTarget(id=t, address=BACKENDS[t][0], az=BACKENDS[t][1]) for t in targets],
+        cross_zone=cross_zone,
+        health_check=LbNodeHealthCheck(protocol="HTTP", port=INSTANCE_PORT, path="/health", interval=1, timeout=1,
+                                       healthy_threshold=2, unhealthy_threshold=2),
+        draining=draining[0], draining_timeout=draining[1], idle_timeout=idle)
 
 
-def admin(request: dict) -> dict:
-    with socket.create_connection((LB, ADMIN_PORT), timeout=5) as s:
-        s.sendall(json.dumps(request).encode() + b"\n")
-        return json.loads(s.makefile().readline())
+def member() -> member_pb2_grpc.MemberStub:
+    return member_pb2_grpc.MemberStub(grpc.insecure_channel(f"{LB}:{MEMBER_PORT}"))
 
 
-def push(cfg: dict) -> dict:
-    return admin({"op": "push", "config": cfg})
+def configure(settings: LbNodeSettings, epoch: int | None = None) -> member_pb2.MemberStatus:
+    request = member_pb2.ConfigureRequest(epoch=next(EPOCHS) if epoch is None else epoch)
+    request.settings.Pack(settings)
+    return member().Configure(request, timeout=5)
+
+
+def push(settings: LbNodeSettings) -> LbNodeDetail:
+    return detail(configure(settings))
+
+
+def detail(status: member_pb2.MemberStatus | None = None) -> LbNodeDetail:
+    found = LbNodeDetail()
+    assert (status or member().Status(member_pb2.StatusRequest(), timeout=5)).detail.Unpack(found)
+    return found
 
 
 def in_service(count: int):
-    return wait_until(lambda: admin({"op": "status"})["routable"] == count, 10, f"{count} targets in service")
+    return wait_until(lambda: detail().routable == count, 10, f"{count} targets in service")
 
 
 _backends: list[subprocess.Popen] = []
@@ -78,15 +93,31 @@ def _start_backend(name: str) -> subprocess.Popen:
     return process
 
 
+class Node:
+    """The LB node's process, which a test may kill and start again over the same state file."""
+
+    def __init__(self, state: Path):
+        self.state = state
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--member-id", "elb-web-lab-1a",
+                                         "--address", LB, "--member-port", str(MEMBER_PORT), "--state-file",
+                                         str(self.state), "--az", "lab-1a"])
+        wait_until(lambda: _connects(LB, MEMBER_PORT), 10, "the LB node's member port")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
     _backends[:] = [_start_backend(name) for name in BACKENDS]
-    state = tmp_path_factory.mktemp("elb") / "node.json"
-    lb = subprocess.Popen([sys.executable, "-m", "azlab.nodes.elb.server", "--address", LB, "--admin-port",
-                           str(ADMIN_PORT), "--state-file", str(state), "--az", "lab-1a"])
-    wait_until(lambda: _connects(LB, ADMIN_PORT), 10, "the LB node's admin port")
-    yield state
-    for p in [lb, *_backends]:
+    lb = Node(tmp_path_factory.mktemp("elb") / "node.pb")
+    lb.start()
+    yield lb
+    for p in [lb.process, *_backends]:
         p.kill()
         p.wait()
 
@@ -180,7 +211,7 @@ def test_failing_health_check_removes_a_target_and_recovery_brings_it_back(lb):
     address, _ = BACKENDS["i-b"]
     get(address, INSTANCE_PORT, "/fail")
     in_service(2)
-    assert admin({"op": "status"})["targets"]["i-b"]["state"] == "OutOfService"
+    assert detail().targets["i-b"].state == "OutOfService"
     assert {served_by(get(LB, HTTP_PORT, "/")[1]) for _ in range(12)} == {"i-a", "i-c"}
     get(address, INSTANCE_PORT, "/recover")
     in_service(3)
@@ -188,7 +219,7 @@ def test_failing_health_check_removes_a_target_and_recovery_brings_it_back(lb):
 
 
 def test_lb_cookie_pins_a_client(lb):
-    push(config(version=2, stickiness={"type": "lb", "cookie_name": "AWSELB", "expiration": 60}))
+    push(config(version=2, stickiness=Stickiness(type="lb", cookie_name="AWSELB", expiration=60)))
     response, body = get(LB, HTTP_PORT, "/")
     cookie = response.getheader("Set-Cookie")
     assert cookie.startswith("AWSELB=") and "Max-Age=60" in cookie
@@ -200,7 +231,7 @@ def test_lb_cookie_pins_a_client(lb):
 
 def test_policy_changes_reset_no_client_connection(lb):
     # A listener whose policy changes keeps its socket: rebinding it would reset the connections in its backlog.
-    sticky = {"type": "lb", "cookie_name": "AWSELB", "expiration": 60}
+    sticky = Stickiness(type="lb", cookie_name="AWSELB", expiration=60)
     failures, done = [], threading.Event()
 
     def clients() -> None:
@@ -223,7 +254,7 @@ def test_policy_changes_reset_no_client_connection(lb):
 
 
 def test_app_cookie_stickiness_follows_the_application_cookie(lb):
-    push(config(version=3, stickiness={"type": "app", "cookie_name": "SESSION"}))
+    push(config(version=3, stickiness=Stickiness(type="app", cookie_name="SESSION")))
     response, _ = get(LB, HTTP_PORT, "/login")
     cookies = response.msg.get_all("Set-Cookie")
     session = next(c for c in cookies if c.startswith("SESSION="))
@@ -276,12 +307,12 @@ def test_without_draining_a_deregistered_targets_requests_are_cut(lb):
 
 def test_no_healthy_target_answers_503_and_counts_it(lb):
     push(config(targets=[], version=7))
-    before = admin({"op": "status"})["counters"]
+    before = detail().counters
     response, _ = get(LB, HTTP_PORT, "/")
     assert response.status == 503
-    after = admin({"op": "status"})["counters"]
-    assert after["http_code_elb_5xx"] == before["http_code_elb_5xx"] + 1
-    assert after["request_count"] == before["request_count"] + 1
+    after = detail().counters
+    assert after.http_code_elb_5xx == before.http_code_elb_5xx + 1
+    assert after.request_count == before.request_count + 1
 
 
 def test_cross_zone_off_keeps_traffic_in_the_nodes_zone(lb):
@@ -291,18 +322,51 @@ def test_cross_zone_off_keeps_traffic_in_the_nodes_zone(lb):
 
 
 def test_counters_count_backend_answers(lb):
-    before = admin({"op": "status"})["counters"]
+    before = detail().counters
     for _ in range(5):
         get(LB, HTTP_PORT, "/")
-    after = admin({"op": "status"})["counters"]
-    assert after["http_code_backend_2xx"] - before["http_code_backend_2xx"] == 5
+    after = detail().counters
+    assert after.http_code_backend_2xx - before.http_code_backend_2xx == 5
 
 
-def test_a_restarted_node_serves_its_last_config(node):
-    assert json.loads(node.read_text())["name"] == "web"
+def test_a_stale_epoch_is_refused_and_changes_nothing(lb):
+    held = configure(config(version=10, cross_zone=False))
+    in_service(1)
+    with pytest.raises(grpc.RpcError) as refused:
+        configure(config(version=11), epoch=held.epoch - 1)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "older" in refused.value.details()
+    status = member().Status(member_pb2.StatusRequest(), timeout=5)
+    assert (status.epoch, status.role, status.member_id) == (held.epoch, "serving", "elb-web-lab-1a")
+    assert {served_by(get(LB, HTTP_PORT, "/")[1]) for _ in range(6)} == {"i-a"}  # still cross-zone off
 
 
-def test_a_target_that_died_unnoticed_costs_no_request(lb, node):
+def test_settings_of_another_kind_are_refused(lb):
+    request = member_pb2.ConfigureRequest(epoch=next(EPOCHS))
+    request.settings.Pack(LbNodeTarget(id="i-a"))
+    with pytest.raises(grpc.RpcError) as refused:
+        member().Configure(request, timeout=5)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_the_node_serves_grpc_health(lb):
+    with grpc.insecure_channel(f"{LB}:{MEMBER_PORT}") as channel:
+        answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+    assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_a_restarted_node_serves_its_last_config_under_its_epoch_untold(lb):
+    held = configure(config(version=12, cross_zone=False))
+    lb.kill()
+    lb.start()  # nothing told since: what it serves comes from its state file
+    assert member().Status(member_pb2.StatusRequest(), timeout=5).epoch == held.epoch
+    in_service(1)
+    assert {served_by(get(LB, HTTP_PORT, "/")[1]) for _ in range(6)} == {"i-a"}
+    with pytest.raises(grpc.RpcError) as refused:
+        configure(config(version=13), epoch=held.epoch - 1)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_a_target_that_died_unnoticed_costs_no_request(lb):
     """Until its health checks fail, a dead target is still in service: its refused connections go to another."""
     address, _ = BACKENDS["i-c"]
     victim = next(p for p in _backends if p.args[2] == address)
@@ -311,7 +375,7 @@ def test_a_target_that_died_unnoticed_costs_no_request(lb, node):
     try:
         answers = [get(LB, HTTP_PORT, "/")[0].status for _ in range(12)]
         assert answers == [200] * 12
-        assert admin({"op": "status"})["counters"]["backend_connection_errors"] >= 1
+        assert detail().counters.backend_connection_errors >= 1
     finally:
         _backends[_backends.index(victim)] = _start_backend("i-c")
 
