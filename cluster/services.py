@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,26 +99,6 @@ class Service(Protocol):
 
     async def reconcile(self) -> None:
         """Make the data plane match the model once; called again and again, so idempotent."""
-
-
-async def admin_call(address: str, port: int, request: dict, timeout_s: float) -> dict:
-    """One request to a data-plane server's admin port (a JSON line each way), bounded in time.
-
-    OSError, asyncio.TimeoutError or ValueError (a closed connection, a reply that is not JSON) when it fails.
-    """
-    async def call() -> dict:
-        reader, writer = await asyncio.open_connection(address, port)
-        try:
-            writer.write(json.dumps(request).encode() + b"\n")
-            await writer.drain()
-            line = await reader.readline()
-            if not line:
-                raise ValueError("the server closed the connection")
-            return json.loads(line)
-        finally:
-            writer.close()
-
-    return await asyncio.wait_for(call(), timeout_s)
 
 
 def remove_region(paths: Paths, config: RegionConfig | None) -> int:
