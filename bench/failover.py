@@ -389,6 +389,20 @@ FIGURES = (
 )
 
 
+LEGEND = f"""Each figure is the median over the rounds of one measurement per side: a client on tests/checker.py's
+ClientLoad, KillAz once it has {ACKS} acknowledgements, on until {ACKS} more after the kill and the service has said it
+failed over. Longest wait: the longest time between two acknowledgements the client got, from a second before
+the KillAz call until it had resumed. Lost: acknowledged writes absent afterwards (ELB and Route53 write nothing;
+their failed requests are the row above). Failed over: from the fault's start to the service's own word (SQS:
+SqsLeaderElected; RDS: FailoverCompleted; ElastiCache: FailoverComplete; ELB: every surviving DNS server answers
+the LB's name without the dead node and every surviving node routes to the living instances; Route53: the dead
+server shown unreachable). Clients: SQS boto3 through the AWS endpoint (resending until acknowledged), RDS the
+Data API, ElastiCache redis-py SET + WAIT 1 (reconnecting to the primary the region names), ELB HTTP GETs to the
+nodes its DNS name answers, Route53 a stub resolver asking the servers in AZ order, {RESOLVER_TIMEOUT_S:g} s each.
+
+Sides:"""
+
+
 def machine() -> dict[str, Any]:
     return {"node": platform.node(), "python": platform.python_version(), "cpus": os.cpu_count(),
             "platform": platform.platform()}
@@ -443,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
                                                   f"{BEFORE_FRONTEND}; 'none' to skip it")
     parser.add_argument("--after", default="HEAD", help="default: HEAD of this working tree (committed code only)")
     parser.add_argument("--services", default=",".join(SERVICES), help=f"comma-separated (default {','.join(SERVICES)})")
-    parser.add_argument("--rounds", type=int, default=1, help="each service's sides this many times (default 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="each service's sides this many times (default 3)")
     parser.add_argument("--seconds", type=float, default=5.0, help="per SQS throughput workload (default 5)")
     parser.add_argument("--clients", default="4,16", help="SQS throughput client threads (default 4,16, as bench sqs)")
     args = parser.parse_args(argv)
@@ -473,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {r + 1}/{args.rounds}: {service} {name} ({sides[name].revision[:7]}) ...", file=sys.stderr, flush=True)
                 runs[service].setdefault(name, []).append(run_side(service, sides[name], args.seconds, clients))
 
-    text = tables(runs, sides, clients, ceiling)
+    text = tables(runs, sides, clients, ceiling) + "\n\n" + LEGEND + "\n" + "\n".join(
+        f"- {n}: {s.revision[:10]} {git('log', '-1', '--format=%s', s.revision)[:120]}" for n, s in sides.items())
     facts = machine()
     meta = (f"{args.rounds} round(s), 3-AZ loopback regions, {started:%Y-%m-%d %H:%M} UTC, "
             + ", ".join(f"{n} {s.revision[:7]}" for n, s in sides.items())
