@@ -51,7 +51,7 @@ from typing import Any
 
 from azlab.common.network import AzNetwork, NetnsNetwork, run
 from azlab.nodes.ec2 import volumes
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
 
 log = logging.getLogger(__name__)
 IMAGE = "azlab/lab-docker:1"
@@ -244,7 +244,9 @@ class DockerBackend:
         try:
             self.client.images.get(image)
         except self._docker.errors.ImageNotFound:
-            raise RuntimeError(f"no docker image {image} on this host; build it with `make images` "
+            # as libvirt's missing kernel: no start will boot it until the image is built
+            raise LaunchFailed("Server.InternalError", f"{spec.image_id} cannot boot on this lab: no docker image "
+                               f"{image} on this host; build it with `make images` "
                                f"(deploy/images/build.sh docker $AZLAB_HOME/images)") from None
         mounts = [self._docker.types.Mount("/mnt", str(self._mount_point(spec)), type="bind", propagation="rslave")]
         host_config = api.create_host_config(

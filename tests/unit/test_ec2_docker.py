@@ -1,5 +1,7 @@
 """The docker backend against this machine's real dockerd, without a region: the host's node agent is
-stood in for by one that runs its commands here (real processes, real mounts), on loopback addresses."""
+stood in for by one that runs its commands here (real processes, real mounts), on loopback addresses.
+What every backend promises (idempotent start, user data on the console, stop and destroy) is
+tests/unit/test_ec2_backend.py's contract; here, what is the docker backend's own."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from azlab.cluster.services import NodeUnreachable
 from azlab.nodes.ec2 import volumes
 from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
 
+from .backends import HereAgents
+
+pytestmark = pytest.mark.docker
+
 docker_backend = pytest.importorskip("azlab.nodes.ec2.docker")
 AZS = ("lab-1a", "lab-1b", "lab-1c")
 PORT = 8080
@@ -29,39 +35,11 @@ exec httpd -f -p "$AZLAB_PRIVATE_IP:8080" -h /root/www
 """
 
 
-class HereAgents:
-    """The node agents' calls, run on this machine; a host in `dead` does not answer, as a killed one."""
-
-    def __init__(self):
-        self.dead: set[str] = set()
-
-    async def call(self, host: str, method: str, *args, timeout_s: float | None = None):
-        if host in self.dead:
-            raise NodeUnreachable(host)
-        if method == "ping":
-            return {"node_name": host}
-        assert method == "run_command"
-        argv, timeout = args
-        done = await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True, timeout=timeout)
-        return {"returncode": done.returncode, "output": done.stdout + done.stderr}
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    if why := docker_backend.dockerd_missing():
-        pytest.skip(f"docker backend: {why}")
-    home = tmp_path_factory.mktemp("azlab-docker")
-    if why := docker_backend.build_image(home):
-        pytest.skip(f"docker backend: {why}")
-    yield home
-    docker_backend.remove_region("unit0000", home)
-
-
 @pytest.fixture
-def backend(home):
-    backend = docker_backend.DockerBackend(HereAgents(), home, LoopbackNetwork(), AZS, "unit0000")
+def backend(docker_home):
+    backend = docker_backend.DockerBackend(HereAgents(), docker_home, LoopbackNetwork(), AZS, "unit0000")
     yield backend
-    docker_backend.remove_region("unit0000", home)
+    docker_backend.remove_region("unit0000", docker_home)
 
 
 def spec(instance_id: str, az: str = "lab-1a", n: int = 1, volumes_: tuple[VolumeSpec, ...] = ()) -> InstanceSpec:
@@ -102,15 +80,12 @@ def inside(backend, instance_id: str, *argv: str) -> str:
     return output.decode()
 
 
-def test_an_instance_runs_its_user_data_answers_on_its_address_and_shows_its_console(backend):
+def test_an_instance_answers_on_its_address_within_its_limits_and_a_new_controller_adopts_it(backend):
     web = spec("i-0docker000000001")
     asyncio.run(backend.start(web, InstanceConfig()))
-    asyncio.run(backend.start(web, InstanceConfig()))  # a no-op when it runs
     assert wait(lambda: get(web.private_ip, "instance-id"), "the web server").strip() == web.instance_id
-    console = asyncio.run(backend.console_output(web))
-    assert "user data started" in console and "user data says hello" in console
     [seen] = asyncio.run(backend.describe(web.host)).values()
-    assert (seen.instance_id, seen.running, seen.booted, seen.limits["enforced"]) == (web.instance_id, True, True, True)
+    assert seen.limits["enforced"]
     container = backend.client.containers.get(backend.container_name(web.instance_id))
     assert container.attrs["HostConfig"]["NanoCpus"] == 10**9 and container.attrs["HostConfig"]["Memory"] == 628 << 20
     assert container.labels["azlab.az"] == "lab-1a"
@@ -119,16 +94,15 @@ def test_an_instance_runs_its_user_data_answers_on_its_address_and_shows_its_con
     assert asyncio.run(again.describe(web.host))[web.instance_id].running
 
     asyncio.run(backend.stop(web))
-    assert not asyncio.run(backend.describe(web.host))[web.instance_id].running and get(web.private_ip, "instance-id") is None
+    assert get(web.private_ip, "instance-id") is None
     asyncio.run(backend.start(web, InstanceConfig()))
     wait(lambda: get(web.private_ip, "instance-id"), "the web server after a start")
     assert asyncio.run(backend.console_output(web)).count("user data started") == 2  # user data runs at every boot
     asyncio.run(backend.destroy(web))
-    asyncio.run(backend.destroy(web))  # succeeds when already gone
-    assert asyncio.run(backend.describe(web.host)) == {}
 
 
-def test_a_volume_keeps_its_data_across_detach_attach_and_through_a_snapshot(backend, home):
+def test_a_volume_keeps_its_data_across_detach_attach_and_through_a_snapshot(backend, docker_home):
+    home = docker_home
     data = volume(home, "vol-0docker00000001")
     web = spec("i-0docker000000002", n=2)
     asyncio.run(backend.start(web, InstanceConfig()))
@@ -173,13 +147,6 @@ def test_evict_destroys_every_container_of_the_host_or_az_and_no_other(backend):
     assert asyncio.run(backend.describe("lab-1b/node-0")) == {}
     assert all(get(s.private_ip, "instance-id") is None for s in doomed)
     assert get(survivor.private_ip, "instance-id").strip() == survivor.instance_id
-    backend.agents.dead.add("lab-1b/node-0")
+    backend.agents.unreachable.add("lab-1b/node-0")
     with pytest.raises(NodeUnreachable):  # a dead host is never described as empty
         asyncio.run(backend.describe("lab-1b/node-0"))
-
-
-def test_a_missing_image_fails_the_start_and_leaves_nothing(backend):
-    broken = InstanceSpec(**{**spec("i-0docker000000030").__dict__, "image_location": "azlab/nothing:0"})
-    with pytest.raises(RuntimeError, match="make images"):
-        asyncio.run(backend.start(broken, InstanceConfig()))
-    assert asyncio.run(backend.describe(broken.host)) == {}

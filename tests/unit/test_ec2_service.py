@@ -1,12 +1,11 @@
 """The EC2 service's reconcile loop against the fake backend (nodes/ec2/fake.py, after Nova's fake driver),
 chosen by the region's config as a lab chooses any backend: the region's health is fed by hand, the node
-agents are stood in for by `Hosts`, and the backend records what it was asked and runs nothing. What the
+agents are stood in for by `HereAgents`, and the backend records what it was asked and runs nothing. What the
 real backends do with those requests is tests/unit/test_ec2_backend.py's contract."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,34 +14,18 @@ from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.ec2.model import RunInstancesSpec
 from azlab.cluster.ec2.service import Ec2Service
 from azlab.cluster.region import Region
-from azlab.cluster.services import NodeUnreachable, ServiceContext
+from azlab.cluster.services import ServiceContext
 from azlab.nodes.ec2.backend import LaunchFailed
 from azlab.nodes.ec2 import fake
 from azlab.nodes.ec2.fake import FakeBackend
 
+from .backends import HereAgents
 from .regions import live_region
-
-
-class Hosts:
-    """The node agents, as far as the fake backend and the volume chores ask them: a host in `unreachable` does
-    not answer (NodeUnreachable, as a dead or cut-off host); `run_command` runs here (real files)."""
-
-    def __init__(self):
-        self.unreachable: set[str] = set()
-
-    async def call(self, host, method, *args, timeout_s=None):
-        if host in self.unreachable:
-            raise NodeUnreachable(host)
-        if method == "ping":
-            return {"node_name": host}
-        assert method == "run_command"
-        done = await asyncio.to_thread(subprocess.run, args[0], capture_output=True, text=True, timeout=args[1])
-        return {"returncode": done.returncode, "output": done.stdout + done.stderr}
 
 
 def fake_service(tmp_path: Path) -> tuple[Ec2Service, Region]:
     store, region = live_region(tmp_path, RegionConfig(backend="fake"))
-    return Ec2Service(ServiceContext(region, store, agents=Hosts(), paths=Paths(tmp_path))), region  # type: ignore[arg-type]
+    return Ec2Service(ServiceContext(region, store, agents=HereAgents(), paths=Paths(tmp_path))), region  # type: ignore[arg-type]
 
 
 @pytest.fixture
