@@ -1,13 +1,15 @@
 """Who leads a replicated service's members, decided from evidence: pure, no clock of its own, no I/O.
 
-Every replicated data plane (SQS's queue replicas first) is a fixed set of
-members, one per AZ, and a configuration `{epoch, leader, members}`. The
-region side (`azlab.cluster.replicated`) probes the members, turns what it
-saw into `Evidence`, asks `decide` for the next configuration, persists it,
-and only then tells the members. The rules:
+A replicated data plane is a set of members and a configuration `{epoch,
+leader, members}`. The region side probes the members, turns what it saw
+into `Evidence`, asks its policy's `decide` for the next configuration,
+persists it, and only then tells the members. The epoch only grows, and one
+epoch names at most one leader. How a failover may go depends on how the
+leader's acknowledgements are backed, so there is one policy per kind:
 
-- The epoch only grows, and one epoch names at most one leader: a leader is
-  named only under an epoch that first went out leaderless.
+`MajorityQuorum` (SQS's queue replicas, one per AZ, a replicated log):
+
+- A leader is named only under an epoch that first went out leaderless.
 - A failover has two steps, a tick apart or in one tick. The leader is judged
   failed (its node down in the region's health model, or silent for the
   policy's `silence_s`); if enough other members answer that an election can
@@ -23,6 +25,16 @@ and only then tells the members. The rules:
 
 `position` is how far a member's log reaches, compared as a tuple: for SQS
 (last entry's epoch, last index).
+
+A primary with one synchronous standby (RDS Multi-AZ) fails over under
+`SyncStandby`: when its node is down, in one step, to the standby if that is
+in sync under the current epoch, and to nobody otherwise.
+
+A primary whose replicas copy its stream asynchronously and cannot be fenced
+(ElastiCache's Redis) fails over under `WriteLease`: only once it cannot be
+acknowledging writes any more (its process exited, or its node silent past
+the lease a primary needs from a following replica to take a write), and in
+one step, to the answering replica holding the most of its stream.
 
 Members that each serve alone what they are told (Route53's name servers,
 ELB's LB nodes) have no leader: under `Leaderless` the epoch only counts the
@@ -50,7 +62,9 @@ class Evidence:
 
     node_alive: bool                # its node, in the region's health model
     answered: bool                  # it answered the last probe
-    silent_since: float | None = None  # when it stopped answering (the caller's clock); None while it answers
+    silent_since: float | None = None  # when it (or, under WriteLease, its node) went silent; None while it answers
+    exited: bool = False            # its process is known to have ended: it acknowledges nothing
+    in_sync: bool = False           # a synchronous standby marked in sync under the epoch it holds
     epoch: int = 0                  # the highest epoch it holds, as it said
     position: tuple[int, ...] = ()  # how far its log reaches
 
@@ -67,6 +81,60 @@ class MajorityQuorum:
 
     def decide(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> Configuration:
         return decide(configuration, evidence, now, self)
+
+
+@dataclass(frozen=True)
+class SyncStandby:
+    """A primary and one standby it replicates to synchronously: from the moment the standby is marked in sync
+    under an epoch, the primary acknowledges no commit the standby does not hold. So when the primary's node is
+    down, the standby leads at once under the next epoch if it is in sync under the current one; without such a
+    standby nothing changes (the instance waits for its primary: unavailable, never missing a commit)."""
+
+    elects = True
+
+    def decide(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> Configuration:
+        seen = evidence.get(configuration.leader)
+        if seen is not None and seen.node_alive:
+            return configuration
+        standby = next((m for m, e in evidence.items() if m != configuration.leader and e.node_alive and e.answered
+                        and e.in_sync and e.epoch == configuration.epoch), None)
+        if standby is None:
+            return configuration
+        return replace(configuration, epoch=configuration.epoch + 1, leader=standby)
+
+
+@dataclass(frozen=True)
+class WriteLease:
+    """A primary acknowledges a write only while a replica follows it within a lease (Redis's min-replicas-to-write
+    and min-replicas-max-lag), and nothing can fence a replica: so a primary is replaced only once its process has
+    exited or its node has been silent for `lease_s` (the lease and the region's detection, so that a primary only
+    cut off has stopped taking writes by then). The answering replica holding the most of its stream then leads
+    under the next epoch: every write a client confirmed with WAIT 1 is in it. Ties go to the first member."""
+
+    lease_s: float
+    elects = True
+
+    def leader_failed(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> bool:
+        seen = evidence.get(configuration.leader)
+        if seen is None or seen.exited:
+            return True
+        return not seen.node_alive and seen.silent_since is not None and now - seen.silent_since >= self.lease_s
+
+    def decide(self, configuration: Configuration, evidence: Mapping[str, Evidence], now: float) -> Configuration:
+        if configuration.leader and not self.leader_failed(configuration, evidence, now):
+            return configuration
+        return self.hand_over(configuration, evidence)
+
+    def hand_over(self, configuration: Configuration, evidence: Mapping[str, Evidence]) -> Configuration:
+        """The most up-to-date answering replica leads under the next epoch (a failover asked for, as TestFailover,
+        or decided); `configuration` itself when none answers."""
+        candidates = {m: e for m, e in evidence.items()
+                      if m != configuration.leader and e.answered and e.node_alive and m in configuration.members}
+        if not candidates:
+            return configuration
+        order = configuration.members
+        leader = max(candidates, key=lambda m: (candidates[m].position, -order.index(m)))
+        return replace(configuration, epoch=configuration.epoch + 1, leader=leader)
 
 
 @dataclass(frozen=True)

@@ -556,14 +556,6 @@ class ElastiCacheModel:
             raise InvalidReplicationGroupState(f"node group {shard.node_group_id} has no available replica to fail over to")
         return group, shard
 
-    @staticmethod
-    def choose_new_primary(candidates: dict[str, int]) -> str | None:
-        """The replica holding the most of the old primary's stream: every write it
-        acknowledged to any replica is there. Ties go to the lowest member id."""
-        if not candidates:
-            return None
-        return max(sorted(candidates), key=lambda member_id: candidates[member_id])
-
     def promote(self, group: ReplicationGroup, node_group_id: str, member_id: str, reason: str) -> Member:
         """Record a failover: `member_id` is the node group's primary under a new epoch."""
         shard = group.group(node_group_id)
@@ -774,13 +766,6 @@ class ElastiCacheModel:
     def settings(self, group: ReplicationGroup) -> dict[str, str]:
         return engine_settings(self.parameter_groups[group.parameter_group].effective(), group.node_type,
                                write_lease=group.automatic_failover)
-
-    def may_replace_primary(self, primary: Member, exited: bool) -> bool:
-        """Whether a replica may take over from `primary` now: its engine exited, or its node has been silent past
-        the write lease, so that, if only cut off, it has stopped taking writes (WRITE_LEASE_S)."""
-        if exited:
-            return True
-        return not self.node_alive(primary) and self.region.silent_for(primary.node_name) >= WRITE_LEASE_S
 
     def delete_snapshot(self, snapshot_name: str) -> Snapshot:
         snapshot = self.snapshot(snapshot_name)

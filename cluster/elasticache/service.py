@@ -4,10 +4,12 @@ Level-triggered (cluster/services.py): every tick looks at each member of each
 group and acts on what differs, so creation, failover, replacement of a lost
 node, restore-az and a restarted controller are all the same few rules:
 
-1. A node group whose primary's host is down, or whose primary engine has
-   exited, fails over to the replica with the highest replication offset (the
-   stream is one prefix, so it holds every write any replica acknowledged,
-   i.e. every write a client confirmed with WAIT 1), under a new epoch.
+1. A node group whose primary engine has exited, or whose primary's host has
+   been silent past the write lease, fails over to the replica with the
+   highest replication offset (the stream is one prefix, so it holds every
+   write any replica acknowledged, i.e. every write a client confirmed with
+   WAIT 1), under a new epoch: decided by `azlab.cluster.membership`'s
+   `WriteLease`, persisted, and only then told to the engines.
 2. A member whose host is down is replaced by a new replica in a surviving AZ.
 3. A member whose host is alive but runs no engine gets one, in its role.
 4. An engine whose role differs from the model's is told its role.
@@ -19,6 +21,7 @@ node, restore-az and a restarted controller are all the same few rules:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import shutil
 import time
@@ -35,8 +38,10 @@ from azlab.cluster.elasticache.model import (
     InvalidReplicationGroupState,
     Member,
     ReplicationGroup,
+    WRITE_LEASE_S,
     Snapshot,
 )
+from azlab.cluster.membership import Configuration, Evidence, WriteLease
 from azlab.common.errors import UnsupportedOperation
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 
@@ -46,6 +51,7 @@ ROLE_CHECK_INTERVAL_S = 1.0
 # this fast is on a host that just died, and must not hold up the failover.
 LOOK_TIMEOUT_S = 1.0
 PROCESS_PREFIX = "elasticache-"
+FAILOVER = WriteLease(lease_s=WRITE_LEASE_S)
 
 
 class ElastiCache:
@@ -110,12 +116,9 @@ class ElastiCache:
         if group.status == "deleting":
             self.model.forget_group(group)  # its members retire: their engines stop on this tick
             return
-        for shard in group.node_groups:
-            primary = group.primary(shard.node_group_id)
-            state = self._engine_state(primary)
-            if group.automatic_failover and self.model.may_replace_primary(primary, exited=state == "exited"):
-                await self.failover(group, shard.node_group_id, f"{primary.member_id} {'exited' if state == 'exited' else 'host down'}")
         if group.automatic_failover:
+            for shard in group.node_groups:
+                await self.failover(group, shard.node_group_id)
             for member in list(group.members):
                 if not self.model.node_alive(member) and member.role == REPLICA:
                     self.model.replace(group, member)
@@ -213,26 +216,48 @@ class ElastiCache:
         return all(self._engine_state(m) == "running" and m.member_id in self.in_sync
                    and (m.joined or not group.cluster_enabled) for m in group.members)
 
-    async def failover(self, group: ReplicationGroup, node_group_id: str, reason: str) -> Member | None:
-        """Promote the most caught-up live replica; None when none can take over (yet)."""
-        replicas = [m for m in group.members_of(node_group_id)
-                    if m.role == REPLICA and self._engine_state(m) == "running"]
-        seen = await asyncio.gather(*(engines.replication(m) for m in replicas))
-        offsets = {m.member_id: s.offset for m, s in zip(replicas, seen, strict=False) if s is not None}
-        chosen = self.model.choose_new_primary(offsets)
-        if chosen is None:
+    async def failover(self, group: ReplicationGroup, node_group_id: str, asked: bool = False) -> Member | None:
+        """Fail the node group over if its primary failed (or when `asked`: TestFailover) to the most caught-up
+        answering replica; the new primary is persisted before any engine hears of it. None when nothing changed."""
+        members = group.members_of(node_group_id)
+        primary = group.primary(node_group_id)
+        configuration = Configuration(group.group(node_group_id).epoch, primary.member_id,
+                                      tuple(sorted(m.member_id for m in members)))
+        now = self.region.clock()
+        evidence = {m.member_id: self._evidence(m, now) for m in members}
+        if not asked and not FAILOVER.leader_failed(configuration, evidence, now):
             return None
-        member = next(m for m in replicas if m.member_id == chosen)
-        if group.cluster_enabled:
-            # TAKEOVER: the controller has decided; no vote among the primaries is needed.
-            await engines.command(member, "CLUSTER", "FAILOVER", "TAKEOVER")
-        else:
-            await engines.command(member, "REPLICAOF", "NO", "ONE")
-        promoted = self.model.promote(group, node_group_id, chosen, reason)
-        for other in group.members_of(node_group_id):
+        replicas = [m for m in members if m.role == REPLICA and self._engine_state(m) == "running"]
+        seen = await asyncio.gather(*(engines.replication(m) for m in replicas))
+        for member, replication in zip(replicas, seen, strict=False):
+            if replication is not None:
+                evidence[member.member_id] = dataclasses.replace(
+                    evidence[member.member_id], answered=True, position=(replication.offset,))
+        wanted = FAILOVER.hand_over(configuration, evidence) if asked else FAILOVER.decide(configuration, evidence, now)
+        if wanted.leader == configuration.leader:
+            return None
+        reason = ("TestFailover" if asked else f"{primary.member_id} exited"
+                  if evidence[primary.member_id].exited else f"{primary.member_id} host down")
+        promoted = self.model.promote(group, node_group_id, wanted.leader, reason)
+        for other in members:
             self._observed.pop(other.member_id, None)  # re-point the others on this tick
             self.in_sync.discard(other.member_id)
+        try:
+            if group.cluster_enabled:
+                # TAKEOVER: the controller has decided; no vote among the primaries is needed.
+                await engines.command(promoted, "CLUSTER", "FAILOVER", "TAKEOVER")
+            else:
+                await engines.command(promoted, "REPLICAOF", "NO", "ONE")
+        except (OSError, engines.aioredis.RedisError) as e:
+            log.warning("%s is the primary but not told yet (the next tick tells it): %s", promoted.member_id, e)
         return promoted
+
+    def _evidence(self, member: Member, now: float) -> Evidence:
+        """What the region knows of the member without asking its engine: whether its node lives, since when it is
+        silent, whether its engine exited. `failover` adds a replica's offset when it answers."""
+        alive = self.model.node_alive(member)
+        return Evidence(node_alive=alive, answered=False, exited=self._engine_state(member) == "exited",
+                        silent_since=None if alive else now - self.region.silent_for(member.node_name))
 
     async def _reconcile_cluster(self, cluster: CacheCluster) -> None:
         if cluster.status == "deleting":
@@ -266,7 +291,7 @@ class ElastiCache:
     async def test_failover(self, replication_group_id: str, node_group_id: str) -> ReplicationGroup:
         async with self.lock:
             group, shard = self.model.check_failover(replication_group_id, node_group_id)
-            if await self.failover(group, shard.node_group_id, "TestFailover") is None:
+            if await self.failover(group, shard.node_group_id, asked=True) is None:
                 raise InvalidReplicationGroupState(f"no replica of node group {shard.node_group_id} answers")
             return group
 

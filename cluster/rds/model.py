@@ -53,11 +53,13 @@ from azlab.common.rds.errors import (
     PointInTimeRestoreNotEnabled,
     ReadReplicaLimitExceeded,
 )
+from azlab.cluster.membership import Configuration, Evidence, SyncStandby
 from azlab.cluster.region import Region
 from azlab.cluster.state import Store
 
 SERVICE, KIND, RETIRED_KIND, SNAPSHOT_KIND = "rds", "db-instance", "retired-member", "db-snapshot"
 PARAMETER_GROUP_KIND = "db-parameter-group"
+FAILOVER = SyncStandby()
 ENGINES = ("sqlite", "postgres")
 # A postgres master user: PostgreSQL's identifier rules, less what PostgreSQL and RDS keep for themselves.
 MASTER_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -774,7 +776,8 @@ class RdsModel:
             return
         primary, standby = instance.primary, instance.standby
         primary_health, standby_health = self.health_of(primary), self.health_of(standby)
-        if not primary_health.node_alive and standby and self._eligible(instance, standby):
+        configuration, evidence = self._failover_evidence(instance)
+        if FAILOVER.decide(configuration, evidence, self.clock()).leader != configuration.leader:
             self._fail_over(instance, f"the primary's node {primary.node} is down")
         elif standby and not standby_health.node_alive and primary_health.node_alive:
             self._lose_standby(instance)
@@ -783,6 +786,20 @@ class RdsModel:
                 self._add_member(instance, STANDBY, azs[0])
                 self._save(instance)
         self._settle(instance)
+
+    def _failover_evidence(self, instance: DBInstance) -> tuple[Configuration, dict[str, Evidence]]:
+        """The instance as azlab.cluster.membership sees it: its primary leading its members under its epoch, and
+        what each member's DB node last said (answering only within the instance's lineage)."""
+        members = [m for m in (instance.primary, instance.standby) if m is not None]
+        configuration = Configuration(instance.epoch, instance.primary.member_id, tuple(m.member_id for m in members))
+        evidence = {}
+        for member in members:
+            health = self.health_of(member)
+            evidence[member.member_id] = Evidence(
+                node_alive=health.node_alive, answered=health.reachable and health.lineage == instance.lineage,
+                epoch=health.epoch, in_sync=health.reachable and health.synced_epoch == health.epoch,
+                position=(health.lsn,))
+        return configuration, evidence
 
     def _eligible(self, instance: DBInstance, member: Member | None) -> bool:
         health = self.health_of(member)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azlab.cluster.membership import Configuration, Evidence, MajorityQuorum, decide
+from azlab.cluster.membership import (Configuration, Evidence, Leaderless, MajorityQuorum, SyncStandby, WriteLease,
+                                     decide, retold)
 
 POLICY = MajorityQuorum(silence_s=0.6)
 MEMBERS = ("sqs-lab-1a", "sqs-lab-1b", "sqs-lab-1c")
@@ -185,3 +186,76 @@ def test_no_two_leaders_in_an_epoch_the_epoch_only_grows_and_no_leader_lacks_an_
         now += 1.0
         world.tick(now)
     assert world.configuration.leader and set(world.epochs.values()) == {world.configuration.epoch}
+
+
+# WriteLease: ElastiCache's primary and its asynchronous replicas
+LEASE = WriteLease(lease_s=4.0)
+NODES = ("g-001", "g-002", "g-003")
+P, R2, R3 = NODES
+
+
+def replica(offset: int) -> Evidence:
+    return Evidence(node_alive=True, answered=True, position=(offset,))
+
+
+def test_a_primary_is_replaced_at_once_when_its_engine_exits_by_the_replica_with_the_most_of_its_stream():
+    leading = Configuration(3, P, NODES)
+    alive = Evidence(node_alive=True, answered=True)
+    assert LEASE.decide(leading, {P: alive, R2: replica(500), R3: replica(900)}, now=10) is leading
+    exited = Evidence(node_alive=True, answered=False, exited=True)
+    assert LEASE.decide(leading, {P: exited, R2: replica(500), R3: replica(900)}, now=10) == Configuration(4, R3, NODES)
+    assert LEASE.decide(leading, {P: exited, R2: replica(900), R3: replica(900)}, now=10).leader == R2  # ties: first
+    assert LEASE.decide(leading, {P: exited, R2: silent(9), R3: silent(9)}, now=10) is leading  # none to take over
+
+
+def test_a_primary_whose_node_went_silent_is_replaced_only_once_its_write_lease_has_run_out():
+    leading = Configuration(3, P, NODES)
+    replicas = {R2: replica(500), R3: replica(900)}
+    cut_off = silent(since=10, node_alive=False)
+    assert LEASE.decide(leading, {P: cut_off, **replicas}, now=13.9) is leading  # it may still take writes
+    assert LEASE.decide(leading, {P: cut_off, **replicas}, now=14) == Configuration(4, R3, NODES)
+
+
+def test_a_failover_asked_for_hands_over_to_the_most_up_to_date_replica_under_the_next_epoch():
+    leading = Configuration(3, P, NODES)
+    evidence = {P: Evidence(node_alive=True, answered=True, position=(1000,)), R2: replica(700), R3: replica(600)}
+    assert LEASE.hand_over(leading, evidence) == Configuration(4, R2, NODES)  # never the primary itself
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 50)), min_size=3, max_size=3), st.floats(0, 20),
+       st.booleans())
+def test_a_lease_failover_never_picks_a_replica_behind_another_that_answered(offsets, now, exited):
+    members = ("m0", "m1", "m2")
+    leading = Configuration(7, "m0", members)
+    evidence = {"m0": Evidence(node_alive=False, answered=False, silent_since=0.0, exited=exited)}
+    for member, offset in zip(members[1:], offsets[1:]):
+        evidence[member] = replica(offset) if offset is not None else silent(0.0)
+    after = LEASE.decide(leading, evidence, now)
+    answering = {m: e.position for m, e in evidence.items() if m != "m0" and e.answered}
+    if (exited or now >= LEASE.lease_s) and answering:
+        assert after.epoch == 8 and after.leader in answering
+        assert all(evidence[after.leader].position >= p for p in answering.values())
+    else:
+        assert after is leading
+
+
+# Leaderless: members each serving what they are told
+def test_leaderless_members_get_a_new_epoch_only_when_what_they_serve_changes():
+    told = Configuration(2, "", ("r-a", "r-b"), settings="v7")
+    assert Leaderless().decide(told, {}, now=0) is told
+    assert retold(told, "v7") is told
+    assert retold(told, "v8") == Configuration(3, "", ("r-a", "r-b"), settings="v8")
+
+
+# SyncStandby: RDS Multi-AZ's primary and its synchronous standby
+def test_a_lost_primary_is_replaced_by_its_standby_only_when_that_is_in_sync_under_the_current_epoch():
+    leading = Configuration(5, "db-1", ("db-1", "db-2"))
+    down = Evidence(node_alive=False, answered=False)
+    in_sync = Evidence(node_alive=True, answered=True, epoch=5, in_sync=True)
+    policy = SyncStandby()
+    assert policy.decide(leading, {"db-1": Evidence(node_alive=True, answered=False), "db-2": in_sync}, now=0) is leading
+    assert policy.decide(leading, {"db-1": down, "db-2": in_sync}, now=0) == Configuration(6, "db-2", leading.members)
+    catching_up = Evidence(node_alive=True, answered=True, epoch=5, in_sync=False)
+    assert policy.decide(leading, {"db-1": down, "db-2": catching_up}, now=0) is leading
+    of_an_older_epoch = Evidence(node_alive=True, answered=True, epoch=4, in_sync=True)  # commits stopped waiting for it
+    assert policy.decide(leading, {"db-1": down, "db-2": of_an_older_epoch}, now=0) is leading
