@@ -255,6 +255,11 @@ class Members(Generic[P, S]):
                     self.statuses[member_id] = status
 
 
+# gRPC's default reconnect back-off grows to minutes: a member back from a lost AZ would be heard of that late
+RECONNECT_OPTIONS = [("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
+                     ("grpc.max_reconnect_backoff_ms", 1000)]
+
+
 class MemberChannels:
     """gRPC stubs of azlab.member.v1.Member, one per address, opened in the caller's event loop and kept."""
 
@@ -263,7 +268,8 @@ class MemberChannels:
 
     def stub(self, address: str) -> member_pb2_grpc.MemberStub:
         if address not in self._stubs:  # a stub is built per address once: building one costs more than a call
-            self._stubs[address] = member_pb2_grpc.MemberStub(grpc.aio.insecure_channel(address))
+            self._stubs[address] = member_pb2_grpc.MemberStub(
+                grpc.aio.insecure_channel(address, options=RECONNECT_OPTIONS))
         return self._stubs[address]
 
     async def status(self, address: str, timeout_s: float) -> member_pb2.MemberStatus | None:
