@@ -2,8 +2,9 @@
 and libvirt, without Ray; their node agents are stood in for by `HereAgents` (tests/unit/backends.py).
 
 One instance per backend lives through the module, in the order of its tests (a VM's boot under TCG
-takes a minute, so libvirt boots once for the whole contract): a second start is a no-op and it boots
-once; its user data runs, its output on the console; it reads its metadata from inside; a new config
+takes a minute, so libvirt boots once for the whole contract): a start that cannot boot fails with the
+reason; a second start is a no-op and it boots once; its user data runs, its output on the console; it
+reads its metadata from inside; a port its security groups open answers on its address; a new config
 reaches it while it runs; stop keeps its files and console, destroy removes them and succeeds when it
 is already gone. Docker and libvirt skip, saying why, where their daemon or images are missing (the
 fixtures in conftest.py), and are marked `docker` and `libvirt`: they take the machine, so run them
@@ -36,17 +37,21 @@ AZS = ("lab-1a", "lab-1b")
 INSTANCE = "i-0c0117ac7000000001"
 UNBOOTABLE = "i-0c0117ac7000000002"
 KEY = "ssh-ed25519 AAAAC3Nz me"
-# The same boot script on every backend: it says hello, then reads its metadata as an instance does,
-# through AWS_EC2_METADATA_SERVICE_ENDPOINT (set by every backend that serves metadata), and prints it.
-# (wget without -T: the guests' busybox 1.35 wget answers nothing with it, or crashes.)
+# The same boot script on every backend: it says hello, serves a page on port 8080 of its own address
+# (AZLAB_PRIVATE_IP where the instance shares the host's network; a VM's guest holds its own), then reads
+# its metadata as an instance does, through AWS_EC2_METADATA_SERVICE_ENDPOINT (set by every backend that
+# serves metadata), and prints it. (wget without -T: busybox 1.35's answers nothing with it, or crashes.)
 USER_DATA = """#!/bin/sh
 echo "user data says hello"
+mkdir -p www && echo "served" > www/index.html && busybox httpd -p "${AZLAB_PRIVATE_IP:-0.0.0.0}:8080" -h www
 if [ -n "$AWS_EC2_METADATA_SERVICE_ENDPOINT" ]; then
   for path in instance-id public-keys/0/openssh-key; do
     echo "metadata $path: $(wget -q -O - "${AWS_EC2_METADATA_SERVICE_ENDPOINT}latest/meta-data/$path")"
   done
 fi
 """
+WEB = InstanceConfig(firewall={"ingress": [{"protocol": "tcp", "from_port": 8080, "to_port": 8080,
+                                             "sources": ["0.0.0.0/0"]}]})
 NEW_CONFIG = InstanceConfig(public_ip="10.200.0.9", spot_action={"action": "terminate", "time": "2026-01-01T00:00:00Z"})
 
 
@@ -64,6 +69,7 @@ class Harness:
     runs_user_data: str = ""        # "" when it does; else why not
     unbootable: Callable[[InstanceSpec], InstanceSpec] | None = None  # a spec it cannot boot: its image missing
     always_boots: str = ""          # why there is none
+    closes_ports: bool = False      # a port its security groups do not open refuses connections
 
 
 def instance_spec(image_id: str, private_ip: str, **boot) -> InstanceSpec:
@@ -134,8 +140,10 @@ def harness(request, tmp_path_factory):
                              kernel_location="lab-pv/vmlinuz", ramdisk_location="lab-pv/initrd.img")
         # TCG on two busy cores: a boot takes a minute. The guest serves its metadata only to itself, from
         # its config drive, written at boot.
+        # Under loopback QEMU's user-mode network forwards to the guest only the ports its groups open.
         yield Harness(backend, spec, 180.0, "user data started", backend.instance_dir(INSTANCE), None,
                       not_live="the libvirt backend's metadata is static per boot (nodes/ec2/libvirt.py's limitations)",
+                      closes_ports=True,
                       unbootable=lambda spec: dataclasses.replace(spec, instance_id=UNBOOTABLE,
                                                                   kernel_location="lab-pv/no-such-vmlinuz"))
         run(backend.evict("lab-1a"))
@@ -213,6 +221,26 @@ def test_it_reads_its_metadata_from_inside(booted):
     wait(lambda: "metadata public-keys" in console(booted), "the user data to read its metadata", 30, booted)
     lines = console(booted).splitlines()  # a serial console ends its lines with \r\n
     assert f"metadata instance-id: {INSTANCE}" in lines and f"metadata public-keys/0/openssh-key: {KEY}" in lines
+
+
+def page(address: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"http://{address}:8080/", timeout=2) as answer:
+            return answer.read().decode()
+    except OSError:
+        return None
+
+
+def test_a_port_its_security_groups_open_answers_on_its_private_address(booted):
+    """Opened while it runs; closed again where the backend stands between the port and its clients (process
+    and docker instances under loopback bind the host's network themselves: nothing closes a port there)."""
+    if booted.runs_user_data:
+        pytest.skip(booted.runs_user_data)
+    run(booted.backend.configure(booted.spec, WEB))
+    assert wait(lambda: page(booted.spec.private_ip), "the page on the opened port", 30, booted) == "served\n"
+    run(booted.backend.configure(booted.spec, InstanceConfig()))
+    if booted.closes_ports:
+        assert page(booted.spec.private_ip) is None
 
 
 def test_a_new_config_reaches_it_while_it_runs(booted):

@@ -1,7 +1,8 @@
 """The libvirt backend against the real libvirtd and QEMU, with no region: paravirtual and hvm VMs boot
 the images of deploy/images/vm.sh and answer on their AZ address; EBS volumes reach the guest, keep
 their data and hold their IOPS; evicting an AZ leaves no QEMU of it. What every backend promises
-(idempotent start, user data and metadata, stop and destroy) is tests/unit/test_ec2_backend.py's contract.
+(idempotent start, user data and metadata, a loopback VM's forwarded ports, stop and destroy) is
+tests/unit/test_ec2_backend.py's contract.
 
 Under netns the AZs are a small copy of the region's network (switch namespaces with a bridge each, a
 router namespace between them, a client host in the second AZ) with no route in this namespace, so a
@@ -18,14 +19,13 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import psutil
 import pytest
 
-from azlab.common.network import LoopbackNetwork, NetnsNetwork
+from azlab.common.network import NetnsNetwork
 from azlab.nodes.ec2 import libvirt as vm
 from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
 
@@ -234,29 +234,3 @@ def test_hvm_vm_boots_its_own_disk_and_evict_leaves_no_qemu_of_its_az(netns_back
     asyncio.run(backend.evict("lab-1a"))  # succeeds when there are none
     asyncio.run(backend.destroy(other))
     assert not qemu_of(backend, other)
-
-
-def test_loopback_vm_serves_its_security_groups_ports_on_its_own_address(vm_images, tmp_path):
-    home = tmp_path
-    (home / "images").symlink_to(vm_images)
-    backend = vm.LibvirtBackend(HereAgents(), home, LoopbackNetwork(), AZS, f"w{os.getpid() % 100000}")
-    spec = new_spec(backend, "pv", "lab-1a", "127.11.1.9")
-    web = {"ingress": [{"protocol": "tcp", "from_port": 8080, "to_port": 8080, "sources": ["0.0.0.0/0"]}]}
-    try:
-        asyncio.run(backend.start(spec, InstanceConfig()))
-        wait_console(backend, spec, "user data says hello")
-        asyncio.run(backend.configure(spec, InstanceConfig(firewall=web)))  # opened while it runs
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{spec.private_ip}:8080/", timeout=2) as answer:
-                    assert answer.read().decode().startswith("served by ip-127-11-1-9")
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the forwarded port never answered"
-                time.sleep(0.3)
-        asyncio.run(backend.configure(spec, InstanceConfig()))  # closed again
-        with pytest.raises(OSError):
-            urllib.request.urlopen(f"http://{spec.private_ip}:8080/", timeout=2)
-    finally:
-        asyncio.run(backend.evict("lab-1a"))
