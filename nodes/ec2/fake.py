@@ -17,15 +17,16 @@ Chosen like the others (config `backend = "fake"`, or per AZ or host in
 
 Faults, for tests (Nova's fake drivers inject them by subclassing; here they
 are data): `unbootable` maps an instance to the LaunchFailed its start raises
-(nothing is left), and an instance in `crashing` starts but its init exits
+(nothing is made), and an instance in `crashing` starts but its init exits
 before it boots (described not running, as a process whose init died).
 `calls` records what the backend was asked, in order.
 
-Differences from the real backends (the contract suite skips these, saying
-so): the user data is never run, so its output is not on the console and no
+Differences from the real backends (the contract suite, tests/unit/test_ec2_backend.py,
+skips these, saying so): the user data is never run, so its output is not on the console and no
 instance reads its metadata; no files on any host (`snapshot` returns a
 location nothing can boot from but this fake); volumes and addresses are
-recorded, not attached to anything.
+recorded, not attached to anything, and no security group or Elastic IP moves
+a packet (`supports_*` say so).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class FakeBackend:
         return "http://169.254.169.254/"
 
     def metadata(self, instance_id: str) -> dict[str, str]:
-        """The instance's meta-data tree (paths under latest/meta-data/), as the process backend serves it."""
+        """The instance's meta-data tree (paths under latest/meta-data/): the process backend's main keys, with
+        the config last handed over."""
         instance = self.instances[instance_id]
         spec, config, meta = instance.spec, instance.config, instance.spec.metadata
         tree = {"instance-id": spec.instance_id, "ami-id": spec.image_id, "instance-type": spec.instance_type,
@@ -102,8 +104,7 @@ class FakeBackend:
     async def start(self, spec: InstanceSpec, config: InstanceConfig) -> None:
         await self._alive(spec.host)
         if (failed := self.unbootable.get(spec.instance_id)) is not None:
-            self.instances.pop(spec.instance_id, None)  # a failed start leaves nothing
-            raise failed
+            raise failed  # before anything is made: a failed start leaves nothing running
         instance = self.instances.get(spec.instance_id)
         if instance is not None and instance.running and instance.spec.host == spec.host:
             return
