@@ -10,7 +10,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from azlab.cluster.services import ServiceContext
 from azlab.cluster.state import Store
 from azlab.common.network import LoopbackNetwork
 
+from .regions import LoopbackAgents, reconcile_until
 from .test_interfaces import MemoryDns, MemoryInstances
 
 BACKEND = Path(__file__).resolve().parents[1] / "http_backend.py"
@@ -34,42 +34,11 @@ BASE = random.randrange(100, 240, 4)
 # the first LB's node in each AZ (LB nodes take .2.k of their AZ), and where EC2 has i-1 first and after it moved
 NODE_A, NODE_B = f"127.{BASE + 1}.2.1", f"127.{BASE + 2}.2.1"
 FIRST, MOVED = f"127.{BASE + 1}.1.1", f"127.{BASE + 1}.1.2"
-TICKS_S = 30.0
 
 
 class ApartNetwork(LoopbackNetwork):
     def cidr(self, az_index: int) -> str:
         return f"127.{BASE + az_index}.0.0/16"
-
-
-class LocalAgents:
-    """The node agents' process calls, run on this machine: every node of this region is on loopback."""
-
-    def __init__(self):
-        self.running: dict[str, subprocess.Popen] = {}
-        self.starts: list[str] = []
-
-    async def start_process(self, node: str, name: str, argv: list[str], env=None, cwd=None) -> dict:
-        if name not in self.running or self.running[name].poll() is not None:  # idempotent on the name
-            self.starts.append(name)
-            self.running[name] = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
-        return {}
-
-    async def stop_process(self, node: str, name: str) -> dict | None:
-        process = self.running.pop(name, None)
-        if process is not None:
-            process.terminate()
-            process.wait(10)
-        return {}
-
-    def kill(self, name: str) -> None:
-        self.running[name].kill()
-        self.running[name].wait()
-
-    def close(self) -> None:
-        for process in self.running.values():
-            process.kill()
-            process.wait()
 
 
 def backend(address: str, name: str) -> subprocess.Popen:
@@ -91,25 +60,13 @@ def served_by(address: str) -> str | None:
     return json.loads(body)["server"] if response.status == 200 else None
 
 
-async def tick_until(elb: Elb, done, what: str) -> None:
-    """Reconcile as the controller does, until `done()` (bounded)."""
-    deadline = time.monotonic() + TICKS_S
-    while True:
-        await elb.reconcile()
-        if done():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {TICKS_S}s of ticks")
-        await asyncio.sleep(0.1)
-
-
 @pytest.fixture
 def lab(tmp_path: Path):
     store = Store(tmp_path / "state.db")
     region = Region(RegionConfig(), store, ApartNetwork())
     for node in region.nodes.values():
         node.state = "alive"
-    agents = LocalAgents()
+    agents = LoopbackAgents()
     instances = MemoryInstances({"i-1": Placement(FIRST, "lab-1a", "running")})
     dns = MemoryDns()
     context = ServiceContext(region, store, agents, Paths(tmp_path), dns=dns, instances=instances)  # type: ignore[arg-type]
@@ -136,7 +93,7 @@ def test_a_load_balancer_is_a_group_of_lb_nodes_that_serve_follow_ec2_and_go_wit
     web = elb.model.load_balancer("web")
 
     async def story() -> None:
-        await tick_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "first", "both LB nodes to serve")
+        await reconcile_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "first", "both LB nodes to serve")
         assert answers(elb) == [NODE_A, NODE_B]
         group = elb.groups["web"]
         told = group.configuration.epoch
@@ -144,7 +101,7 @@ def test_a_load_balancer_is_a_group_of_lb_nodes_that_serve_follow_ec2_and_go_wit
 
         # EC2 moves the instance: what the nodes serve changed, so they are told again under a newer epoch
         instances.known["i-1"] = Placement(MOVED, "lab-1a", "running")
-        await tick_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "moved", "traffic to follow EC2")
+        await reconcile_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "moved", "traffic to follow EC2")
         assert group.configuration.epoch > told
 
         # a restarted controller adopts the running nodes: nothing started, nothing told again
@@ -157,13 +114,13 @@ def test_a_load_balancer_is_a_group_of_lb_nodes_that_serve_follow_ec2_and_go_wit
         # an AZ disabled: its node is stopped and forgotten, with its state file
         state_b = Path(again.groups["web"].placements["elb-web-lab-1b"].state_file)
         again.model.disable_availability_zones("web", ["lab-1b"])
-        await tick_until(again, lambda: answers(again) == [NODE_A], "the disabled AZ's node out of the name")
+        await reconcile_until(again, lambda: answers(again) == [NODE_A], "the disabled AZ's node out of the name")
         assert "elb-web-lab-1b" not in agents.running and not state_b.exists()
         assert context.store.resource("elb", "member", "elb-web-lab-1b") is None
 
         # the LB deleted: every node goes, its data and its name
         again.model.delete_load_balancer("web")
-        await tick_until(again, lambda: not again.groups, "the LB's group to be removed")
+        await reconcile_until(again, lambda: not again.groups, "the LB's group to be removed")
         assert agents.running == {} and not (again.data / web.name).exists()
         assert context.store.resource("elb", "configuration", "web") is None and answers(again) == []
 
@@ -174,8 +131,8 @@ def test_a_dead_azs_node_leaves_the_name_at_the_next_tick_and_is_not_restarted_w
     elb, agents, _, context = lab
 
     async def story() -> None:
-        await tick_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "first", "both LB nodes to serve")
-        await tick_until(elb, lambda: answers(elb) == [NODE_A, NODE_B], "both LB nodes in the LB's name")
+        await reconcile_until(elb, lambda: served_by(NODE_A) == served_by(NODE_B) == "first", "both LB nodes to serve")
+        await reconcile_until(elb, lambda: answers(elb) == [NODE_A, NODE_B], "both LB nodes in the LB's name")
         agents.kill("elb-web-lab-1b")
         for node in context.region.nodes_in("lab-1b"):
             node.state = "dead"

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import signal
 import socket
-import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dns.exception
@@ -28,46 +25,16 @@ from azlab.common.rpc import ERROR_CODE_KEY
 from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.route53.v1.nameserver_pb2 import NameServerSettings
 
-from .regions import live_region
+from .regions import LoopbackAgents, live_region, reconcile_until
 
 ZONE = "example.lab."
 
 
-class LocalAgents:
-    """The node agents' process calls, run here: every node of the test region is a loopback address of this
-    machine, so its processes are this test's children."""
-
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.running: dict[str, subprocess.Popen] = {}
-
-    async def start_process(self, node: str, name: str, argv: list[str], env=None, cwd=None) -> dict:
-        if (known := self.running.get(name)) and known.poll() is None:
-            return {}
-        with open(self.logs / f"{name}.log", "ab") as log:
-            self.running[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        return {}
-
-    async def stop_process(self, node: str, name: str) -> dict | None:
-        if process := self.running.pop(name, None):
-            process.kill()
-            process.wait()
-        return {}
-
-    def kill(self, name: str) -> None:
-        self.running[name].send_signal(signal.SIGKILL)
-        self.running[name].wait()
-
-    def stop_all(self) -> None:
-        for name in list(self.running):
-            asyncio.run(self.stop_process("", name))
-
-
 @pytest.fixture
 def agents(tmp_path):
-    agents = LocalAgents(tmp_path)
+    agents = LoopbackAgents(tmp_path)
     yield agents
-    agents.stop_all()
+    agents.close()
 
 
 @pytest.fixture
@@ -82,17 +49,6 @@ def story(test):
     def run(*args, **kwargs):
         asyncio.run(test(*args, **kwargs))
     return run
-
-
-async def reconcile_until(route53: Route53, done: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        await route53.reconcile()
-        if done():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 def a(name: str, *values: str, **policy) -> dict:
