@@ -22,12 +22,12 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-import grpc
 from google.protobuf.message import Message
 
+from azlab.cluster.replicated import MemberChannels
 from azlab.common.sqs.calls import CallChannel, ReplicaError
 from azlab.common.sqs.errors import LeaderUnavailable
-from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc
+from azlab.member.v1 import member_pb2
 
 RETRY_BUDGET_S = 15.0
 ATTEMPT_TIMEOUT_S = 5.0
@@ -37,15 +37,6 @@ RETRY_PAUSE_S = 0.05
 PROBE_INTERVAL_S = 0.5
 PROBE_MIN_GAP_S = 0.05
 PROBE_TIMEOUT_S = 0.3
-# Channels to the replicas (from the controller and the front end), and among replicas. A replica comes back after
-# restore-az: reconnect within a second, not after gRPC's default backoff of up to two minutes.
-CHANNEL_OPTIONS = [
-    ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-    ("grpc.max_send_message_length", 64 * 1024 * 1024),
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 1000),
-]
 
 
 class Leadership(Protocol):
@@ -65,11 +56,11 @@ class Leadership(Protocol):
 class Replica(Protocol):
     """Where a replica listens: what the controller persisted of its placement (cluster.sqs.service.Placement)."""
 
-    endpoint: str       # SqsReplica: configuration and status
+    endpoint: str       # azlab.member.v1.Member: configuration and status
     call_endpoint: str  # the call stream
 
 
-def leader_from_statuses(statuses: Iterable[replica_pb2.ReplicaStatus]) -> tuple[str, int]:
+def leader_from_statuses(statuses: Iterable[member_pb2.MemberStatus]) -> tuple[str, int]:
     """(replica id of the leader, or "" while there is none; its epoch), from the replicas' own statuses.
 
     The highest epoch any replica holds wins: the controller persisted it before telling anyone, so no older
@@ -82,31 +73,18 @@ def leader_from_statuses(statuses: Iterable[replica_pb2.ReplicaStatus]) -> tuple
         return "", 0
     epoch = max(s.epoch for s in statuses)
     current = [s for s in statuses if s.epoch == epoch]
-    leading = next((s.replica_id for s in current if s.role == "leader"), "")
-    named = next((s.leader_id for s in current if s.leader_id), "")
+    leading = next((s.member_id for s in current if s.role == "leader"), "")
+    named = next((s.leader for s in current if s.leader), "")
     return leading or named, epoch
 
 
-class ReplicaChannels:
-    """Connections to the replicas, opened in the caller's event loop and kept: per address, a gRPC stub of
-    SqsReplica (configuration and status) or a call stream (the data calls, `calls`)."""
+class ReplicaChannels(MemberChannels):
+    """Connections to the replicas, opened in the caller's event loop and kept: per address, a stub of their node
+    contract (configuration and status, `MemberChannels`) or a call stream (the data calls, `calls`)."""
 
     def __init__(self):
-        self._stubs: dict[str, replica_pb2_grpc.SqsReplicaStub] = {}
+        super().__init__()
         self._calls: dict[str, CallChannel] = {}
-
-    def replica(self, address: str) -> replica_pb2_grpc.SqsReplicaStub:
-        if address not in self._stubs:  # a stub is built per address once: building one costs more than a call
-            self._stubs[address] = replica_pb2_grpc.SqsReplicaStub(
-                grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS))
-        return self._stubs[address]
-
-    async def status(self, address: str, timeout_s: float = PROBE_TIMEOUT_S) -> replica_pb2.ReplicaStatus | None:
-        """The replica's `Status`, or None when it does not answer within `timeout_s`."""
-        try:
-            return await self.replica(address).Status(replica_pb2.StatusRequest(), timeout=timeout_s)
-        except grpc.aio.AioRpcError:
-            return None
 
     def calls(self, address: str) -> CallChannel:
         if address not in self._calls:
@@ -145,7 +123,8 @@ class ReplicaLeadership:
 
     async def look(self) -> None:
         """Ask every replica once and follow what they say."""
-        answers = await asyncio.gather(*(self.channels.status(r.endpoint) for r in self.replicas().values()))
+        answers = await asyncio.gather(*(self.channels.status(r.endpoint, PROBE_TIMEOUT_S)
+                                         for r in self.replicas().values()))
         leader, epoch = leader_from_statuses(a for a in answers if a is not None)
         if epoch < self.epoch:
             return  # only replicas of an older epoch answer (the others are cut off): keep the newer leader

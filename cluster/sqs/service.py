@@ -6,8 +6,10 @@ keeps it running, probes it, and fails the leader over: a new epoch fences
 the replicas (from then on they refuse the old leader's appends), then the
 most up-to-date of a majority leads. Every acknowledged entry is on a
 majority, so the new leader holds it. This module is SQS's `Driver`: the
-replica's ports and process, its `SqsReplica` contract (Configure, Status),
-and how far its log reaches (last entry's epoch, last index).
+replica's ports and process, what it is told (`SqsReplicaSettings`) under the
+node contract (azlab.member.v1.Member), and its role, which `holds` checks
+besides the epoch and the leader. How far its log reaches (last entry's
+epoch, last index) is the contract's position.
 
 The replicas start with the region's first SQS call (remembered in the store),
 so a region that never uses SQS runs none of its processes. The region's front
@@ -24,15 +26,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import grpc
-
 from azlab.cluster.frontend import AWS_ENDPOINT_KEY, FrontendSupervisor
 from azlab.cluster.membership import Configuration, MajorityQuorum
-from azlab.cluster.replicated import Members
+from azlab.cluster.replicated import MemberContract, Members
 from azlab.cluster.services import GrpcService, ServiceContext
 from azlab.cluster.sqs.router import LeaderRouter, ReplicaChannels
 from azlab.cluster.sqs.servicer import SqsServicer
-from azlab.sqs.v1 import replica_pb2, sqs_pb2, sqs_pb2_grpc
+from azlab.member.v1 import member_pb2
+from azlab.sqs.v1 import sqs_pb2, sqs_pb2_grpc
+from azlab.sqs.v1.replica_pb2 import SqsReplicaDetail, SqsReplicaSettings
 
 SERVICE = "sqs"
 PROBE_TIMEOUT_S = 0.3
@@ -47,7 +49,7 @@ class Placement:
     az: str
     node: str
     address: str
-    port: int              # gRPC: azlab.sqs.v1.SqsReplica (configuration, status, health)
+    port: int              # gRPC: azlab.member.v1.Member (configuration, status) and health
     replication_port: int  # the replication stream
     call_port: int         # the call stream: azlab.sqs.v1.Sqs's calls, from the router
     data_dir: str
@@ -65,7 +67,17 @@ class Placement:
         return f"{self.address}:{self.call_port}"
 
 
-class SqsDriver:
+def last_index(status: member_pb2.MemberStatus) -> int:
+    return status.position[1]  # a replica's position: its last entry's epoch, its last index
+
+
+def commit_index(status: member_pb2.MemberStatus) -> int:
+    detail = SqsReplicaDetail()
+    status.detail.Unpack(detail)
+    return detail.commit_index
+
+
+class SqsDriver(MemberContract):
     """The queue replicas, as the replicated runtime sees them."""
 
     service = SERVICE
@@ -89,30 +101,20 @@ class SqsDriver:
                 "--listen", p.endpoint, "--replication-listen", p.replication_endpoint,
                 "--call-listen", p.call_endpoint, "--data-dir", p.data_dir, "--region", self.context.region.config.region]
 
-    async def status(self, p: Placement) -> replica_pb2.ReplicaStatus | None:
+    async def status(self, p: Placement) -> member_pb2.MemberStatus | None:
         return await self.channels.status(p.endpoint, PROBE_TIMEOUT_S)
 
     async def configure(self, placements: dict[str, Placement], member_id: str,
-                        configuration: Configuration) -> replica_pb2.ReplicaStatus | None:
-        request = replica_pb2.ConfigureRequest(
-            epoch=configuration.epoch, leader_id=configuration.leader, queue_url_base=self.queue_url_base(),
-            peers={r: p.replication_endpoint for r, p in placements.items()})
-        try:
-            return await self.channels.replica(placements[member_id].endpoint).Configure(
-                request, timeout=CONFIGURE_TIMEOUT_S)
-        except grpc.aio.AioRpcError:
-            return None
+                        configuration: Configuration) -> member_pb2.MemberStatus | None:
+        request = member_pb2.ConfigureRequest(epoch=configuration.epoch, leader=configuration.leader)
+        request.settings.Pack(SqsReplicaSettings(
+            peers={r: p.replication_endpoint for r, p in placements.items()}, queue_url_base=self.queue_url_base()))
+        return await self.channels.configure(placements[member_id].endpoint, request, CONFIGURE_TIMEOUT_S)
 
-    def epoch(self, status: replica_pb2.ReplicaStatus) -> int:
-        return status.epoch
-
-    def position(self, status: replica_pb2.ReplicaStatus) -> tuple[int, ...]:
-        return status.last_epoch, status.last_index
-
-    def holds(self, member_id: str, status: replica_pb2.ReplicaStatus, configuration: Configuration) -> bool:
+    def holds(self, member_id: str, status: member_pb2.MemberStatus, configuration: Configuration) -> bool:
         # a replica fenced by a peer may hold the epoch and the leader's name, not the role
         role = "leader" if member_id == configuration.leader else "follower"
-        return (status.epoch, status.leader_id, status.role) == (configuration.epoch, configuration.leader, role)
+        return super().holds(member_id, status, configuration) and status.role == role
 
     def settings(self, placements: dict[str, Placement]) -> str:
         return ""  # the replicas are led: their epoch moves by election only
@@ -121,13 +123,13 @@ class SqsDriver:
         pass  # the region's AZs never leave it, nor their replicas
 
     def elected(self, configuration: Configuration, previous: Configuration,
-                statuses: dict[str, replica_pb2.ReplicaStatus | None]) -> None:
+                statuses: dict[str, member_pb2.MemberStatus | None]) -> None:
         was = f", was {previous.leader}" if previous.leader and previous.leader != configuration.leader else ""
         status = statuses.get(configuration.leader)
         self.context.region.record(
             "SqsLeaderElected", configuration.leader.removeprefix("sqs-"),
             f"{configuration.leader} leads the queue replicas under epoch {configuration.epoch} "
-            f"(log at {status.last_index if status else 0}{was})")
+            f"(log at {last_index(status) if status else 0}{was})")
 
 
 class SqsService:
@@ -138,7 +140,7 @@ class SqsService:
         self.region = context.region
         self.store = context.store
         self.channels = ReplicaChannels()
-        self.members: Members[Placement, replica_pb2.ReplicaStatus] = Members(
+        self.members: Members[Placement, member_pb2.MemberStatus] = Members(
             context, SqsDriver(context, self.channels, self.queue_url_base), MajorityQuorum(LEADER_SILENCE_S))
         self.router = LeaderRouter(self, self.channels)
         self.frontend = FrontendSupervisor(context.paths, self.store, self.region.network.region_address())
@@ -181,7 +183,7 @@ class SqsService:
             replicas.append(sqs_pb2.QueueReplica(
                 replica_id=replica_id, availability_zone=p.az, node_name=p.node, address=p.endpoint,
                 role=s.role if s else "unreachable", epoch=s.epoch if s else 0,
-                last_index=s.last_index if s else 0, commit_index=s.commit_index if s else 0))
+                last_index=last_index(s) if s else 0, commit_index=commit_index(s) if s else 0))
         configuration = self.members.configuration
         return sqs_pb2.DescribeQueueReplicasResponse(epoch=configuration.epoch, leader=configuration.leader,
                                                      replicas=replicas)

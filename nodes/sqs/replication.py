@@ -7,9 +7,10 @@ module keeps the rules that make that safe:
   leader's own epoch are counted (Raft's commit rule; earlier ones commit with
   them), so an acknowledged entry is in every majority;
 - a replica persists the highest epoch it has seen before acting on it and
-  refuses appends from older epochs: a deposed leader reaches no majority and
-  acknowledges nothing; it learns of the newer epoch from a refusal and steps
-  down;
+  refuses configurations and appends of older epochs (its `EpochGuard`, from
+  whichever of the controller, the leader or a refusal tells it first): a
+  deposed leader reaches no majority and acknowledges nothing; it learns of
+  the newer epoch from a refusal and steps down;
 - a follower truncates entries that disagree with the leader's log (never
   acknowledged ones) and rebuilds its state from what is left.
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from azlab.common.members import EpochGuard, StaleEpoch
 from azlab.common.sqs.errors import LeaderUnavailable
 from azlab.common.sqs.model import SqsModel
 
@@ -144,6 +146,7 @@ class Replica:
         self.replica_id = replica_id
         self.region = region
         self.log = DurableLog(directory)
+        self.guard = EpochGuard(self.log.epoch, self.log.save_epoch)
         self.send_append = send_append
         self.role = NEW
         self.leader_id = ""
@@ -162,12 +165,7 @@ class Replica:
 
     @property
     def epoch(self) -> int:
-        return self.log.epoch
-
-    def status(self) -> dict[str, Any]:
-        return {"replica_id": self.replica_id, "epoch": self.epoch, "role": self.role,
-                "last_index": self.log.last_index, "last_epoch": self.log.last_epoch,
-                "commit_index": self.commit_index, "leader_id": self.leader_id}
+        return self.guard.epoch
 
     def _rebuild(self) -> SqsModel:
         model = SqsModel(self.region, self.queue_url_base)
@@ -182,17 +180,13 @@ class Replica:
             model.apply(decoded)
 
     # ---- configuration, from the controller
-    def configure(self, epoch: int, leader_id: str, peers: dict[str, str], queue_url_base: str) -> dict[str, Any]:
-        """Follow or lead under `epoch`; refused (nothing changes) when an epoch above it was seen."""
-        if epoch < self.epoch:
-            return self.status()
+    def configure(self, epoch: int, leader_id: str, peers: dict[str, str], queue_url_base: str) -> None:
+        """Follow or lead under `epoch`; refused with StaleEpoch (nothing changes) when an epoch above it was seen."""
+        new = self.guard.admit(epoch)
         if queue_url_base and queue_url_base != self.queue_url_base:
             self.queue_url_base = self.model.queue_url_base = queue_url_base.rstrip("/")
-        if epoch == self.epoch and leader_id == self.leader_id and self.role in (LEADER, FOLLOWER) \
-                and peers == self.peers:
-            return self.status()
-        if epoch > self.epoch:
-            self.log.save_epoch(epoch)
+        if not new and leader_id == self.leader_id and self.role in (LEADER, FOLLOWER) and peers == self.peers:
+            return
         self.peers = dict(peers)
         self.leader_id = leader_id
         self._stop_leading()
@@ -200,7 +194,6 @@ class Replica:
             self._lead()
         else:
             self.role = FOLLOWER
-        return self.status()
 
     def _lead(self) -> None:
         self.role = LEADER
@@ -227,10 +220,10 @@ class Replica:
 
     def _fence(self, epoch: int) -> None:
         """A peer has seen a newer epoch: stop acknowledging at once."""
-        if epoch <= self.epoch:
+        ours = self.epoch
+        if not self.guard.observe(epoch):
             return  # already told, by the controller or the new leader
-        log.warning("%s fenced: epoch %d seen, ours is %d", self.replica_id, epoch, self.epoch)
-        self.log.save_epoch(epoch)
+        log.warning("%s fenced: epoch %d seen, ours was %d", self.replica_id, epoch, ours)
         self._stop_leading()
         self.role = FENCED
 
@@ -337,11 +330,11 @@ class Replica:
     async def append(self, epoch: int, leader_id: str, prev_index: int, prev_epoch: int, entries: list[Entry],
                      commit_index: int) -> tuple[bool, int, int]:
         async with self._append_lock:
-            if epoch < self.epoch:
+            try:
+                new = self.guard.admit(epoch)
+            except StaleEpoch:
                 return False, self.epoch, self.log.last_index
-            if epoch > self.epoch or self.role != FOLLOWER or leader_id != self.leader_id:
-                if epoch > self.epoch:
-                    self.log.save_epoch(epoch)
+            if new or self.role != FOLLOWER or leader_id != self.leader_id:
                 self._stop_leading()
                 self.role, self.leader_id = FOLLOWER, leader_id
             if prev_index > self.log.last_index or self.log.epoch_at(prev_index) != prev_epoch:

@@ -4,8 +4,9 @@
         --replication-listen 127.11.0.1:30001 --call-listen 127.11.0.1:30002 \
         --data-dir ~/.azlab/sqs/sqs-lab-1a --region lab-1
 
-It serves `azlab.sqs.v1.SqsReplica` over gRPC (the controller's Configure and
-Status) and, each on its own port, the replication stream (the leader's
+It serves the node contract `azlab.member.v1.Member` and grpc.health.v1 (the
+controller's Configure, with `SqsReplicaSettings`, and Status, with
+`SqsReplicaDetail`) and, each on its own port, the replication stream (the leader's
 appends, `stream`) and the call stream (`azlab.sqs.v1.Sqs`'s calls, answered
 only while it leads: the controller forwards every call to the leader,
 `azlab.common.sqs.calls`). The translation proto <-> model lives
@@ -23,17 +24,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import grpc
 import uvloop
 from google.protobuf.message import Message as ProtoMessage
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from azlab.common.rpc import ErrorInterceptor
+from azlab.common.errors import InvalidParameterValue
+from azlab.common.members import serve_member
 from azlab.common.sqs import model as sqs_model
 from azlab.common.sqs.calls import METHODS, serve_calls
 from azlab.nodes.sqs.replication import Replica
 from azlab.nodes.sqs.stream import StreamPeers, serve_appends
-from azlab.sqs.v1 import replica_pb2, replica_pb2_grpc, sqs_pb2
+from azlab.member.v1 import member_pb2, member_pb2_grpc
+from azlab.sqs.v1 import sqs_pb2
+from azlab.sqs.v1.replica_pb2 import SqsReplicaDetail, SqsReplicaSettings
 
 log = logging.getLogger(__name__)
 LONG_POLL_TICK_S = 0.1  # delayed and in-flight messages become visible by the clock, not by an event
@@ -201,20 +203,26 @@ class SqsCalls:
         return sqs_pb2.ListQueueTagsResponse(tags=self.model.list_queue_tags(request.queue_url))
 
 
-def status_proto(status: dict[str, Any]) -> replica_pb2.ReplicaStatus:
-    return replica_pb2.ReplicaStatus(**status)
+class ReplicaMember(member_pb2_grpc.MemberServicer):
+    """azlab.member.v1.Member over this AZ's replica: its epoch and leader, how far its log reaches."""
 
-
-class SqsReplicaServicer(replica_pb2_grpc.SqsReplicaServicer):
     def __init__(self, replica: Replica):
         self.replica = replica
 
     async def Configure(self, request, context):
-        return status_proto(self.replica.configure(request.epoch, request.leader_id, dict(request.peers),
-                                                   request.queue_url_base))
+        settings = SqsReplicaSettings()
+        if not request.settings.Unpack(settings):
+            raise InvalidParameterValue(f"settings must be {SqsReplicaSettings.DESCRIPTOR.full_name}, "
+                                        f"not {request.settings.type_url or 'empty'}")
+        self.replica.configure(request.epoch, request.leader, dict(settings.peers), settings.queue_url_base)
+        return await self.Status(request, context)
 
     async def Status(self, request, context):
-        return status_proto(self.replica.status())
+        r = self.replica
+        status = member_pb2.MemberStatus(member_id=r.replica_id, epoch=r.epoch, leader=r.leader_id, role=r.role,
+                                         position=[r.log.last_epoch, r.log.last_index])
+        status.detail.Pack(SqsReplicaDetail(commit_index=r.commit_index))
+        return status
 
 
 async def serve(replica_id: str, listen: str, replication_listen: str, call_listen: str, data_dir: Path,
@@ -225,16 +233,7 @@ async def serve(replica_id: str, listen: str, replication_listen: str, call_list
     host, port = call_listen.rsplit(":", 1)
     servicer = SqsCalls(replica)
     calls = await serve_calls({m: getattr(servicer, m) for m in METHODS if hasattr(servicer, m)}, host, int(port))
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[
-        ("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-        ("grpc.max_send_message_length", 64 * 1024 * 1024)])
-    replica_pb2_grpc.add_SqsReplicaServicer_to_server(SqsReplicaServicer(replica), server)
-    health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    if server.add_insecure_port(listen) == 0:
-        raise SystemExit(f"cannot bind {listen}")
-    await server.start()
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    server, health_servicer = await serve_member(ReplicaMember(replica), listen)
     log.info("%s serving on %s (epoch %d, %d log entries)", replica_id, listen, replica.epoch, replica.log.last_index)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -250,7 +249,7 @@ async def serve(replica_id: str, listen: str, replication_listen: str, call_list
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m azlab.nodes.sqs.server", description=__doc__.splitlines()[0])
     parser.add_argument("--replica-id", required=True)
-    parser.add_argument("--listen", required=True, help="host:port of its gRPC services")
+    parser.add_argument("--listen", required=True, help="host:port of its node contract (azlab.member.v1.Member) and health")
     parser.add_argument("--replication-listen", required=True, help="host:port of its replication stream")
     parser.add_argument("--call-listen", required=True, help="host:port of its call stream")
     parser.add_argument("--data-dir", required=True, type=Path)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from azlab.cluster.sqs.router import leader_from_statuses
-from azlab.sqs.v1.replica_pb2 import ReplicaStatus
+from azlab.member.v1.member_pb2 import MemberStatus
 
 
-def status(replica_id: str, epoch: int, role: str, leader_id: str = "") -> ReplicaStatus:
-    return ReplicaStatus(replica_id=replica_id, epoch=epoch, role=role, leader_id=leader_id)
+def status(replica_id: str, epoch: int, role: str, leader_id: str = "") -> MemberStatus:
+    return MemberStatus(member_id=replica_id, epoch=epoch, role=role, leader=leader_id)
 
 
 def test_the_replica_that_leads_under_the_highest_epoch_leads():

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from azlab.common.members import StaleEpoch
 from azlab.common.sqs.errors import LeaderUnavailable
 from azlab.nodes.sqs.replication import DurableLog, Replica
 
@@ -107,8 +108,9 @@ def test_a_fenced_old_leader_acknowledges_nothing_and_steps_down(cluster):
 def test_replicas_refuse_an_older_epoch(cluster):
     async def story():
         cluster.configure(3, "b")
-        status = cluster.replicas["c"].configure(2, "a", {p: p for p in IDS}, "")
-        assert status["epoch"] == 3 and status["leader_id"] == "b"
+        with pytest.raises(StaleEpoch):
+            cluster.replicas["c"].configure(2, "a", {p: p for p in IDS}, "")
+        assert (cluster.replicas["c"].epoch, cluster.replicas["c"].leader_id) == (3, "b")
         ok, epoch, _ = await cluster.replicas["c"].append(2, "a", 0, 0, [], 0)
         assert not ok and epoch == 3
     run(story())

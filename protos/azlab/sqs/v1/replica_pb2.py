@@ -24,23 +24,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61zlab/sqs/v1/replica.proto\x12\x0c\x61zlab.sqs.v1\"\xb4\x01\n\x10\x43onfigureRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x11\n\tleader_id\x18\x02 \x01(\t\x12\x38\n\x05peers\x18\x03 \x03(\x0b\x32).azlab.sqs.v1.ConfigureRequest.PeersEntry\x12\x16\n\x0equeue_url_base\x18\x04 \x01(\t\x1a,\n\nPeersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x0f\n\rStatusRequest\"\x91\x01\n\rReplicaStatus\x12\x12\n\nreplica_id\x18\x01 \x01(\t\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x12\n\nlast_index\x18\x04 \x01(\x03\x12\x12\n\nlast_epoch\x18\x05 \x01(\x03\x12\x14\n\x0c\x63ommit_index\x18\x06 \x01(\x03\x12\x11\n\tleader_id\x18\x07 \x01(\t2\x9a\x01\n\nSqsReplica\x12H\n\tConfigure\x12\x1e.azlab.sqs.v1.ConfigureRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatus\x12\x42\n\x06Status\x12\x1b.azlab.sqs.v1.StatusRequest\x1a\x1b.azlab.sqs.v1.ReplicaStatusb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61zlab/sqs/v1/replica.proto\x12\x0c\x61zlab.sqs.v1\"\x96\x01\n\x12SqsReplicaSettings\x12:\n\x05peers\x18\x01 \x03(\x0b\x32+.azlab.sqs.v1.SqsReplicaSettings.PeersEntry\x12\x16\n\x0equeue_url_base\x18\x02 \x01(\t\x1a,\n\nPeersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"(\n\x10SqsReplicaDetail\x12\x14\n\x0c\x63ommit_index\x18\x01 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'azlab.sqs.v1.replica_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CONFIGUREREQUEST_PEERSENTRY']._loaded_options = None
-  _globals['_CONFIGUREREQUEST_PEERSENTRY']._serialized_options = b'8\001'
-  _globals['_CONFIGUREREQUEST']._serialized_start=45
-  _globals['_CONFIGUREREQUEST']._serialized_end=225
-  _globals['_CONFIGUREREQUEST_PEERSENTRY']._serialized_start=181
-  _globals['_CONFIGUREREQUEST_PEERSENTRY']._serialized_end=225
-  _globals['_STATUSREQUEST']._serialized_start=227
-  _globals['_STATUSREQUEST']._serialized_end=242
-  _globals['_REPLICASTATUS']._serialized_start=245
-  _globals['_REPLICASTATUS']._serialized_end=390
-  _globals['_SQSREPLICA']._serialized_start=393
-  _globals['_SQSREPLICA']._serialized_end=547
+  _globals['_SQSREPLICASETTINGS_PEERSENTRY']._loaded_options = None
+  _globals['_SQSREPLICASETTINGS_PEERSENTRY']._serialized_options = b'8\001'
+  _globals['_SQSREPLICASETTINGS']._serialized_start=45
+  _globals['_SQSREPLICASETTINGS']._serialized_end=195
+  _globals['_SQSREPLICASETTINGS_PEERSENTRY']._serialized_start=151
+  _globals['_SQSREPLICASETTINGS_PEERSENTRY']._serialized_end=195
+  _globals['_SQSREPLICADETAIL']._serialized_start=197
+  _globals['_SQSREPLICADETAIL']._serialized_end=237
 # @@protoc_insertion_point(module_scope)
