@@ -6,7 +6,9 @@ checkout, so the `azlab` CLI, the controller, Ray's workers and the node
 servers all import that checkout's `azlab.*` (each side's child checks
 `azlab.__file__`, and every process of its region is checked to carry the
 checkout in its environment). The measuring code is this tree's, the same for
-both sides.
+both sides (tests/checker.py and the region tests' clients and set-ups), so it
+imports only what every side's checkout has: nothing of bench/rds.py or
+bench/elasticache.py, which follow the newest code.
 
 One measurement per service and side, in a child process with its own
 region (a 3-AZ loopback region, `bench.sqs.azlab_region`): a client runs on
@@ -57,7 +59,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from bench import results_stem
 from bench.measure import REPO, Run, probe
-from bench.rds import wait
 from bench.region import median
 from tests.checker import ClientLoad, Stream, check
 
@@ -70,7 +71,7 @@ BEFORE_FRONTEND = "cluster/frontend"  # the region's front end: SQS's boto3 "bef
 TREE_PATH = Path(__file__).resolve().parent / "tree"  # holds the sitecustomize that maps azlab.* to AZLAB_TREE
 SIDE_TIMEOUT_S = 480.0
 RESUME_BOUND_S = 60.0
-SETTLE_S = 120.0  # as bench.rds's wait
+SETTLE_S = 120.0
 ACKS = 20  # acknowledgements before the kill, and after it, that the load waits for
 POLL_S = 0.05
 
@@ -197,11 +198,12 @@ def kill_under_load(lab: Lab, az: str, start: Callable[[ClientLoad], Stream],
     failed over (`failed_over(fault start)`: when it said so, None while it has not); then what is
     `present(acknowledged)` against what was acknowledged; RestoreAz."""
     from azlab.chaos.v1 import chaos_pb2
+    from tests.region.conftest import wait_until
     from tests.region.test_sqs import longest_silence
 
     with ClientLoad(max_seconds=RESUME_BOUND_S + SETTLE_S) as load:
         stream = start(load)
-        wait(lambda: len(stream.acknowledged) >= ACKS, "acknowledgements before the kill")
+        wait_until(lambda: len(stream.acknowledged) >= ACKS, SETTLE_S, "acknowledgements before the kill")
         called = time.time()
         fault = lab.client.chaos.KillAz(chaos_pb2.KillAzRequest(availability_zone=az)).fault
         returned = time.time()
@@ -263,15 +265,16 @@ def rds_failover(lab: Lab, aws: str) -> Run:
     """A Multi-AZ sqlite instance; test_rds's committer (the Data API); KillAz(the primary's AZ); afterwards each
     acknowledged key must be a row. Its word: the instance's FailoverCompleted event."""
     from azlab.rds.v1 import rds_pb2
-    from bench.rds import available, describe
     from tests.region import test_rds
+    from tests.region.conftest import wait_until
 
     client = lab.client
     client.rds.CreateDBInstance(rds_pb2.CreateDBInstanceRequest(
         db_instance_identifier="orders", engine="sqlite", db_instance_class="db.m3.medium", allocated_storage=10,
         multi_az=True))
-    available(client, "orders")
-    wait(lambda: any(m.role == "standby" and m.in_sync for m in describe(client, "orders").members), "an in-sync standby")
+    wait_until(lambda: test_rds.available(lab, "orders") and any(
+        m.role == "standby" and m.in_sync for m in test_rds.describe(lab, "orders").members), SETTLE_S,
+        "orders available with an in-sync standby")
     test_rds.sql(client, "orders", "CREATE TABLE acks (k TEXT PRIMARY KEY)")
 
     def failed_over(at: float) -> float | None:
@@ -279,7 +282,7 @@ def rds_failover(lab: Lab, aws: str) -> Run:
                                                                           start_time=timestamp(at))).events
         return min((e.date.ToNanoseconds() / 1e9 for e in events if e.event_type == "FailoverCompleted"), default=None)
 
-    return kill_under_load(lab, describe(client, "orders").availability_zone,
+    return kill_under_load(lab, test_rds.describe(lab, "orders").availability_zone,
                            lambda load: test_rds.committer(load, client, "kill"), failed_over,
                            lambda acknowledged: [k for (k,) in test_rds.rows(client, "orders", "SELECT k FROM acks")])
 
@@ -445,7 +448,7 @@ def tables(runs: dict[str, dict[str, list[Run]]], sides: dict[str, Side], client
                 cells = [cell(runs["sqs"].get(s, []), key, "", 0) for s in names]
                 top = f"{median(ceiling[n]) / 3:.0f}" if b == 1 and ceiling.get(n) else ""
                 lines.append(f"| batch {b}, {n} client threads | {' | '.join(cells)} | {top} |")
-    failed = [(s, n, r["error"].splitlines()[0]) for s, by in runs.items() for n, rs in by.items() for r in rs if "error" in r]
+    failed = [(s, n, r["error"].strip().splitlines()[-1]) for s, by in runs.items() for n, rs in by.items() for r in rs if "error" in r]
     lines += ["", *(f"- {s} {n} failed: {e}" for s, n, e in failed)] if failed else []
     return "\n".join(lines)
 
