@@ -44,6 +44,7 @@ from azlab.chaos.v1 import chaos_pb2
 from azlab.cluster.config import ISOLATIONS, Paths, RegionConfig
 from azlab.common.network import NetnsNetwork
 from azlab.cluster.sdk import ApiError, Client
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.nodes.rds.postgres import pg_bindir
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
 from azlab.region.v1 import region_pb2
@@ -134,13 +135,16 @@ def replica_lag(client: Client, source: str, replica: str, rate: float, seconds:
     primary = available(client, source)
     member = available(client, replica).members[0].member_id
     stub = endpoint_stub(primary)
+    member_stub = member_pb2_grpc.MemberStub(  # the primary's node contract: its followers' lag is in its detail
+        grpc.insecure_channel(f"{primary.endpoint.address}:{primary.endpoint.port}"))
     samples: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            status = stub.Status(dbnode_pb2.StatusRequest(), timeout=2)
-            for follower in status.followers:
+            detail = dbnode_pb2.DbNodeDetail()
+            member_stub.Status(member_pb2.StatusRequest(), timeout=2).detail.Unpack(detail)
+            for follower in detail.followers:
                 if follower.member_id == member:
                     samples.append((follower.lag_seconds, follower.lag_lsns))
             time.sleep(POLL_S)

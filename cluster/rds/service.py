@@ -1,11 +1,12 @@
 """RDS on the controller: makes the DB nodes match the model, and carries the Data API to them.
 
 Each reconcile tick (level-triggered, every 0.2 s): probe every member's DB node
-(`Status`, bounded), feed the model what they and the region's health say, let
-the model decide (failover, standby replacement, a change's next step), then
-make the members match: start a DB node where none answers on a live node,
-push `Configure` where a node's role, epoch or followers differ, restart one
-whose class or storage differs, and remove what was retired or deleted.
+(the node contract's `Status`, bounded), feed the model what they and the
+region's health say, let the model decide (failover, standby replacement, a
+change's next step), then make the members match: start a DB node where none
+answers on a live node, push `Configure` (the epoch, and `DbNodeSettings`)
+where a node's role, epoch or followers differ, restart one whose class or
+storage differs, and remove what was retired or deleted.
 
 Choices and limitations against AWS (see also model.py and nodes/rds/):
 - engines `sqlite` (embedded, through apsw; the instance class sets its page
@@ -69,7 +70,9 @@ from azlab.cluster.rds.model import (
     RdsModel,
 )
 from azlab.common.rpc import ERROR_CODE_KEY
+from azlab.cluster.replicated import MemberChannels
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+from azlab.member.v1 import member_pb2
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2, rds_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,7 @@ class RdsService:
         self.region = context.region
         self.model = RdsModel(context.region, context.store)
         self._channels: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
+        self.members = MemberChannels()
         self._started: dict[str, float] = {}
         self._actions: dict[str, asyncio.Task] = {}  # held: the loop keeps only weak references to tasks
         self._replaced: dict[str, asyncio.Event] = {}  # set when a member stops serving its instance's Data API
@@ -212,7 +216,7 @@ class RdsService:
     def _node_alive(self, member: Member) -> bool:
         return self.region.node_alive(member.node)
 
-    def _health(self, member: Member, status: dbnode_pb2.NodeStatus | None) -> MemberHealth:
+    def _health(self, member: Member, status: member_pb2.MemberStatus | None) -> MemberHealth:
         if status is None:
             previous = self.model.health_of(member)  # keep what it last said: the rules need its last sync mark
             return MemberHealth(node_alive=self._node_alive(member), reachable=False, role=previous.role,
@@ -220,12 +224,15 @@ class RdsService:
                                 lsn=previous.lsn, instance_class=previous.instance_class,
                                 allocated_storage=previous.allocated_storage, engine_version=previous.engine_version,
                                 parameters=previous.parameters)
+        detail = dbnode_pb2.DbNodeDetail()
+        status.detail.Unpack(detail)
         return MemberHealth(
             node_alive=self._node_alive(member), reachable=True, role=status.role, epoch=status.epoch,
-            lineage=status.lineage, synced_epoch=status.synced_epoch, lsn=status.lsn,
-            instance_class=status.instance_class, allocated_storage=status.allocated_storage,
-            engine_version=status.engine_version, parameters=tuple(sorted(status.parameters.items())), followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
-                            for f in status.followers),
+            lineage=detail.lineage, synced_epoch=detail.synced_epoch, lsn=status.position[1],
+            instance_class=detail.instance_class, allocated_storage=detail.allocated_storage,
+            engine_version=detail.engine_version, parameters=tuple(sorted(detail.parameters.items())),
+            followers=tuple(FollowerHealth(f.member_id, f.acked_lsn, f.lag_lsns, f.lag_seconds, f.in_sync, f.sync)
+                            for f in detail.followers),
         )
 
     def stub(self, member: Member) -> dbnode_pb2_grpc.DbNodeStub:
@@ -234,13 +241,10 @@ class RdsService:
             self._channels[member.member_id] = (channel, dbnode_pb2_grpc.DbNodeStub(channel))
         return self._channels[member.member_id][1]
 
-    async def _probe(self, member: Member) -> dbnode_pb2.NodeStatus | None:
+    async def _probe(self, member: Member) -> member_pb2.MemberStatus | None:
         if not self._node_alive(member):
             return None
-        try:
-            return await self.stub(member).Status(dbnode_pb2.StatusRequest(), timeout=PROBE_TIMEOUT_S)
-        except grpc.aio.AioRpcError:
-            return None
+        return await self.members.status(member.control_endpoint, PROBE_TIMEOUT_S)
 
     async def _converge_member(self, instance: DBInstance, member: Member) -> None:
         if not self._node_alive(member):
@@ -250,12 +254,14 @@ class RdsService:
             if not health.reachable:
                 await self._start(instance, member)
                 return
-            wanted = self._configuration(instance, member)
+            epoch, wanted = self.model.desired_epoch(instance), self._settings(instance, member)
             followers = {(f.member_id, f.sync) for f in health.followers}
-            if (health.role, health.epoch, health.lineage) != (wanted.role, wanted.epoch, wanted.lineage) or (
+            if (health.role, health.epoch, health.lineage) != (wanted.role, epoch, wanted.lineage) or (
                     wanted.role == PRIMARY and followers != {(f.member_id, f.sync) for f in wanted.followers}) or (
                     health.parameters != tuple(sorted(wanted.parameters.items()))):
-                await self.stub(member).Configure(wanted, timeout=CONFIGURE_TIMEOUT_S)
+                request = member_pb2.ConfigureRequest(epoch=epoch)
+                request.settings.Pack(wanted)
+                await self.members.configure(member.control_endpoint, request, CONFIGURE_TIMEOUT_S)
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
                 self._started.pop(member.member_id, None)
@@ -264,12 +270,12 @@ class RdsService:
         except (grpc.aio.AioRpcError, NodeUnreachable, RuntimeError) as e:  # RuntimeError: a restore not ready
             log.info("converging %s: %s", member.member_id, e)
 
-    def _configuration(self, instance: DBInstance, member: Member) -> dbnode_pb2.ConfigureRequest:
+    def _settings(self, instance: DBInstance, member: Member) -> dbnode_pb2.DbNodeSettings:
         followers = self.model.followers(instance) if member.role == PRIMARY else []
         leader = instance.primary if member.role == STANDBY else (
             source.primary if (source := self.model.source_of(instance)) else None)
-        return dbnode_pb2.ConfigureRequest(
-            epoch=self.model.desired_epoch(instance), role=member.role, lineage=instance.lineage,
+        return dbnode_pb2.DbNodeSettings(
+            role=member.role, lineage=instance.lineage,
             followers=[dbnode_pb2.Follower(member_id=f.member_id, address=f.control_endpoint, sync=sync)
                        for f, sync in followers],
             primary=leader.endpoint if leader and member.role != PRIMARY else "", parameters=instance.parameters,

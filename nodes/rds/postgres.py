@@ -58,8 +58,11 @@ import grpc
 import psycopg
 
 from azlab.common.errors import UnsupportedOperation
-from azlab.common.rds.errors import DatabaseUnavailable, InvalidDBInstanceState
-from azlab.nodes.rds.server import DbNodeServicer, create_server
+from azlab.common.members import EpochGuard
+from azlab.common.rds.errors import DatabaseUnavailable
+from azlab.member.v1 import member_pb2
+from azlab.nodes.rds.engine import Position
+from azlab.nodes.rds.server import DbNodeServicer, check_role, create_server, member_status
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -375,7 +378,7 @@ class PgNode:
         self.allocated_storage = allocated_storage
         self.state_path = server.member_dir / "node.json"
         self.role = UNCONFIGURED          # what the server actually is now
-        self.epoch = 0
+        self.guard = EpochGuard(0, self._save)
         self.synced_epoch = 0
         self.lineage = ""
         self.was_primary = False          # its WAL may hold what no follower has: re-cloned before following
@@ -396,42 +399,45 @@ class PgNode:
         await asyncio.to_thread(self.server.prepare_dirs)
         if self.state_path.exists():
             state = json.loads(self.state_path.read_text())
-            self.epoch, self.synced_epoch = state["epoch"], state["synced_epoch"]
+            self.guard = EpochGuard(state["epoch"], self._save)
+            self.synced_epoch = state["synced_epoch"]
             self.lineage, self.was_primary = state["lineage"], state["was_primary"]
         self.version = await asyncio.to_thread(self.server.full_version)
 
-    def _save(self) -> None:
+    @property
+    def epoch(self) -> int:
+        return self.guard.epoch
+
+    def _save(self, epoch: int | None = None) -> None:
+        """The node's state, with `epoch` when the guard is adopting it (else the one it holds)."""
         tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"epoch": self.epoch, "synced_epoch": self.synced_epoch, "lineage": self.lineage,
-                                   "was_primary": self.was_primary}))
+        tmp.write_text(json.dumps({"epoch": self.epoch if epoch is None else epoch, "synced_epoch": self.synced_epoch,
+                                   "lineage": self.lineage, "was_primary": self.was_primary}))
         os.replace(tmp, self.state_path)
 
     # configuration, from the controller
-    async def configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
-        if request.lineage == self.lineage and request.epoch < self.epoch:
-            raise InvalidDBInstanceState(f"stale configuration: epoch {request.epoch} < {self.epoch}")
-        if request.role not in (PRIMARY, STANDBY, REPLICA):
-            raise InvalidDBInstanceState(f"unknown role {request.role!r}")
-        if request.lineage != self.lineage:
-            if self.lineage and request.role != PRIMARY:
+    async def configure(self, epoch: int, settings: dbnode_pb2.DbNodeSettings) -> None:
+        check_role(settings.role)
+        if settings.lineage != self.lineage:
+            if self.lineage and settings.role != PRIMARY:
                 self.was_primary = True  # another lineage's data: never followed, always cloned
-            self.lineage, self.epoch, self.synced_epoch = request.lineage, -1, 0
-        if request.role == PRIMARY and self.role == PRIMARY:
-            self.epoch = request.epoch  # still the primary, in a new epoch (its standby lost or replaced): not fenced
-        await self._adopt_epoch(request.epoch)
-        self.follower_addresses = {f.member_id: f.address for f in request.followers}
-        self.desired = Desired(request.role, request.epoch, request.lineage, request.primary,
-                               tuple((f.member_id, f.sync) for f in request.followers),
-                               tuple(sorted(request.parameters.items())))
+            self.lineage, self.synced_epoch = settings.lineage, 0
+            self.guard = EpochGuard(-1, self._save)  # a lineage of its own: epochs of its own
+        self.guard.check(epoch)
+        if settings.role == PRIMARY and self.role == PRIMARY:
+            self.guard.observe(epoch)  # still the primary, in a new epoch (its standby lost or replaced): not fenced
+        else:
+            await self._adopt_epoch(epoch)
+        self.follower_addresses = {f.member_id: f.address for f in settings.followers}
+        self.desired = Desired(settings.role, epoch, settings.lineage, settings.primary,
+                               tuple((f.member_id, f.sync) for f in settings.followers),
+                               tuple(sorted(settings.parameters.items())))
         self._save()
         self._wake.set()
 
     async def _adopt_epoch(self, epoch: int) -> None:
-        if epoch <= self.epoch:
-            return
-        self.epoch = epoch
-        self._save()
-        if self.role == PRIMARY:
+        """A newer epoch (durable first) shuts this node's server down if it was primary."""
+        if self.guard.observe(epoch) and self.role == PRIMARY:
             log.warning("fenced: epoch %d is newer than this primary's; shutting the server down", epoch)
             self.role = FENCED
             await asyncio.to_thread(self.server.stop, True)
@@ -452,12 +458,12 @@ class PgNode:
     def _answer(self, ok: bool, refused: bool = False) -> dbnode_pb2.AppendResponse:
         return dbnode_pb2.AppendResponse(ok=ok, epoch=self.epoch, lsn=self.lsn, refused=refused)
 
-    def status(self) -> dbnode_pb2.NodeStatus:
-        return dbnode_pb2.NodeStatus(
-            member_id=self.member_id, role=self.role, epoch=self.epoch, lsn=self.lsn, synced_epoch=self.synced_epoch,
-            instance_class=self.instance_class, allocated_storage=self.allocated_storage, lineage=self.lineage,
+    def status(self) -> member_pb2.MemberStatus:
+        return member_status(self.member_id, self.role, self.epoch, Position(self.lsn, 0), dbnode_pb2.DbNodeDetail(
+            synced_epoch=self.synced_epoch, instance_class=self.instance_class,
+            allocated_storage=self.allocated_storage, lineage=self.lineage,
             followers=self.followers if self.role == PRIMARY else [], engine_version=self.version,
-            parameters=dict(self.applied_parameters))
+            parameters=dict(self.applied_parameters)))
 
     # converging the server to the configuration, in the background
     async def run(self) -> None:
@@ -634,8 +640,8 @@ class PgNode:
 
 
 class PgNodeServicer(DbNodeServicer):
-    """The sqlite DB node's contract (Configure, Status, Append are its own); the Data API and snapshot
-    installs are the sqlite engine's alone, backups and archives PostgreSQL's."""
+    """The sqlite DB node's DbNode contract (Append is its own; the node contract is served beside it); the Data
+    API and snapshot installs are the sqlite engine's alone, backups and archives PostgreSQL's."""
 
     def _data_api(self):
         raise UnsupportedOperation("the Data API serves the sqlite engine; connect to a postgres DB instance's "
@@ -682,7 +688,7 @@ async def serve(args: argparse.Namespace) -> None:
     node = PgNode(args.member_id, server, args.instance_class, args.allocated_storage, args.restore_from,
                   args.restore_archive, args.recovery_target_time)
     await node.start()
-    grpc_server, _, health_servicer = await create_server(PgNodeServicer(node), args.address)
+    grpc_server, health_servicer = await create_server(PgNodeServicer(node), args.address)
     log.info("postgres DB node %s serving on %s (server on port %d)", args.member_id, args.address, args.pg_port)
     converging = asyncio.get_running_loop().create_task(node.run())
     stopping = asyncio.Event()

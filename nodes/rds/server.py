@@ -3,8 +3,9 @@
 `python -m azlab.nodes.rds.server --member-id ID --address A --port P --data-dir D`
 (started by the RDS service through the node agent, so on its AZ's network).
 
-Roles come from the controller (`Configure`) with an epoch; the node keeps the
-highest epoch it has seen on disk. Guarantees:
+Roles come from the controller over the node contract (azlab.member.v1.Member's
+`Configure`, with `DbNodeSettings`) under an epoch; the node keeps the highest
+epoch it has seen on disk (its `EpochGuard`: durable before adopted). Guarantees:
 - a primary's commit is acknowledged only once it is durable here and, when a
   standby is in sync, durable on the standby too (the entry is shipped before
   the local COMMIT, so no other client can read an unacknowledged commit);
@@ -32,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health
 
+from azlab.common.errors import InvalidParameterValue
+from azlab.common.members import EpochGuard, serve_member
 from azlab.common.rds.errors import (
     CommitOutcomeUnknown,
     DatabaseUnavailable,
@@ -41,7 +44,7 @@ from azlab.common.rds.errors import (
     SqlError,
     TransactionNotFound,
 )
-from azlab.common.rpc import ErrorInterceptor
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.nodes.rds.engine import Entry, Position, SqliteEngine, StatementResult, Transaction, Value
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
 
@@ -72,7 +75,7 @@ class DbNode:
         self.engine = engine
         self.data_dir = data_dir
         self.role = UNCONFIGURED
-        self.epoch = 0
+        self.guard = EpochGuard(0, self._persist_epoch)
         self.synced_epoch = 0
         self.lineage = ""
         self.instance_class = instance_class
@@ -86,7 +89,7 @@ class DbNode:
 
     async def start(self) -> None:
         await asyncio.to_thread(self.engine.start)
-        self.epoch = self.engine.get_meta("epoch")
+        self.guard = EpochGuard(self.engine.get_meta("epoch"), self._persist_epoch)
         self.synced_epoch = self.engine.get_meta("synced_epoch")
         self.lineage = str(self.engine.get_meta("lineage") or "")
 
@@ -94,39 +97,41 @@ class DbNode:
     def position(self) -> Position:
         return self.engine.position
 
-    # configuration, from the controller
-    async def configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
-        async with self.apply_lock:  # never promoted halfway through applying an old primary's entries
-            await self._configure(request)
+    @property
+    def epoch(self) -> int:
+        return self.guard.epoch
 
-    async def _configure(self, request: dbnode_pb2.ConfigureRequest) -> None:
-        if request.lineage == self.lineage and request.epoch < self.epoch:
-            raise InvalidDBInstanceState(f"stale configuration: epoch {request.epoch} < {self.epoch}")
-        if request.lineage != self.lineage:  # e.g. a promoted read replica: a lineage, and epochs, of its own
+    def _persist_epoch(self, epoch: int) -> None:
+        self.engine.set_meta("epoch", epoch)  # on the loop, not a thread: nothing runs under the new epoch before it
+
+    # configuration, from the controller
+    async def configure(self, epoch: int, settings: dbnode_pb2.DbNodeSettings) -> None:
+        async with self.apply_lock:  # never promoted halfway through applying an old primary's entries
+            await self._configure(epoch, settings)
+
+    async def _configure(self, epoch: int, settings: dbnode_pb2.DbNodeSettings) -> None:
+        check_role(settings.role)
+        if settings.lineage != self.lineage:  # e.g. a promoted read replica: a lineage, and epochs, of its own
             if self.role == PRIMARY:
                 await self._step_down(FENCED)
-            self.lineage = request.lineage
-            await asyncio.to_thread(self.engine.set_meta, "lineage", request.lineage)
-            self.epoch = -1
-        await self._adopt_epoch(request.epoch)
-        if request.role == PRIMARY:
+            self.lineage = settings.lineage
+            await asyncio.to_thread(self.engine.set_meta, "lineage", settings.lineage)
+            self.guard = EpochGuard(-1, self._persist_epoch)
+        self.guard.check(epoch)
+        await self._adopt_epoch(epoch)
+        if settings.role == PRIMARY:
             if self.role != PRIMARY:
                 log.info("promoted to primary at epoch %d, lsn %d", self.epoch, self.position.lsn)
             self.role = PRIMARY
             self.engine.promote()
-            self._set_followers(request.followers)
-        elif request.role in (STANDBY, REPLICA):
-            await self._step_down(request.role)
+            self._set_followers(settings.followers)
         else:
-            raise InvalidDBInstanceState(f"unknown role {request.role!r}")
+            await self._step_down(settings.role)
 
     async def _adopt_epoch(self, epoch: int) -> None:
-        """A newer epoch fences this node if it was primary; the controller's next Configure says what it is now."""
-        if epoch <= self.epoch:
-            return
-        self.epoch = epoch
-        await asyncio.to_thread(self.engine.set_meta, "epoch", epoch)
-        if self.role == PRIMARY:
+        """A newer epoch (durable first) fences this node if it was primary; the controller's next Configure
+        says what it is now."""
+        if self.guard.observe(epoch) and self.role == PRIMARY:
             log.warning("fenced: epoch %d is newer than this primary's", epoch)
             await self._step_down(FENCED)
 
@@ -150,12 +155,11 @@ class DbNode:
                 self.followers[member_id] = link
                 link.start()
 
-    def status(self) -> dbnode_pb2.NodeStatus:
-        return dbnode_pb2.NodeStatus(
-            member_id=self.member_id, role=self.role, epoch=self.epoch, lsn=self.position.lsn,
-            last_epoch=self.position.epoch, synced_epoch=self.synced_epoch, instance_class=self.instance_class,
-            allocated_storage=self.allocated_storage, lineage=self.lineage, followers=[link.status() for link in self.followers.values()],
-        )
+    def status(self) -> member_pb2.MemberStatus:
+        return member_status(self.member_id, self.role, self.epoch, self.position, dbnode_pb2.DbNodeDetail(
+            synced_epoch=self.synced_epoch, instance_class=self.instance_class,
+            allocated_storage=self.allocated_storage, lineage=self.lineage,
+            followers=[link.status() for link in self.followers.values()]))
 
     def lag_seconds(self, acked: int) -> float:
         if acked >= self.position.lsn:
@@ -594,16 +598,41 @@ def to_response(result: StatementResult, lsn: int, include_metadata: bool) -> rd
     )
 
 
-class DbNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
-    def __init__(self, node: DbNode):
+def check_role(role: str) -> None:
+    if role not in (PRIMARY, STANDBY, REPLICA):
+        raise InvalidDBInstanceState(f"unknown role {role!r}")
+
+
+def member_status(member_id: str, role: str, epoch: int, position: Position,
+                  detail: dbnode_pb2.DbNodeDetail) -> member_pb2.MemberStatus:
+    """What a DB node of either engine says over the node contract."""
+    status = member_pb2.MemberStatus(member_id=member_id, epoch=epoch, role=role,
+                                     position=[position.epoch, position.lsn])
+    status.detail.Pack(detail)
+    return status
+
+
+class DbNodeMember(member_pb2_grpc.MemberServicer):
+    """azlab.member.v1.Member over a DB node of either engine (`configure(epoch, settings)`, `status()`)."""
+
+    def __init__(self, node):
         self.node = node
 
     async def Configure(self, request, context):
-        await self.node.configure(request)
+        settings = dbnode_pb2.DbNodeSettings()
+        if not request.settings.Unpack(settings):
+            raise InvalidParameterValue(f"settings must be {dbnode_pb2.DbNodeSettings.DESCRIPTOR.full_name}, "
+                                        f"not {request.settings.type_url or 'empty'}")
+        await self.node.configure(request.epoch, settings)
         return self.node.status()
 
     async def Status(self, request, context):
         return self.node.status()
+
+
+class DbNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
+    def __init__(self, node: DbNode):
+        self.node = node
 
     async def Append(self, request, context):
         return await self.node.append(request)
@@ -645,18 +674,10 @@ class DbNodeServicer(dbnode_pb2_grpc.DbNodeServicer):
         return rds_pb2.RollbackTransactionResponse(transaction_status="Rollback Complete")
 
 
-async def create_server(servicer: DbNodeServicer, address: str) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Bind `address` (port 0 picks one) and start serving `servicer` (an engine's DB node)."""
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=[("grpc.so_reuseport", 0)])
-    dbnode_pb2_grpc.add_DbNodeServicer_to_server(servicer, server)
-    health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    port = server.add_insecure_port(address)
-    if port == 0:
-        raise RuntimeError(f"cannot bind {address}")
-    await server.start()
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    return server, port, health_servicer
+async def create_server(servicer: DbNodeServicer, address: str) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    """Serve an engine's DB node on `address` (host:port): the node contract, DbNode (`servicer`) and health."""
+    return await serve_member(DbNodeMember(servicer.node), address,
+                              also=[lambda server: dbnode_pb2_grpc.add_DbNodeServicer_to_server(servicer, server)])
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -667,7 +688,7 @@ async def serve(args: argparse.Namespace) -> None:
     engine = SqliteEngine(args.data_dir / "db.sqlite", args.cache_mib, max_bytes=args.allocated_storage << 30)
     node = DbNode(args.member_id, engine, args.data_dir, args.instance_class, args.allocated_storage)
     await node.start()
-    server, port, health_servicer = await create_server(DbNodeServicer(node), args.address)
+    server, health_servicer = await create_server(DbNodeServicer(node), args.address)
     log.info("DB node %s serving on %s (lsn %d, epoch %d)", args.member_id, args.address, node.position.lsn, node.epoch)
     expiry = asyncio.get_running_loop().create_task(node.expire_idle_transactions())
     stopping = asyncio.Event()

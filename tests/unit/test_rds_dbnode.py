@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from pathlib import Path
 
 import grpc
@@ -12,9 +13,16 @@ import pytest
 
 from azlab.common.rds.errors import InvalidDBInstanceState
 from azlab.common.rpc import ERROR_CODE_KEY
+from azlab.member.v1 import member_pb2, member_pb2_grpc
 from azlab.nodes.rds.engine import SqliteEngine
 from azlab.nodes.rds.server import DbNode, DbNodeServicer, create_server, to_value
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Member:
@@ -28,9 +36,11 @@ class Member:
         self.node = DbNode(self.member_id, SqliteEngine(self.data_dir / "db.sqlite", keep_log_entries=self.keep_log_entries), self.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         await self.node.start()
-        self.server, self.port, _ = await create_server(DbNodeServicer(self.node), f"127.0.0.1:{port}")
+        self.port = port or free_port()
+        self.server, _ = await create_server(DbNodeServicer(self.node), f"127.0.0.1:{self.port}")
         self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = dbnode_pb2_grpc.DbNodeStub(self.channel)
+        self.member = member_pb2_grpc.MemberStub(self.channel)
 
     async def stop(self) -> None:
         for link in self.node.followers.values():
@@ -43,10 +53,12 @@ class Member:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    async def configure(self, epoch: int, role: str, followers=()) -> dbnode_pb2.NodeStatus:
-        return await self.stub.Configure(dbnode_pb2.ConfigureRequest(
-            epoch=epoch, role=role, followers=[dbnode_pb2.Follower(member_id=m.member_id, address=m.address, sync=sync)
-                                               for m, sync in followers]))
+    async def configure(self, epoch: int, role: str, followers=()) -> member_pb2.MemberStatus:
+        request = member_pb2.ConfigureRequest(epoch=epoch)
+        request.settings.Pack(dbnode_pb2.DbNodeSettings(
+            role=role, followers=[dbnode_pb2.Follower(member_id=m.member_id, address=m.address, sync=sync)
+                                  for m, sync in followers]))
+        return await self.member.Configure(request)
 
     async def sql(self, sql: str, timeout: float = 5.0, **params) -> rds_pb2.ExecuteStatementResponse:
         parameters = [rds_pb2.SqlParameter(name=k, value=_field(v)) for k, v in params.items()]
@@ -57,8 +69,16 @@ class Member:
         answer = await self.sql(sql)
         return [tuple(to_value(f) for f in r.values) for r in answer.records]
 
-    async def status(self) -> dbnode_pb2.NodeStatus:
-        return await self.stub.Status(dbnode_pb2.StatusRequest())
+    async def status(self) -> member_pb2.MemberStatus:
+        return await self.member.Status(member_pb2.StatusRequest())
+
+    async def detail(self) -> dbnode_pb2.DbNodeDetail:
+        detail = dbnode_pb2.DbNodeDetail()
+        assert (await self.status()).detail.Unpack(detail)
+        return detail
+
+    async def lsn(self) -> int:
+        return (await self.status()).position[1]  # the position: the last entry's epoch, its LSN
 
 
 def _field(value) -> rds_pb2.Field:
@@ -118,23 +138,22 @@ def test_commits_reach_the_standby_and_replica_row_for_row(tmp_path):
             await p.sql("INSERT INTO t (n) VALUES (:n)", n=2.5)
             await p.sql("UPDATE t SET n = n + 1 WHERE id = 2")
             expected = await p.rows("SELECT * FROM t ORDER BY id")
-            assert (await s.status()).lsn == 4  # synchronous: there before the commit was acknowledged
+            assert await s.lsn() == 4  # synchronous: there before the commit was acknowledged
             assert s.node.engine.query("SELECT * FROM t ORDER BY id", {}).rows == expected
             await eventually(lambda: _caught_up(r, 4), what="the replica caught up")
             assert await r.rows("SELECT * FROM t ORDER BY id") == expected
             assert expected[1][1] == 3.5 and expected[0][3] == b"\x00\x01"
-            status = await s.status()
-            assert status.synced_epoch == 1 and status.role == "standby"
+            assert (await s.detail()).synced_epoch == 1 and (await s.status()).role == "standby"
 
     run(story())
 
 
 async def _in_sync(primary: Member, member_id: str) -> bool:
-    return any(f.member_id == member_id and f.in_sync for f in (await primary.status()).followers)
+    return any(f.member_id == member_id and f.in_sync for f in (await primary.detail()).followers)
 
 
 async def _caught_up(member: Member, lsn: int) -> bool:
-    return (await member.status()).lsn >= lsn
+    return await member.lsn() >= lsn
 
 
 def test_a_replica_refuses_writes_and_a_standby_refuses_reads(tmp_path):
@@ -172,7 +191,7 @@ def test_sql_errors_carry_the_engine_message_and_change_nothing(tmp_path):
                     await p.sql(statement)
                 assert code_of(failed.value) == "BadRequestException" and says in failed.value.details()
             assert await p.rows("SELECT id FROM t") == [(1,)]
-            assert (await p.status()).lsn == 2
+            assert await p.lsn() == 2
 
     run(story())
 
@@ -229,7 +248,7 @@ def test_a_newer_epoch_fences_the_old_primary_and_a_new_member_bootstraps_from_a
             assert code_of(fenced.value) == "DatabaseUnavailableException"
             await eventually(lambda: _in_sync(s, "late"), what="the new standby in sync")
             assert late.node.engine.query("SELECT count(*) FROM t", {}).rows == [(21,)]
-            assert (await late.status()).lsn == 22 and (await late.status()).synced_epoch == 2
+            assert await late.lsn() == 22 and (await late.detail()).synced_epoch == 2
             assert late.node.engine.get_meta("base_lsn") >= 21  # a new member starts from a snapshot
 
     run(story())
@@ -274,5 +293,35 @@ def test_a_follower_behind_the_log_or_off_its_history_is_bootstrapped_from_a_sna
             await p.sql("INSERT INTO t VALUES (40)")  # and the stream goes on from the snapshot's LSN
             await eventually(lambda: _caught_up(behind, 42), what="streaming after the snapshot")
             assert (await behind.status()).epoch == 2
+
+    run(story())
+
+
+def test_a_configuration_under_an_older_epoch_or_of_another_kind_is_refused_and_changes_nothing(tmp_path):
+    async def story():
+        async with members(tmp_path, "p") as (p,):
+            await p.configure(3, "primary")
+            await p.sql("CREATE TABLE t (x)")
+            with pytest.raises(grpc.aio.AioRpcError) as stale:
+                await p.configure(2, "replica")
+            assert code_of(stale.value) == "StaleEpoch"
+            with pytest.raises(grpc.aio.AioRpcError) as unknown:
+                await p.configure(4, "leader")
+            assert code_of(unknown.value) == InvalidDBInstanceState.code
+            request = member_pb2.ConfigureRequest(epoch=5)
+            request.settings.Pack(member_pb2.StatusRequest())
+            with pytest.raises(grpc.aio.AioRpcError) as foreign:
+                await p.member.Configure(request)
+            assert foreign.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            status = await p.status()
+            assert (status.role, status.epoch) == ("primary", 3)
+            assert (await p.sql("INSERT INTO t VALUES (1)")).lsn == 2  # still the primary it was
+            port = p.port
+            await p.stop()
+            await p.start(port)  # the epoch it was told is on disk: a restart does not take the older one either
+            assert (await p.status()).epoch == 3
+            with pytest.raises(grpc.aio.AioRpcError) as after_restart:
+                await p.configure(2, "primary")
+            assert code_of(after_restart.value) == "StaleEpoch"
 
     run(story())

@@ -69,8 +69,8 @@ class Member:
 
 async def configure(member: Member, role: str, epoch: int, primary: Member | None = None,
                     followers: tuple[tuple[Member, bool], ...] = ()) -> None:
-    await member.node.configure(dbnode_pb2.ConfigureRequest(
-        epoch=epoch, role=role, lineage="shop", primary=primary.endpoint if primary else "",
+    await member.node.configure(epoch, dbnode_pb2.DbNodeSettings(
+        role=role, lineage="shop", primary=primary.endpoint if primary else "",
         followers=[dbnode_pb2.Follower(member_id=m.member_id, address=m.address, sync=sync) for m, sync in followers]))
 
 
@@ -109,7 +109,8 @@ async def _scenario(tmp_path):
         await until(lambda: c.connect().execute("SELECT count(*) FROM acks").fetchone()[0] == 1, "the replica reads")
         with c.connect() as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("INSERT INTO acks VALUES ('refused')")
-        status = a.node.status()
+        status = dbnode_pb2.DbNodeDetail()
+        assert a.node.status().detail.Unpack(status)
         assert {f.member_id: f.in_sync for f in status.followers} == {"shop-2": True, "shop-3": False}
         assert status.engine_version.startswith("1")
 

@@ -25,51 +25,49 @@ _sym_db = _symbol_database.Default()
 from azlab.rds.v1 import rds_pb2 as azlab_dot_rds_dot_v1_dot_rds__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61zlab/rds/v1/dbnode.proto\x12\x0c\x61zlab.rds.v1\x1a\x16\x61zlab/rds/v1/rds.proto\"<\n\x08\x46ollower\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x0c\n\x04sync\x18\x03 \x01(\x08\"\xf3\x01\n\x10\x43onfigureRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x0c\n\x04role\x18\x02 \x01(\t\x12)\n\tfollowers\x18\x03 \x03(\x0b\x32\x16.azlab.rds.v1.Follower\x12\x0f\n\x07lineage\x18\x04 \x01(\t\x12\x0f\n\x07primary\x18\x05 \x01(\t\x12\x42\n\nparameters\x18\x06 \x03(\x0b\x32..azlab.rds.v1.ConfigureRequest.ParametersEntry\x1a\x31\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x0f\n\rStatusRequest\"\x8b\x01\n\x0e\x46ollowerStatus\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x11\n\tacked_lsn\x18\x02 \x01(\x03\x12\x10\n\x08lag_lsns\x18\x03 \x01(\x03\x12\x13\n\x0blag_seconds\x18\x04 \x01(\x01\x12\x0f\n\x07in_sync\x18\x05 \x01(\x08\x12\r\n\x05state\x18\x06 \x01(\t\x12\x0c\n\x04sync\x18\x07 \x01(\x08\"\xf1\x02\n\nNodeStatus\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\r\n\x05\x65poch\x18\x03 \x01(\x03\x12\x0b\n\x03lsn\x18\x04 \x01(\x03\x12\x12\n\nlast_epoch\x18\x05 \x01(\x03\x12\x14\n\x0csynced_epoch\x18\x06 \x01(\x03\x12/\n\tfollowers\x18\x07 \x03(\x0b\x32\x1c.azlab.rds.v1.FollowerStatus\x12\x16\n\x0einstance_class\x18\x08 \x01(\t\x12\x19\n\x11\x61llocated_storage\x18\t \x01(\x05\x12\x0f\n\x07lineage\x18\n \x01(\t\x12\x16\n\x0e\x65ngine_version\x18\x0b \x01(\t\x12<\n\nparameters\x18\x0c \x03(\x0b\x32(.azlab.rds.v1.NodeStatus.ParametersEntry\x1a\x31\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"K\n\x08LogEntry\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x13\n\x0b\x63ommit_time\x18\x03 \x01(\x01\x12\x0e\n\x06record\x18\x04 \x01(\x0c\":\n\x06\x43hange\x12\x13\n\tchangeset\x18\x01 \x01(\x0cH\x00\x12\x13\n\tstatement\x18\x02 \x01(\tH\x00\x42\x06\n\x04kind\"5\n\x0c\x43hangeRecord\x12%\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x14.azlab.rds.v1.Change\"\xa0\x01\n\rAppendRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x12\n\nprimary_id\x18\x02 \x01(\t\x12\x10\n\x08prev_lsn\x18\x03 \x01(\x03\x12\x12\n\nprev_epoch\x18\x04 \x01(\x03\x12\'\n\x07\x65ntries\x18\x05 \x03(\x0b\x32\x16.azlab.rds.v1.LogEntry\x12\x0c\n\x04sync\x18\x06 \x01(\x08\x12\x0f\n\x07lineage\x18\x07 \x01(\t\"]\n\x0e\x41ppendResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0b\n\x03lsn\x18\x03 \x01(\x03\x12\x12\n\nlast_epoch\x18\x04 \x01(\x03\x12\x0f\n\x07refused\x18\x05 \x01(\x08\"=\n\rSnapshotChunk\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\x0f\n\x07lineage\x18\x03 \x01(\t\"\x1d\n\rBackupRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"+\n\x0e\x42\x61\x63kupResponse\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\x0c\n\x04time\x18\x02 \x01(\x01\"4\n\x11\x41rchiveLogRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\tafter_lsn\x18\x02 \x01(\x03\"/\n\x12\x41rchiveLogResponse\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\x0c\n\x04time\x18\x02 \x01(\x01\x32\xc5\x07\n\x06\x44\x62Node\x12\x45\n\tConfigure\x12\x1e.azlab.rds.v1.ConfigureRequest\x1a\x18.azlab.rds.v1.NodeStatus\x12?\n\x06Status\x12\x1b.azlab.rds.v1.StatusRequest\x1a\x18.azlab.rds.v1.NodeStatus\x12\x43\n\x06\x41ppend\x12\x1b.azlab.rds.v1.AppendRequest\x1a\x1c.azlab.rds.v1.AppendResponse\x12N\n\x0fInstallSnapshot\x12\x1b.azlab.rds.v1.SnapshotChunk\x1a\x1c.azlab.rds.v1.AppendResponse(\x01\x12\x43\n\x06\x42\x61\x63kup\x12\x1b.azlab.rds.v1.BackupRequest\x1a\x1c.azlab.rds.v1.BackupResponse\x12O\n\nArchiveLog\x12\x1f.azlab.rds.v1.ArchiveLogRequest\x1a .azlab.rds.v1.ArchiveLogResponse\x12\x61\n\x10\x45xecuteStatement\x12%.azlab.rds.v1.ExecuteStatementRequest\x1a&.azlab.rds.v1.ExecuteStatementResponse\x12p\n\x15\x42\x61tchExecuteStatement\x12*.azlab.rds.v1.BatchExecuteStatementRequest\x1a+.azlab.rds.v1.BatchExecuteStatementResponse\x12\x61\n\x10\x42\x65ginTransaction\x12%.azlab.rds.v1.BeginTransactionRequest\x1a&.azlab.rds.v1.BeginTransactionResponse\x12\x64\n\x11\x43ommitTransaction\x12&.azlab.rds.v1.CommitTransactionRequest\x1a\'.azlab.rds.v1.CommitTransactionResponse\x12j\n\x13RollbackTransaction\x12(.azlab.rds.v1.RollbackTransactionRequest\x1a).azlab.rds.v1.RollbackTransactionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61zlab/rds/v1/dbnode.proto\x12\x0c\x61zlab.rds.v1\x1a\x16\x61zlab/rds/v1/rds.proto\"<\n\x08\x46ollower\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x0c\n\x04sync\x18\x03 \x01(\x08\"\xe0\x01\n\x0e\x44\x62NodeSettings\x12\x0c\n\x04role\x18\x01 \x01(\t\x12)\n\tfollowers\x18\x02 \x03(\x0b\x32\x16.azlab.rds.v1.Follower\x12\x0f\n\x07lineage\x18\x03 \x01(\t\x12\x0f\n\x07primary\x18\x04 \x01(\t\x12@\n\nparameters\x18\x05 \x03(\x0b\x32,.azlab.rds.v1.DbNodeSettings.ParametersEntry\x1a\x31\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x8b\x01\n\x0e\x46ollowerStatus\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x11\n\tacked_lsn\x18\x02 \x01(\x03\x12\x10\n\x08lag_lsns\x18\x03 \x01(\x03\x12\x13\n\x0blag_seconds\x18\x04 \x01(\x01\x12\x0f\n\x07in_sync\x18\x05 \x01(\x08\x12\r\n\x05state\x18\x06 \x01(\t\x12\x0c\n\x04sync\x18\x07 \x01(\x08\"\xa4\x02\n\x0c\x44\x62NodeDetail\x12\x14\n\x0csynced_epoch\x18\x01 \x01(\x03\x12/\n\tfollowers\x18\x02 \x03(\x0b\x32\x1c.azlab.rds.v1.FollowerStatus\x12\x16\n\x0einstance_class\x18\x03 \x01(\t\x12\x19\n\x11\x61llocated_storage\x18\x04 \x01(\x05\x12\x0f\n\x07lineage\x18\x05 \x01(\t\x12\x16\n\x0e\x65ngine_version\x18\x06 \x01(\t\x12>\n\nparameters\x18\x07 \x03(\x0b\x32*.azlab.rds.v1.DbNodeDetail.ParametersEntry\x1a\x31\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"K\n\x08LogEntry\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x13\n\x0b\x63ommit_time\x18\x03 \x01(\x01\x12\x0e\n\x06record\x18\x04 \x01(\x0c\":\n\x06\x43hange\x12\x13\n\tchangeset\x18\x01 \x01(\x0cH\x00\x12\x13\n\tstatement\x18\x02 \x01(\tH\x00\x42\x06\n\x04kind\"5\n\x0c\x43hangeRecord\x12%\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x14.azlab.rds.v1.Change\"\xa0\x01\n\rAppendRequest\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x12\n\nprimary_id\x18\x02 \x01(\t\x12\x10\n\x08prev_lsn\x18\x03 \x01(\x03\x12\x12\n\nprev_epoch\x18\x04 \x01(\x03\x12\'\n\x07\x65ntries\x18\x05 \x03(\x0b\x32\x16.azlab.rds.v1.LogEntry\x12\x0c\n\x04sync\x18\x06 \x01(\x08\x12\x0f\n\x07lineage\x18\x07 \x01(\t\"]\n\x0e\x41ppendResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\r\n\x05\x65poch\x18\x02 \x01(\x03\x12\x0b\n\x03lsn\x18\x03 \x01(\x03\x12\x12\n\nlast_epoch\x18\x04 \x01(\x03\x12\x0f\n\x07refused\x18\x05 \x01(\x08\"=\n\rSnapshotChunk\x12\r\n\x05\x65poch\x18\x01 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\x0f\n\x07lineage\x18\x03 \x01(\t\"\x1d\n\rBackupRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"+\n\x0e\x42\x61\x63kupResponse\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\x0c\n\x04time\x18\x02 \x01(\x01\"4\n\x11\x41rchiveLogRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\tafter_lsn\x18\x02 \x01(\x03\"/\n\x12\x41rchiveLogResponse\x12\x0b\n\x03lsn\x18\x01 \x01(\x03\x12\x0c\n\x04time\x18\x02 \x01(\x01\x32\xbd\x06\n\x06\x44\x62Node\x12\x43\n\x06\x41ppend\x12\x1b.azlab.rds.v1.AppendRequest\x1a\x1c.azlab.rds.v1.AppendResponse\x12N\n\x0fInstallSnapshot\x12\x1b.azlab.rds.v1.SnapshotChunk\x1a\x1c.azlab.rds.v1.AppendResponse(\x01\x12\x43\n\x06\x42\x61\x63kup\x12\x1b.azlab.rds.v1.BackupRequest\x1a\x1c.azlab.rds.v1.BackupResponse\x12O\n\nArchiveLog\x12\x1f.azlab.rds.v1.ArchiveLogRequest\x1a .azlab.rds.v1.ArchiveLogResponse\x12\x61\n\x10\x45xecuteStatement\x12%.azlab.rds.v1.ExecuteStatementRequest\x1a&.azlab.rds.v1.ExecuteStatementResponse\x12p\n\x15\x42\x61tchExecuteStatement\x12*.azlab.rds.v1.BatchExecuteStatementRequest\x1a+.azlab.rds.v1.BatchExecuteStatementResponse\x12\x61\n\x10\x42\x65ginTransaction\x12%.azlab.rds.v1.BeginTransactionRequest\x1a&.azlab.rds.v1.BeginTransactionResponse\x12\x64\n\x11\x43ommitTransaction\x12&.azlab.rds.v1.CommitTransactionRequest\x1a\'.azlab.rds.v1.CommitTransactionResponse\x12j\n\x13RollbackTransaction\x12(.azlab.rds.v1.RollbackTransactionRequest\x1a).azlab.rds.v1.RollbackTransactionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'azlab.rds.v1.dbnode_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CONFIGUREREQUEST_PARAMETERSENTRY']._loaded_options = None
-  _globals['_CONFIGUREREQUEST_PARAMETERSENTRY']._serialized_options = b'8\001'
-  _globals['_NODESTATUS_PARAMETERSENTRY']._loaded_options = None
-  _globals['_NODESTATUS_PARAMETERSENTRY']._serialized_options = b'8\001'
+  _globals['_DBNODESETTINGS_PARAMETERSENTRY']._loaded_options = None
+  _globals['_DBNODESETTINGS_PARAMETERSENTRY']._serialized_options = b'8\001'
+  _globals['_DBNODEDETAIL_PARAMETERSENTRY']._loaded_options = None
+  _globals['_DBNODEDETAIL_PARAMETERSENTRY']._serialized_options = b'8\001'
   _globals['_FOLLOWER']._serialized_start=67
   _globals['_FOLLOWER']._serialized_end=127
-  _globals['_CONFIGUREREQUEST']._serialized_start=130
-  _globals['_CONFIGUREREQUEST']._serialized_end=373
-  _globals['_CONFIGUREREQUEST_PARAMETERSENTRY']._serialized_start=324
-  _globals['_CONFIGUREREQUEST_PARAMETERSENTRY']._serialized_end=373
-  _globals['_STATUSREQUEST']._serialized_start=375
-  _globals['_STATUSREQUEST']._serialized_end=390
-  _globals['_FOLLOWERSTATUS']._serialized_start=393
-  _globals['_FOLLOWERSTATUS']._serialized_end=532
-  _globals['_NODESTATUS']._serialized_start=535
-  _globals['_NODESTATUS']._serialized_end=904
-  _globals['_NODESTATUS_PARAMETERSENTRY']._serialized_start=324
-  _globals['_NODESTATUS_PARAMETERSENTRY']._serialized_end=373
-  _globals['_LOGENTRY']._serialized_start=906
-  _globals['_LOGENTRY']._serialized_end=981
-  _globals['_CHANGE']._serialized_start=983
-  _globals['_CHANGE']._serialized_end=1041
-  _globals['_CHANGERECORD']._serialized_start=1043
-  _globals['_CHANGERECORD']._serialized_end=1096
-  _globals['_APPENDREQUEST']._serialized_start=1099
-  _globals['_APPENDREQUEST']._serialized_end=1259
-  _globals['_APPENDRESPONSE']._serialized_start=1261
-  _globals['_APPENDRESPONSE']._serialized_end=1354
-  _globals['_SNAPSHOTCHUNK']._serialized_start=1356
-  _globals['_SNAPSHOTCHUNK']._serialized_end=1417
-  _globals['_BACKUPREQUEST']._serialized_start=1419
-  _globals['_BACKUPREQUEST']._serialized_end=1448
-  _globals['_BACKUPRESPONSE']._serialized_start=1450
-  _globals['_BACKUPRESPONSE']._serialized_end=1493
-  _globals['_ARCHIVELOGREQUEST']._serialized_start=1495
-  _globals['_ARCHIVELOGREQUEST']._serialized_end=1547
-  _globals['_ARCHIVELOGRESPONSE']._serialized_start=1549
-  _globals['_ARCHIVELOGRESPONSE']._serialized_end=1596
-  _globals['_DBNODE']._serialized_start=1599
-  _globals['_DBNODE']._serialized_end=2564
+  _globals['_DBNODESETTINGS']._serialized_start=130
+  _globals['_DBNODESETTINGS']._serialized_end=354
+  _globals['_DBNODESETTINGS_PARAMETERSENTRY']._serialized_start=305
+  _globals['_DBNODESETTINGS_PARAMETERSENTRY']._serialized_end=354
+  _globals['_FOLLOWERSTATUS']._serialized_start=357
+  _globals['_FOLLOWERSTATUS']._serialized_end=496
+  _globals['_DBNODEDETAIL']._serialized_start=499
+  _globals['_DBNODEDETAIL']._serialized_end=791
+  _globals['_DBNODEDETAIL_PARAMETERSENTRY']._serialized_start=305
+  _globals['_DBNODEDETAIL_PARAMETERSENTRY']._serialized_end=354
+  _globals['_LOGENTRY']._serialized_start=793
+  _globals['_LOGENTRY']._serialized_end=868
+  _globals['_CHANGE']._serialized_start=870
+  _globals['_CHANGE']._serialized_end=928
+  _globals['_CHANGERECORD']._serialized_start=930
+  _globals['_CHANGERECORD']._serialized_end=983
+  _globals['_APPENDREQUEST']._serialized_start=986
+  _globals['_APPENDREQUEST']._serialized_end=1146
+  _globals['_APPENDRESPONSE']._serialized_start=1148
+  _globals['_APPENDRESPONSE']._serialized_end=1241
+  _globals['_SNAPSHOTCHUNK']._serialized_start=1243
+  _globals['_SNAPSHOTCHUNK']._serialized_end=1304
+  _globals['_BACKUPREQUEST']._serialized_start=1306
+  _globals['_BACKUPREQUEST']._serialized_end=1335
+  _globals['_BACKUPRESPONSE']._serialized_start=1337
+  _globals['_BACKUPRESPONSE']._serialized_end=1380
+  _globals['_ARCHIVELOGREQUEST']._serialized_start=1382
+  _globals['_ARCHIVELOGREQUEST']._serialized_end=1434
+  _globals['_ARCHIVELOGRESPONSE']._serialized_start=1436
+  _globals['_ARCHIVELOGRESPONSE']._serialized_end=1483
+  _globals['_DBNODE']._serialized_start=1486
+  _globals['_DBNODE']._serialized_end=2315
 # @@protoc_insertion_point(module_scope)

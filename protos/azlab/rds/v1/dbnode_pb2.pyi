@@ -17,8 +17,8 @@ class Follower(_message.Message):
     sync: bool
     def __init__(self, member_id: _Optional[str] = ..., address: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
-class ConfigureRequest(_message.Message):
-    __slots__ = ("epoch", "role", "followers", "lineage", "primary", "parameters")
+class DbNodeSettings(_message.Message):
+    __slots__ = ("role", "followers", "lineage", "primary", "parameters")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -26,23 +26,17 @@ class ConfigureRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    EPOCH_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
     PRIMARY_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
-    epoch: int
     role: str
     followers: _containers.RepeatedCompositeFieldContainer[Follower]
     lineage: str
     primary: str
     parameters: _containers.ScalarMap[str, str]
-    def __init__(self, epoch: _Optional[int] = ..., role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ..., primary: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
-
-class StatusRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    def __init__(self, role: _Optional[str] = ..., followers: _Optional[_Iterable[_Union[Follower, _Mapping]]] = ..., lineage: _Optional[str] = ..., primary: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class FollowerStatus(_message.Message):
     __slots__ = ("member_id", "acked_lsn", "lag_lsns", "lag_seconds", "in_sync", "state", "sync")
@@ -62,8 +56,8 @@ class FollowerStatus(_message.Message):
     sync: bool
     def __init__(self, member_id: _Optional[str] = ..., acked_lsn: _Optional[int] = ..., lag_lsns: _Optional[int] = ..., lag_seconds: _Optional[float] = ..., in_sync: _Optional[bool] = ..., state: _Optional[str] = ..., sync: _Optional[bool] = ...) -> None: ...
 
-class NodeStatus(_message.Message):
-    __slots__ = ("member_id", "role", "epoch", "lsn", "last_epoch", "synced_epoch", "followers", "instance_class", "allocated_storage", "lineage", "engine_version", "parameters")
+class DbNodeDetail(_message.Message):
+    __slots__ = ("synced_epoch", "followers", "instance_class", "allocated_storage", "lineage", "engine_version", "parameters")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -71,11 +65,6 @@ class NodeStatus(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
-    ROLE_FIELD_NUMBER: _ClassVar[int]
-    EPOCH_FIELD_NUMBER: _ClassVar[int]
-    LSN_FIELD_NUMBER: _ClassVar[int]
-    LAST_EPOCH_FIELD_NUMBER: _ClassVar[int]
     SYNCED_EPOCH_FIELD_NUMBER: _ClassVar[int]
     FOLLOWERS_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -83,11 +72,6 @@ class NodeStatus(_message.Message):
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
     ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
-    member_id: str
-    role: str
-    epoch: int
-    lsn: int
-    last_epoch: int
     synced_epoch: int
     followers: _containers.RepeatedCompositeFieldContainer[FollowerStatus]
     instance_class: str
@@ -95,7 +79,7 @@ class NodeStatus(_message.Message):
     lineage: str
     engine_version: str
     parameters: _containers.ScalarMap[str, str]
-    def __init__(self, member_id: _Optional[str] = ..., role: _Optional[str] = ..., epoch: _Optional[int] = ..., lsn: _Optional[int] = ..., last_epoch: _Optional[int] = ..., synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ..., engine_version: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, synced_epoch: _Optional[int] = ..., followers: _Optional[_Iterable[_Union[FollowerStatus, _Mapping]]] = ..., instance_class: _Optional[str] = ..., allocated_storage: _Optional[int] = ..., lineage: _Optional[str] = ..., engine_version: _Optional[str] = ..., parameters: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class LogEntry(_message.Message):
     __slots__ = ("lsn", "epoch", "commit_time", "record")

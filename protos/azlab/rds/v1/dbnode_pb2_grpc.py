@@ -35,16 +35,6 @@ class DbNodeStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.Configure = channel.unary_unary(
-                '/azlab.rds.v1.DbNode/Configure',
-                request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ConfigureRequest.SerializeToString,
-                response_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.FromString,
-                _registered_method=True)
-        self.Status = channel.unary_unary(
-                '/azlab.rds.v1.DbNode/Status',
-                request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.StatusRequest.SerializeToString,
-                response_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.FromString,
-                _registered_method=True)
         self.Append = channel.unary_unary(
                 '/azlab.rds.v1.DbNode/Append',
                 request_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.AppendRequest.SerializeToString,
@@ -94,18 +84,6 @@ class DbNodeStub:
 
 class DbNodeServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def Configure(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def Status(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def Append(self, request, context):
         """A follower applies `entries` durably (one engine transaction) and answers
@@ -171,16 +149,6 @@ class DbNodeServicer:
 
 def add_DbNodeServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'Configure': grpc.unary_unary_rpc_method_handler(
-                    servicer.Configure,
-                    request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.ConfigureRequest.FromString,
-                    response_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.SerializeToString,
-            ),
-            'Status': grpc.unary_unary_rpc_method_handler(
-                    servicer.Status,
-                    request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.StatusRequest.FromString,
-                    response_serializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.SerializeToString,
-            ),
             'Append': grpc.unary_unary_rpc_method_handler(
                     servicer.Append,
                     request_deserializer=azlab_dot_rds_dot_v1_dot_dbnode__pb2.AppendRequest.FromString,
@@ -236,60 +204,6 @@ def add_DbNodeServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class DbNode:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def Configure(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/azlab.rds.v1.DbNode/Configure',
-            azlab_dot_rds_dot_v1_dot_dbnode__pb2.ConfigureRequest.SerializeToString,
-            azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def Status(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/azlab.rds.v1.DbNode/Status',
-            azlab_dot_rds_dot_v1_dot_dbnode__pb2.StatusRequest.SerializeToString,
-            azlab_dot_rds_dot_v1_dot_dbnode__pb2.NodeStatus.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def Append(request,
