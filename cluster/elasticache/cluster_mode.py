@@ -3,8 +3,9 @@
 Done step by step, each step repeated until it holds (so the reconcile tick
 drives it): a new engine MEETs a member already in the cluster; a primary
 takes its node group's hash slots; a replica REPLICATEs its primary once
-gossip has told it of that primary; a primary a failover named TAKEs OVER;
-a lost member is FORGOTten by the rest.
+gossip has told it of that primary; a lost member is FORGOTten by the rest.
+A primary a failover named TAKEs OVER when its sidecar is told its role under
+the new epoch (azlab.nodes.elasticache.sidecar), as without cluster mode.
 """
 
 from __future__ import annotations
@@ -55,10 +56,6 @@ async def _join_all(service: ElastiCache, group: ReplicationGroup, observed: dic
     for member in running:
         seen = observed.get(member.member_id)
         primary = group.primary(member.node_group_id)
-        if member.role == PRIMARY and member.joined and seen is not None and seen.role != "master":
-            # promoted by a failover whose TAKEOVER did not reach it: the model's word is persisted, so repeat it
-            await _ask(group, member, "to take over its node group",
-                       engines.command(member, "CLUSTER", "FAILOVER", "TAKEOVER"))
         if (member.role == REPLICA and member.joined and seen is not None and primary.cluster_node_id
                 and seen.master != (primary.address, primary.port)):
             await _ask(group, member, "to follow its primary",

@@ -1,4 +1,4 @@
-"""The engines as the controller runs and speaks to them: command lines, and Redis admin calls.
+"""The engines as the controller runs and speaks to them: command lines, what their sidecars say, Redis admin calls.
 
 Everything here talks to real redis-server and memcached processes (from
 Debian's packages) over their own protocols; nothing is simulated.
@@ -15,6 +15,8 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from azlab.cluster.elasticache.model import NODE_TYPES, Member
+from azlab.elasticache.v1.member_pb2 import RedisMemberDetail
+from azlab.member.v1 import member_pb2
 
 ADMIN_TIMEOUT_S = 1.0
 # Cluster mode: the controller decides failovers (DESIGN.md), so replicas never
@@ -67,27 +69,22 @@ def client(member: Member) -> aioredis.Redis:
 
 @dataclass(frozen=True)
 class Replication:
-    """What `INFO replication` says of one engine."""
+    """What an engine's sidecar says of its replication (azlab.member.v1.MemberStatus)."""
 
-    role: str  # "master" | "slave"
+    role: str  # "master" | "replica"
     offset: int
     master: tuple[str, int] | None
     link_up: bool
 
 
-async def replication(member: Member) -> Replication | None:
-    """None when the engine does not answer."""
-    try:
-        async with client(member) as r:
-            info = await r.info("replication")
-    except (OSError, aioredis.RedisError):
+def replication(status: member_pb2.MemberStatus | None) -> Replication | None:
+    """None when the sidecar does not answer, or its engine is down."""
+    if status is None or status.role not in ("master", "replica"):
         return None
-    if info["role"] == "master":
-        return Replication("master", int(info["master_repl_offset"]), None, True)
-    return Replication(
-        "slave", int(info.get("slave_repl_offset", 0)), (info["master_host"], int(info["master_port"])),
-        info.get("master_link_status") == "up",
-    )
+    detail = RedisMemberDetail()
+    status.detail.Unpack(detail)
+    master = (detail.master_address, detail.master_port) if status.role == "replica" else None
+    return Replication(status.role, detail.offset, master, detail.link_up)
 
 
 async def command(member: Member, *args) -> object:

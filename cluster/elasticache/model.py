@@ -238,10 +238,19 @@ class Member:
     joined: bool = False  # cluster mode: met the others and took its slots or its primary
     cluster_node_id: str = ""  # cluster mode: the engine's id in the cluster
     bus_port: int = 0  # cluster mode: the cluster bus, a port of its own (not port + 10000, in the ephemeral range)
+    member_port: int = 0  # Redis: its sidecar's (azlab.member.v1.Member), on the same node
 
     @property
     def process_name(self) -> str:
         return f"elasticache-{self.member_id}"
+
+    @property
+    def sidecar_process_name(self) -> str:
+        return f"{self.process_name}-sidecar"
+
+    @property
+    def sidecar_endpoint(self) -> str:
+        return f"{self.address}:{self.member_port}"
 
 
 @dataclass
@@ -439,7 +448,9 @@ class ElastiCacheModel:
         owner = f"{SERVICE}/{member_id}"
         port = self.store.allocate_port(node.address, owner)
         bus_port = self.store.allocate_port(node.address, owner) if bus else 0
-        return Member(member_id, node_group_id, az, node.name, node.address, port, role, self.clock(), bus_port=bus_port)
+        member_port = self.store.allocate_port(node.address, owner) if role else 0  # Memcached has no sidecar
+        return Member(member_id, node_group_id, az, node.name, node.address, port, role, self.clock(),
+                      bus_port=bus_port, member_port=member_port)
 
     def _host(self, az: str) -> NodeRecord:
         hosts = [n for n in self.region.nodes_in(az) if n.state == "alive"] or self.region.nodes_in(az)

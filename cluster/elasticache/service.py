@@ -9,13 +9,20 @@ node, restore-az and a restarted controller are all the same few rules:
    highest replication offset (the stream is one prefix, so it holds every
    write any replica acknowledged, i.e. every write a client confirmed with
    WAIT 1), under a new epoch: decided by `azlab.cluster.membership`'s
-   `WriteLease`, persisted, and only then told to the engines.
+   `WriteLease`, persisted, and only then told to the engines' sidecars.
 2. A member whose host is down is replaced by a new replica in a surviving AZ.
 3. A member whose host is alive but runs no engine gets one, in its role.
-4. An engine whose role differs from the model's is told its role.
-5. A retired member's engine (replaced, removed or deleted; perhaps back from
-   a partition, where it still thinks it is primary) is stopped, and only
-   then are its ports given back.
+4. An engine whose role or epoch differs from the model's is told them.
+5. A retired member's engine and sidecar (replaced, removed or deleted; perhaps
+   back from a partition, where it still thinks it is primary) are stopped, and
+   only then are its ports given back.
+
+Every Redis engine has a sidecar on its node (azlab.nodes.elasticache.sidecar,
+azlab.member.v1.Member): roles are told and replication is read through it,
+under the node group's epoch, so an engine that hears of a newer epoch naming
+another primary stops taking writes (fencing). A primary cut off from the
+region hears of nothing: its write lease (min-replicas-to-write) stops it.
+Cluster joins, snapshots and parameter changes still speak to the engine.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ import asyncio
 import dataclasses
 import logging
 import shutil
+import sys
 import time
+from pathlib import Path
 
 from azlab.cluster.elasticache import engines
 from azlab.cluster.elasticache.cluster_mode import ensure_cluster
@@ -42,6 +51,9 @@ from azlab.cluster.elasticache.model import (
     Snapshot,
 )
 from azlab.cluster.membership import Configuration, Evidence, WriteLease
+from azlab.cluster.replicated import MemberChannels
+from azlab.elasticache.v1.member_pb2 import RedisMemberSettings
+from azlab.member.v1 import member_pb2
 from azlab.common.errors import UnsupportedOperation
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 
@@ -69,6 +81,7 @@ class ElastiCache:
         self._processes: dict[str, dict[str, dict]] = {}
         self._observed: dict[str, float] = {}  # member id -> when its replication was last looked at
         self.in_sync: set[str] = set()  # member ids playing their role, replicas done syncing
+        self.sidecars = MemberChannels()
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.elasticache.servicer import ElastiCacheServicer
@@ -101,15 +114,16 @@ class ElastiCache:
         self._processes = {n: p for n, p in zip(alive, found, strict=False) if not isinstance(p, BaseException)}
         self.running = {
             name.removeprefix(PROCESS_PREFIX) for procs in self._processes.values()
-            for name, p in procs.items() if name.startswith(PROCESS_PREFIX) and p["running"]
+            for name, p in procs.items() if name.startswith(PROCESS_PREFIX) and p["running"] and not name.endswith("-sidecar")
         }
 
-    def _engine_state(self, member: Member) -> str:
-        """"running", "exited" (it ran and stopped), "absent" (this node never ran it) or "unknown" (host down)."""
+    def _engine_state(self, member: Member, process_name: str = "") -> str:
+        """"running", "exited" (it ran and stopped), "absent" (this node never ran it) or "unknown" (host down);
+        of the engine, or of `process_name` (its sidecar)."""
         procs = self._processes.get(member.node_name)
         if procs is None or not self.model.node_alive(member):
             return "unknown"
-        proc = procs.get(member.process_name)
+        proc = procs.get(process_name or member.process_name)
         return "absent" if proc is None else "running" if proc["running"] else "exited"
 
     async def _reconcile_group(self, group: ReplicationGroup) -> None:
@@ -123,12 +137,28 @@ class ElastiCache:
                 if not self.model.node_alive(member) and member.role == REPLICA:
                     self.model.replace(group, member)
         for member in group.members:
+            await self._ensure_sidecar(group, member)
             await self._ensure_engine(group, member)
         await self._ensure_roles(group)
         if group.status in ("creating", "modifying") and self._ready(group):
             group.status, group.restore_from = "available", ""
             self.model.save_group(group)
             self.region.record("ReplicationGroupAvailable", group.replication_group_id, f"{len(group.members)} nodes in sync")
+
+    async def _ensure_sidecar(self, group: ReplicationGroup, member: Member) -> None:
+        if self._engine_state(member, member.sidecar_process_name) not in ("absent", "exited"):
+            return
+        if not member.member_port:  # a member placed before engines had sidecars
+            member.member_port = self.model.store.allocate_port(member.address, f"{SERVICE}/{member.member_id}")
+            self.model.save_group(group)
+        await self._start(member, [
+            sys.executable, "-m", "azlab.nodes.elasticache.sidecar", "--member-id", member.member_id,
+            "--listen", member.sidecar_endpoint, "--engine", f"{member.address}:{member.port}",
+            "--state-file", str(self._sidecar_state(member)), "--az", member.az,
+        ], member.sidecar_process_name)
+
+    def _sidecar_state(self, member: Member) -> Path:
+        return self.data / "sidecars" / f"{member.member_id}.state"  # apart from the engine's data, emptied on a start
 
     async def _ensure_engine(self, group: ReplicationGroup, member: Member) -> None:
         state = self._engine_state(member)
@@ -163,27 +193,40 @@ class ElastiCache:
         data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.snapshots_dir / shard["file"], data_dir / "dump.rdb")
 
-    async def _start(self, member: Member, argv: list[str]) -> None:
+    async def _start(self, member: Member, argv: list[str], process_name: str = "") -> None:
+        process_name = process_name or member.process_name
         try:
-            await self.agents.start_process(member.node_name, member.process_name, argv)
-            self._processes.setdefault(member.node_name, {})[member.process_name] = {"running": True}
+            await self.agents.start_process(member.node_name, process_name, argv)
+            self._processes.setdefault(member.node_name, {})[process_name] = {"running": True}
         except NodeUnreachable as e:
             log.info("cannot start %s yet: %s", member.member_id, e)
 
-    async def _observe(self, group: ReplicationGroup) -> dict[str, engines.Replication]:
-        """`INFO replication` of each running member, at most once a second each. A member is in
+    async def _replication(self, member: Member) -> engines.Replication | None:
+        """What the member's sidecar says of its engine's replication; None when either does not answer."""
+        return engines.replication(await self.sidecars.status(member.sidecar_endpoint, engines.ADMIN_TIMEOUT_S))
+
+    async def _tell(self, group: ReplicationGroup, member: Member) -> bool:
+        """Tell the member's sidecar its role under the node group's epoch; False when it was not told."""
+        primary = group.primary(member.node_group_id)
+        request = member_pb2.ConfigureRequest(epoch=group.group(member.node_group_id).epoch, leader=primary.member_id)
+        request.settings.Pack(RedisMemberSettings(role=member.role, primary_address=primary.address,
+                                                  primary_port=primary.port, cluster_enabled=group.cluster_enabled))
+        return await self.sidecars.configure(member.sidecar_endpoint, request, engines.ADMIN_TIMEOUT_S) is not None
+
+    async def _observe(self, group: ReplicationGroup) -> dict[str, member_pb2.MemberStatus]:
+        """What each running member's sidecar says, at most once a second each. A member is in
         sync when it plays its role, and a replica has finished its sync with the model's primary."""
         now = time.monotonic()
         running = [m for m in group.members if self._engine_state(m) == "running"]
         self.in_sync.difference_update(m.member_id for m in group.members if m not in running)
         due = [m for m in running if now - self._observed.get(m.member_id, 0) >= ROLE_CHECK_INTERVAL_S]
-        seen = await asyncio.gather(*(engines.replication(m) for m in due))
+        seen = await asyncio.gather(*(self.sidecars.status(m.sidecar_endpoint, engines.ADMIN_TIMEOUT_S) for m in due))
         observed = {}
-        for member, replication in zip(due, seen, strict=False):
+        for member, status in zip(due, seen, strict=False):
             self._observed[member.member_id] = now
-            if replication is None:
+            if (replication := engines.replication(status)) is None:
                 continue
-            observed[member.member_id] = replication
+            observed[member.member_id] = status
             primary = group.primary(member.node_group_id)
             if member.role == PRIMARY:
                 synced = replication.role == "master"
@@ -193,23 +236,24 @@ class ElastiCache:
         return observed
 
     async def _ensure_roles(self, group: ReplicationGroup) -> None:
-        """Tell every running engine the role the model gives it."""
+        """Tell every running engine's sidecar the role and epoch the model gives it, where it holds others."""
         observed = await self._observe(group)
         if group.cluster_enabled:
-            await ensure_cluster(self, group, observed)
-            return
+            await ensure_cluster(self, group, {m: engines.replication(s) for m, s in observed.items()})
         for member in group.members:
-            seen = observed.get(member.member_id)
-            if seen is None:
-                continue
-            primary = group.primary(member.node_group_id)
-            try:
-                if member.role == PRIMARY and seen.role != "master":
-                    await engines.command(member, "REPLICAOF", "NO", "ONE")
-                elif member.role == REPLICA and seen.master != (primary.address, primary.port):
-                    await engines.command(member, "REPLICAOF", primary.address, str(primary.port))
-            except (OSError, engines.aioredis.RedisError) as e:
-                log.info("cannot set the role of %s yet: %s", member.member_id, e)
+            status = observed.get(member.member_id)
+            if status is not None and not self._holds(group, member, status):
+                if not await self._tell(group, member):
+                    log.info("cannot set the role of %s yet", member.member_id)
+
+    def _holds(self, group: ReplicationGroup, member: Member, status: member_pb2.MemberStatus) -> bool:
+        primary = group.primary(member.node_group_id)
+        if (status.epoch, status.leader) != (group.group(member.node_group_id).epoch, primary.member_id):
+            return False
+        if member.role == PRIMARY:
+            return status.role == "master"
+        # a cluster-mode replica follows its primary by CLUSTER REPLICATE, once joined (cluster_mode)
+        return group.cluster_enabled or engines.replication(status).master == (primary.address, primary.port)
 
     def _ready(self, group: ReplicationGroup) -> bool:
         """Every member runs, plays its role and (a replica) has finished syncing."""
@@ -228,7 +272,7 @@ class ElastiCache:
         if not asked and not FAILOVER.leader_failed(configuration, evidence, now):
             return None
         replicas = [m for m in members if m.role == REPLICA and self._engine_state(m) == "running"]
-        seen = await asyncio.gather(*(engines.replication(m) for m in replicas))
+        seen = await asyncio.gather(*(self._replication(m) for m in replicas))
         for member, replication in zip(replicas, seen, strict=False):
             if replication is not None:
                 evidence[member.member_id] = dataclasses.replace(
@@ -242,14 +286,10 @@ class ElastiCache:
         for other in members:
             self._observed.pop(other.member_id, None)  # re-point the others on this tick
             self.in_sync.discard(other.member_id)
-        try:
-            if group.cluster_enabled:
-                # TAKEOVER: the controller has decided; no vote among the primaries is needed.
-                await engines.command(promoted, "CLUSTER", "FAILOVER", "TAKEOVER")
-            else:
-                await engines.command(promoted, "REPLICAOF", "NO", "ONE")
-        except (OSError, engines.aioredis.RedisError) as e:
-            log.warning("%s is the primary but not told yet (the next tick tells it): %s", promoted.member_id, e)
+        # Its sidecar makes it primary (REPLICAOF NO ONE, or in cluster mode CLUSTER FAILOVER TAKEOVER); the others,
+        # the old primary among them if it answers (fenced), are told on this tick's _ensure_roles.
+        if not await self._tell(group, promoted):
+            log.warning("%s is the primary but not told yet (the next tick tells it)", promoted.member_id)
         return promoted
 
     def _evidence(self, member: Member, now: float) -> Evidence:
@@ -276,16 +316,22 @@ class ElastiCache:
     async def _retire(self) -> None:
         """Stop the engines of retired members; free their ports once they are gone."""
         for member in list(self.model.retired.values()):
-            state = self._engine_state(member)
-            if state == "running":
-                try:
-                    await self.agents.stop_process(member.node_name, member.process_name)
-                except NodeUnreachable:
-                    continue
-                state = "exited"
-            if state in ("absent", "exited"):
+            names = [member.process_name] + ([member.sidecar_process_name] if member.member_port else [])
+            if all([await self._stop(member, name) for name in names]):
                 shutil.rmtree(self.data / member.member_id, ignore_errors=True)
+                self._sidecar_state(member).unlink(missing_ok=True)
                 self.model.release(member)
+
+    async def _stop(self, member: Member, process_name: str) -> bool:
+        """Stop one of the member's processes; True once it is not running."""
+        state = self._engine_state(member, process_name)
+        if state == "running":
+            try:
+                await self.agents.stop_process(member.node_name, process_name)
+            except NodeUnreachable:
+                return False
+            return True
+        return state in ("absent", "exited")
 
     # API actions that need the engines
     async def test_failover(self, replication_group_id: str, node_group_id: str) -> ReplicationGroup:
