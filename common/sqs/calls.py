@@ -11,9 +11,14 @@ leader together and share its group commit. Any error closes the connection
 and fails every call on it (the router retries them on the leader in force);
 the next call opens a new one.
 
-    request:  >QHI call id, len(method), len(request); method (an azlab.sqs.v1.Sqs RPC name); request
-    response: >QHHI call id, len(code), len(status), len(payload); code; status; payload
+    request:  MAGIC, >QHI call id, len(method), len(request); method (an azlab.sqs.v1.Sqs RPC name); request
+    response: MAGIC, >QHHI call id, len(code), len(status), len(payload); code; status; payload
               (code and status empty: payload is the response message; else an error, payload its message)
+
+Both sides check MAGIC on every frame: a call that reaches something else (a
+port a lost region's process still holds, another server's) fails as a
+connection error, which the router retries on the leader in force, instead
+of reading a stranger's bytes as lengths.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from azlab.common.errors import AzlabError
 from azlab.sqs.v1 import sqs_pb2
 
 log = logging.getLogger(__name__)
-REQUEST = struct.Struct(">QHI")
-RESPONSE = struct.Struct(">QHHI")
+MAGIC = b"AZc1"
+REQUEST = struct.Struct(">4sQHI")
+RESPONSE = struct.Struct(">4sQHHI")
 CONNECT_TIMEOUT_S = 1.0
 METHODS = sqs_pb2.DESCRIPTOR.services_by_name["Sqs"].methods_by_name
 
@@ -87,7 +93,7 @@ class CallChannel:
         future = asyncio.get_running_loop().create_future()
         self._pending[call_id] = (future, getattr(sqs_pb2, METHODS[method].output_type.name), writer)
         name, payload = method.encode(), request.SerializeToString()
-        writer.write(REQUEST.pack(call_id, len(name), len(payload)) + name + payload)
+        writer.write(REQUEST.pack(MAGIC, call_id, len(name), len(payload)) + name + payload)
         try:
             return await future
         finally:
@@ -120,7 +126,10 @@ class CallChannel:
         failure: BaseException = ConnectionError(f"the connection to {self.address} closed")
         try:
             while True:
-                call_id, code_length, status_length, length = RESPONSE.unpack(await reader.readexactly(RESPONSE.size))
+                magic, call_id, code_length, status_length, length = RESPONSE.unpack(
+                    await reader.readexactly(RESPONSE.size))
+                if magic != MAGIC:
+                    raise ConnectionError(f"{self.address} does not speak the call stream")
                 body = await reader.readexactly(code_length + status_length + length)
                 waiting = self._pending.get(call_id)
                 if waiting is None or waiting[0].done():
@@ -170,7 +179,7 @@ async def serve_calls(handlers: dict[str, Handler], host: str, port: int) -> asy
             code, status, body = "InternalFailure", "INTERNAL", f"{type(e).__name__}: {e}".encode()
         if not writer.is_closing():
             code_b, status_b = code.encode(), status.encode()
-            writer.write(RESPONSE.pack(call_id, len(code_b), len(status_b), len(body)) + code_b + status_b + body)
+            writer.write(RESPONSE.pack(MAGIC, call_id, len(code_b), len(status_b), len(body)) + code_b + status_b + body)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tasks: set[asyncio.Task] = set()
@@ -178,7 +187,10 @@ async def serve_calls(handlers: dict[str, Handler], host: str, port: int) -> asy
         frames = FrameWriter(writer)
         try:
             while True:
-                call_id, name_length, length = REQUEST.unpack(await reader.readexactly(REQUEST.size))
+                magic, call_id, name_length, length = REQUEST.unpack(await reader.readexactly(REQUEST.size))
+                if magic != MAGIC:
+                    log.warning("closing a connection that does not speak the call stream")
+                    return
                 body = await reader.readexactly(name_length + length)
                 task = loop.create_task(answer(frames, call_id, body[:name_length].decode(), body[name_length:]))
                 tasks.add(task)

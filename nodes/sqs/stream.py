@@ -6,9 +6,16 @@ call's CPU. One request is in flight per connection (the leader's per-follower
 loop waits for each answer), so answers need no ids. Any error closes the
 connection; the next append opens a new one.
 
-    request:  >QQQQQI epoch, prev_index, prev_epoch, commit_index, len(leader_id), entry count; leader_id;
+    request:  MAGIC, >I length of the rest;
+              >QQQQQI epoch, prev_index, prev_epoch, commit_index, len(leader_id), entry count; leader_id;
               then per entry >QQI index, epoch, len(record); record
-    response: >?QQ    ok, the follower's epoch, its last index
+    response: MAGIC, >?QQ ok, the follower's epoch, its last index
+
+Both sides check MAGIC first: a connection that reaches something else (a
+port a lost region's process still holds, or another server's: a gRPC
+server's SETTINGS frame reads as a refusal under an epoch of 2^52) is a
+failed append, never an answer believed, so no replica fences itself with
+an epoch nobody decided.
 """
 
 from __future__ import annotations
@@ -21,10 +28,17 @@ from typing import Any
 from azlab.nodes.sqs.replication import Entry, Replica
 
 log = logging.getLogger(__name__)
+MAGIC = b"AZr1"
+HEADER = struct.Struct(">4sI")
 REQUEST = struct.Struct(">QQQQQI")
 ENTRY = struct.Struct(">QQI")
-RESPONSE = struct.Struct(">?QQ")
+RESPONSE = struct.Struct(">4s?QQ")
+MAX_FRAME = 1 << 30  # far above any batch the leader sends; a length past it is no append
 CONNECT_TIMEOUT_S = 1.0
+
+
+class NotAReplicaStream(ConnectionError):
+    """What answered is not a queue replica's replication stream."""
 
 
 def encode_request(request: dict[str, Any]) -> bytes:
@@ -34,7 +48,7 @@ def encode_request(request: dict[str, Any]) -> bytes:
     for entry in request["entries"]:
         parts += [ENTRY.pack(entry.index, entry.epoch, len(entry.record)), entry.record]
     body = b"".join(parts)
-    return struct.pack(">I", len(body)) + body
+    return HEADER.pack(MAGIC, len(body)) + body
 
 
 def decode_request(body: bytes) -> dict[str, Any]:
@@ -67,7 +81,10 @@ class StreamPeers:
             reader, writer = self._connections[address]
             writer.write(encode_request(request))
             await writer.drain()
-            return RESPONSE.unpack(await reader.readexactly(RESPONSE.size))
+            magic, ok, epoch, last_index = RESPONSE.unpack(await reader.readexactly(RESPONSE.size))
+            if magic != MAGIC:
+                raise NotAReplicaStream(f"{address} is not a queue replica's replication stream")
+            return ok, epoch, last_index
         except BaseException:  # a timeout or a cancellation included: what the stream holds is unknown now
             self._close(address)
             raise
@@ -83,11 +100,14 @@ async def serve_appends(replica: Replica, host: str, port: int) -> asyncio.Serve
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                (length,) = struct.unpack(">I", await reader.readexactly(4))
+                magic, length = HEADER.unpack(await reader.readexactly(HEADER.size))
+                if magic != MAGIC or length > MAX_FRAME:
+                    log.warning("closing a connection that does not speak the replication stream")
+                    return
                 r = decode_request(await reader.readexactly(length))
                 ok, epoch, last_index = await replica.append(r["epoch"], r["leader_id"], r["prev_index"],
                                                              r["prev_epoch"], r["entries"], r["commit_index"])
-                writer.write(RESPONSE.pack(ok, epoch, last_index))
+                writer.write(RESPONSE.pack(MAGIC, ok, epoch, last_index))
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import time
 
 import pytest
@@ -148,5 +149,42 @@ def test_the_replication_stream_frames_an_append_losslessly():
     request = {"epoch": 7, "leader_id": "sqs-lab-1b", "prev_index": 41, "prev_epoch": 6, "commit_index": 40,
                "entries": [Entry(42, 7, b'{"op":"noop"}'), Entry(43, 7, "é".encode())]}
     frame = encode_request(request)
-    assert int.from_bytes(frame[:4], "big") == len(frame) - 4
-    assert decode_request(frame[4:]) == request
+    assert frame[:4] == b"AZr1" and int.from_bytes(frame[4:8], "big") == len(frame) - 8
+    assert decode_request(frame[8:]) == request
+
+
+def test_neither_stream_believes_a_server_that_does_not_speak_it(tmp_path):
+    """A port held by something else (here a gRPC server, as a lost region's process may still hold one): the
+    leader's append and the router's call fail as connection errors, and a replica reached by a stranger changes
+    nothing. A gRPC server's SETTINGS frame, read as an append's answer, said "refused under epoch 2^52"."""
+    from azlab.common.members import serve_member
+    from azlab.common.sqs.calls import CallChannel
+    from azlab.member.v1 import member_pb2_grpc
+    from azlab.nodes.sqs.stream import StreamPeers, serve_appends
+    from azlab.sqs.v1 import sqs_pb2
+
+    async def story():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        grpc_server, _ = await serve_member(member_pb2_grpc.MemberServicer(), f"127.0.0.1:{port}")
+        try:
+            append = {"epoch": 3, "leader_id": "a", "prev_index": 0, "prev_epoch": 0, "commit_index": 0, "entries": []}
+            with pytest.raises(ConnectionError):
+                await asyncio.wait_for(StreamPeers().send_append(f"127.0.0.1:{port}", append), 5)
+            with pytest.raises(ConnectionError):
+                await asyncio.wait_for(CallChannel(f"127.0.0.1:{port}").call("ListQueues", sqs_pb2.ListQueuesRequest()),
+                                       5)
+        finally:
+            await grpc_server.stop(0)
+
+        follower = Replica("b", tmp_path / "b", "lab-1", None)
+        appends = await serve_appends(follower, "127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection(*appends.sockets[0].getsockname()[:2])
+        writer.write(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes.fromhex("000018040000000000") + bytes(24))
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed, unanswered
+        writer.close()
+        appends.close()
+        assert (follower.epoch, follower.log.last_index) == (0, 0)
+    asyncio.run(story())
