@@ -109,8 +109,11 @@ class LbNode:
         balancer.idle_timeout = float(settings.idle_timeout)
         # targets: new ones start out of service; gone ones drain
         wanted = {t.id: t for t in settings.targets}
-        for target_id in [t for t in balancer.targets if t not in wanted or
-                          balancer.targets[t].address != wanted[t].address]:
+        dropped = [t for t in balancer.targets if t not in wanted or balancer.targets[t].address != wanted[t].address]
+        if dropped or wanted.keys() - balancer.targets.keys():
+            # a target dropped or added starts out of service: worth a line when an LB node answers 503
+            log.info("told targets %s; dropping %s", sorted(f"{t.id}@{t.address}" for t in wanted.values()), dropped)
+        for target_id in dropped:
             target = balancer.targets.pop(target_id)
             self._stop_checker(target_id)
             target.in_service = False
