@@ -76,8 +76,17 @@ def web(lab, tmp_path_factory):
     lab.json("elb", "modify-load-balancer-attributes", "--name", "web", "--cross-zone-load-balancing", "true",
              "--connection-draining", "true", "--connection-draining-timeout", "10")
     wait_until(lambda: in_service(lab) == set(instances), TIMEOUT_S, "every instance InService")
-    wait_until(lambda: len(resolve(lab, created["DNSName"])) == 3, TIMEOUT_S, "the LB's name to answer three LB nodes")
+    # the name may still answer an earlier, failed-open answer (every node, none yet routing) while the health
+    # the model shows is already new: wait as a user would, until every node the name answers routes
+    wait_until(lambda: resolve(lab, created["DNSName"]) == routing_nodes(lab) and len(routing_nodes(lab)) == 3,
+               TIMEOUT_S, "the LB's name to answer three LB nodes, each routing")
     return {"name": created["DNSName"], "instances": instances}
+
+
+def routing_nodes(lab) -> list[str]:
+    """The LB nodes DescribeLoadBalancerNodes shows in the name and with a target to route to."""
+    return sorted(n["Address"] for n in lab.json("elb", "describe-load-balancer-nodes", "--name", "web")["Nodes"]
+                  if n["InDns"] and n.get("RoutableTargets", 0) > 0)
 
 
 def in_service(lab) -> set[str]:
