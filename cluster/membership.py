@@ -132,9 +132,8 @@ class WriteLease:
                       if m != configuration.leader and e.answered and e.node_alive and m in configuration.members}
         if not candidates:
             return configuration
-        order = configuration.members
-        leader = max(candidates, key=lambda m: (candidates[m].position, -order.index(m)))
-        return replace(configuration, epoch=configuration.epoch + 1, leader=leader)
+        return replace(configuration, epoch=configuration.epoch + 1,
+                       leader=most_up_to_date(candidates, configuration.members))
 
 
 @dataclass(frozen=True)
@@ -181,9 +180,12 @@ def decide(configuration: Configuration, evidence: Mapping[str, Evidence], now: 
               if e.answered and e.node_alive and e.epoch == configuration.epoch and m in configuration.members}
     if len(fenced) < majority:
         return configuration  # the runtime goes on pushing the epoch; the rest hold it by the next tick
-    order = configuration.members  # ties go to the first member (the first AZ's)
-    leader = max(fenced, key=lambda m: (fenced[m].position, -order.index(m)))
-    return replace(configuration, leader=leader)
+    return replace(configuration, leader=most_up_to_date(fenced, configuration.members))
+
+
+def most_up_to_date(candidates: Mapping[str, Evidence], order: tuple[str, ...]) -> str:
+    """The candidate whose state reaches furthest; ties go to the first in `order` (the first AZ's member)."""
+    return max(candidates, key=lambda m: (candidates[m].position, -order.index(m)))
 
 
 def fence(configuration: Configuration, evidence: Mapping[str, Evidence]) -> Configuration:

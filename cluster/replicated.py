@@ -133,10 +133,7 @@ class Members(Generic[P, S]):
         await self._probe()
         self._keep_running()
         if not self.policy.elects:
-            wanted = retold(self.configuration, self.driver.settings(self.placements))
-            if wanted != self.configuration:
-                self._persist(wanted)
-            await self._push()
+            await self.retell()
             return
         if len(self.placements) < len(self.member_ids):
             return  # an election counts every member: not before each AZ has one
@@ -147,6 +144,15 @@ class Members(Generic[P, S]):
             await self._push()
             if wanted.leader:
                 return
+
+    async def retell(self) -> None:
+        """Tell leaderless members what they are to serve: under a new epoch (persisted first) when it changed, to
+        each that answered the last probe and holds another. A service whose settings change after its tick's
+        reconcile calls this alone, without probing again."""
+        wanted = retold(self.configuration, self.driver.settings(self.placements))
+        if wanted != self.configuration:
+            self._persist(wanted)
+        await self._push()
 
     async def remove(self) -> bool:
         """Stop and forget every member and the group's configuration (its resource is deleted); False while

@@ -139,7 +139,7 @@ class Route53:
             return  # nothing to serve: no servers started for nothing
         await self.members.reconcile()
         if self.model.record_votes(self._votes()):
-            await self.members.reconcile()  # the new health (a new version) reaches the servers in this tick
+            await self.members.retell()  # the new health (a new version) reaches the servers in this tick
         served = {placement.az: found.version for placement, found in self._living()}
         for change in self.model.served(served):
             log.info("change %s is in sync in every AZ", change.id)
