@@ -78,7 +78,7 @@ def web(lab, tmp_path_factory):
     wait_until(lambda: in_service(lab) == set(instances), TIMEOUT_S, "every instance InService")
     # the name may still answer an earlier, failed-open answer (every node, none yet routing) while the health
     # the model shows is already new: wait as a user would, until every node the name answers routes
-    wait_until(lambda: resolve(lab, created["DNSName"]) == routing_nodes(lab) and len(routing_nodes(lab)) == 3,
+    wait_until(lambda: len(routing := routing_nodes(lab)) == 3 and resolve(lab, created["DNSName"]) == routing,
                TIMEOUT_S, "the LB's name to answer three LB nodes, each routing")
     return {"name": created["DNSName"], "instances": instances}
 
