@@ -1,0 +1,42 @@
+"""The server side of AWS's wire protocols, driven by botocore's service models.
+
+Given a service's `botocore.model.ServiceModel`, `protocol_for` gives the `Protocol` that routes a request to its
+operation, parses it into the operation's params as botocore built them on the caller's side, renders a result
+(as boto3 returns it) into the response botocore expects, and renders errors as that protocol does. No operation
+has hand-written XML or JSON: every name, type and location comes from the model, so a service that serves its
+operations through this layer speaks what unchanged AWS clients speak. It knows nothing of signatures, services'
+behaviour or HTTP servers (`azlab.cluster.aws` is the endpoint).
+
+One module per protocol family: `json_rpc` (json: awsJson1_0/1_1), `query` (query and ec2), `rest` (what
+rest-json and rest-xml share: routing by the model's HTTP bindings, URI/query string/header/status bindings),
+`rest_json`, `rest_xml`; bodies by shape in `jsonshapes` and `xmlshapes`; the rest in `core`. Checked against
+botocore's own protocol test vectors (tests/unit/test_awswire_vectors.py).
+
+Limitations: smithy-rpc-v2-cbor (CloudWatch's newest) is absent; event streams are absent; request checksums
+(`httpChecksum`), compressed request bodies and host-prefix labels are not checked.
+"""
+
+from __future__ import annotations
+
+from botocore.model import ServiceModel
+
+from azlab.cluster.awswire.core import HttpRequest, HttpResponse, Protocol, WireError
+from azlab.cluster.awswire.json_rpc import JsonProtocol
+from azlab.cluster.awswire.query import Ec2Protocol, QueryProtocol
+from azlab.cluster.awswire.rest_json import RestJsonProtocol
+from azlab.cluster.awswire.rest_xml import RestXmlProtocol
+
+PROTOCOLS: dict[str, type[Protocol]] = {
+    "json": JsonProtocol,
+    "query": QueryProtocol,
+    "ec2": Ec2Protocol,
+    "rest-json": RestJsonProtocol,
+    "rest-xml": RestXmlProtocol,
+}
+
+__all__ = ["HttpRequest", "HttpResponse", "Protocol", "WireError", "protocol_for", "PROTOCOLS"]
+
+
+def protocol_for(service_model: ServiceModel, **options) -> Protocol:
+    """The protocol botocore speaks for `service_model` (its `resolved_protocol`); KeyError for one absent here."""
+    return PROTOCOLS[service_model.resolved_protocol](service_model, **options)
