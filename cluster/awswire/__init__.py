@@ -7,13 +7,14 @@ has hand-written XML or JSON: every name, type and location comes from the model
 operations through this layer speaks what unchanged AWS clients speak. It knows nothing of signatures, services'
 behaviour or HTTP servers (`azlab.cluster.aws` is the endpoint).
 
-One module per protocol family: `json_rpc` (json: awsJson1_0/1_1), `query` (query and ec2), `rest` (what
-rest-json and rest-xml share: routing by the model's HTTP bindings, URI/query string/header/status bindings),
-`rest_json`, `rest_xml`; bodies by shape in `jsonshapes` and `xmlshapes`; the rest in `core`. Checked against
-botocore's own protocol test vectors (tests/unit/test_awswire_vectors.py).
+One module per protocol family: `json_rpc` (json: awsJson1_0/1_1), `rpcv2_cbor` (smithy-rpc-v2-cbor, the json
+protocol's errors in CBOR), `query` (query and ec2), `rest` (what rest-json and rest-xml share: routing by the
+model's HTTP bindings, URI/query string/header/status bindings), `rest_json`, `rest_xml`; bodies by shape in
+`jsonshapes` and `xmlshapes`; the rest in `core`. Checked against botocore's own protocol test vectors
+(tests/unit/test_awswire_vectors.py).
 
-Limitations: smithy-rpc-v2-cbor (CloudWatch's newest) is absent; event streams are absent; request checksums
-(`httpChecksum`), compressed request bodies and host-prefix labels are not checked.
+Limitations: event streams are absent; request checksums (`httpChecksum`), compressed request bodies
+(`requestcompression`) and host-prefix labels are not checked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from azlab.cluster.awswire.json_rpc import JsonProtocol
 from azlab.cluster.awswire.query import Ec2Protocol, QueryProtocol
 from azlab.cluster.awswire.rest_json import RestJsonProtocol
 from azlab.cluster.awswire.rest_xml import RestXmlProtocol
+from azlab.cluster.awswire.rpcv2_cbor import RpcV2CborProtocol
 
 PROTOCOLS: dict[str, type[Protocol]] = {
     "json": JsonProtocol,
@@ -32,11 +34,14 @@ PROTOCOLS: dict[str, type[Protocol]] = {
     "ec2": Ec2Protocol,
     "rest-json": RestJsonProtocol,
     "rest-xml": RestXmlProtocol,
+    "smithy-rpc-v2-cbor": RpcV2CborProtocol,
 }
 
-__all__ = ["HttpRequest", "HttpResponse", "Protocol", "WireError", "protocol_for", "PROTOCOLS"]
+__all__ = ["HttpRequest", "HttpResponse", "Protocol", "WireError", "protocol_for", "PROTOCOLS", "JsonProtocol",
+           "QueryProtocol", "Ec2Protocol", "RestJsonProtocol", "RestXmlProtocol", "RpcV2CborProtocol"]
 
 
-def protocol_for(service_model: ServiceModel, **options) -> Protocol:
-    """The protocol botocore speaks for `service_model` (its `resolved_protocol`); KeyError for one absent here."""
-    return PROTOCOLS[service_model.resolved_protocol](service_model, **options)
+def protocol_for(service_model: ServiceModel, protocol: str | None = None, **options) -> Protocol:
+    """`service_model` spoken in `protocol`: by default the one botocore speaks for it (its `resolved_protocol`;
+    a service such as CloudWatch lists several, each client speaking one of them); KeyError for one absent here."""
+    return PROTOCOLS[protocol or service_model.resolved_protocol](service_model, **options)

@@ -12,7 +12,7 @@ import json
 import zlib
 from typing import Any
 
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from azlab.cluster.awswire import jsonshapes
 from azlab.cluster.awswire.core import HttpRequest, HttpResponse, Protocol, WireError, malformed
@@ -34,18 +34,18 @@ class JsonProtocol(Protocol):
 
     def parse(self, request: HttpRequest, operation: OperationModel) -> dict[str, Any]:
         try:
-            document = json.loads(request.body or b"{}")
+            document = self.load(request.body)
         except ValueError:
-            raise malformed(self, "the request body is not JSON") from None
+            raise malformed(self, f"the request body is not {self.body_format}") from None
         if operation.input_shape is None:
             return {}
         try:
-            return jsonshapes.decode(operation.input_shape, document)
+            return self.decode(operation.input_shape, document)
         except ValueError as e:
             raise malformed(self, str(e)) from None
 
     def render(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
-        body = jsonshapes.encode(operation.output_shape, result) if operation.output_shape else {}
+        body = self.encode(operation.output_shape, result) if operation.output_shape else {}
         return self._response(200, body, request_id, {})
 
     def render_error(self, error: WireError, request_id: str) -> HttpResponse:
@@ -53,7 +53,7 @@ class JsonProtocol(Protocol):
         name = shape.name if shape is not None else error.code
         body = {"__type": f"com.amazonaws.{self.namespace}#{name}"}
         if shape is not None:
-            body |= jsonshapes.encode(shape, self.error_members(error, shape))
+            body |= self.encode(shape, self.error_members(error, shape))
         body.setdefault("message", error.message)
         headers = {}
         if self.service_model.is_query_compatible:
@@ -61,8 +61,26 @@ class JsonProtocol(Protocol):
             headers["x-amzn-query-error"] = f"{code};{'Sender' if error.sender_fault else 'Receiver'}"
         return self._response(self.error_status(error, shape), body, request_id, headers)
 
-    def _response(self, status: int, body: dict, request_id: str, headers: dict[str, str]) -> HttpResponse:
-        data = json.dumps(body).encode()
+    # The body's format: JSON here, CBOR in rpcv2_cbor.
+
+    body_format = "JSON"
+
+    def load(self, body: bytes) -> Any:
+        return json.loads(body or b"{}")
+
+    def dump(self, document: Any) -> bytes:
+        return json.dumps(document).encode()
+
+    def decode(self, shape: Shape, document: Any) -> Any:
+        return jsonshapes.decode(shape, document)
+
+    def encode(self, shape: Shape, value: Any) -> Any:
+        return jsonshapes.encode(shape, value)
+
+    def response_headers(self, body: bytes) -> dict[str, str]:
         # DynamoDB's clients check the body against x-amz-crc32; every other client ignores it.
-        return HttpResponse(status, {"Content-Type": self.content_type, "x-amzn-RequestId": request_id,
-                                     "x-amz-crc32": str(zlib.crc32(data))} | headers, data)
+        return {"Content-Type": self.content_type, "x-amz-crc32": str(zlib.crc32(body))}
+
+    def _response(self, status: int, document: Any, request_id: str, headers: dict[str, str]) -> HttpResponse:
+        body = self.dump(document)
+        return HttpResponse(status, self.response_headers(body) | {"x-amzn-RequestId": request_id} | headers, body)

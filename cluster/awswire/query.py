@@ -24,6 +24,14 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 XML_CONTENT_TYPE = "text/xml"
 
 
+def form_params(request: HttpRequest) -> dict[str, str]:
+    """The query string's and a form body's parameters (UnicodeDecodeError when the body is not UTF-8)."""
+    text = request.query
+    if request.body and request.headers.get("Content-Type", "").startswith(FORM_CONTENT_TYPE):
+        text = "&".join(filter(None, (request.query, request.body.decode())))
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
 class QueryProtocol(Protocol):
     UNKNOWN_OPERATION = "InvalidAction"
     MALFORMED = "MalformedQueryString"
@@ -35,13 +43,10 @@ class QueryProtocol(Protocol):
             f"https://{metadata.get('endpointPrefix', service_model.service_name)}.amazonaws.com/doc/{metadata['apiVersion']}/"
 
     def form(self, request: HttpRequest) -> dict[str, str]:
-        text = request.query
-        if request.body and request.headers.get("Content-Type", "").startswith(FORM_CONTENT_TYPE):
-            try:
-                text = "&".join(filter(None, (request.query, request.body.decode())))
-            except UnicodeDecodeError:
-                raise malformed(self, "the form body is not UTF-8") from None
-        return dict(parse_qsl(text, keep_blank_values=True))
+        try:
+            return form_params(request)
+        except UnicodeDecodeError:
+            raise malformed(self, "the form body is not UTF-8") from None
 
     def route(self, request: HttpRequest) -> OperationModel:
         action = self.form(request).get("Action")
