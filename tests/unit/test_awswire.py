@@ -13,6 +13,8 @@ import json
 import botocore.session
 import pytest
 from botocore.awsrequest import HeadersDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 from botocore.utils import percent_encode_sequence
@@ -94,6 +96,10 @@ ROUND_TRIPS = [
     ("sqs", "SendMessage", {"QueueUrl": "http://127.0.0.1/1/q", "MessageBody": "hi",
                             "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "1"}}}),
     ("dynamodb", "PutItem", {"TableName": "t", "Item": {"id": {"S": "1"}, "blob": {"B": b"\x01"}}}),
+    ("cloudwatch", "PutMetricData", {"Namespace": "lab", "MetricData": [
+        {"MetricName": "latency", "Value": 1.5, "Unit": "Seconds",
+         "Timestamp": datetime.datetime(2026, 12, 7, 12, 0, 0, 250000, tzinfo=UTC),
+         "Dimensions": [{"Name": "az", "Value": "lab-1a"}]}]}),
     ("sts", "AssumeRole", {"RoleArn": "arn:aws:iam::000000000000:role/r", "RoleSessionName": "nightly",
                            "DurationSeconds": 900}),
 ]
@@ -209,3 +215,29 @@ def test_a_query_compatible_json_error_carries_the_query_code_botocore_reports()
     assert parsed["Error"]["QueryErrorCode"] == "QueueDoesNotExist"
     assert parsed["Error"]["Message"] == "no queue q"
     assert json.loads(response.body)["__type"].endswith("#QueueDoesNotExist")
+
+
+FUZZED = [("sqs", "SendMessage"), ("ec2", "RunInstances"), ("route53", "ChangeResourceRecordSets"),
+          ("lambda", "Invoke"), ("s3", "DeleteObjects"), ("cloudwatch", "PutMetricData")]
+
+
+@pytest.mark.parametrize("service, operation", FUZZED, ids=[f"{s}.{o}" for s, o in FUZZED])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_garbled_requests_get_a_wire_error_never_a_crash(service, operation, data):
+    """Bytes flipped, cut or added anywhere in a real request: the layer either reads params from what is left or
+    answers the protocol's error; it never raises anything else (which the endpoint would answer with a 500)."""
+    params = next(p for s, o, p in ROUND_TRIPS if (s, o) == (service, operation))
+    request = sent(service, operation, params)
+    body = bytearray(request.body)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(body)))
+        garble = data.draw(st.binary(min_size=0, max_size=8))
+        body[at:at + data.draw(st.integers(0, 8))] = garble
+    query = data.draw(st.sampled_from([request.query, request.query + "&%ZZ=", request.query[::-1]]))
+    garbled = HttpRequest(request.method, request.path, query, request.headers, bytes(body))
+    layer = protocol_for(SESSION.get_service_model(service))
+    try:
+        assert isinstance(layer.parse(garbled, layer.route(garbled)), dict)
+    except WireError as e:
+        assert e.code and 400 <= e.status < 500
