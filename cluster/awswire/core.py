@@ -125,7 +125,7 @@ def b64encode(value: bytes | str) -> str:
 def b64decode(text: str | bytes) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: a JSON number or list where base64 text belongs
         raise ValueError("not base64") from None
 
 

@@ -191,12 +191,13 @@ def test_an_unknown_operation_gets_the_protocols_own_error(service, request_, co
 @pytest.mark.parametrize("service, operation, params, body, code", [
     ("sqs", "SendMessage", {}, b"{not json", "SerializationException"),
     ("sqs", "SendMessage", {}, b'{"QueueUrl": "q", "MessageBody": 5}', "SerializationException"),
+    ("dynamodb", "PutItem", {}, b'{"TableName": "t", "Item": {"b": {"B": 468}}}', "SerializationException"),
     ("route53", "ChangeResourceRecordSets", {"HostedZoneId": "Z1"}, b"<ChangeResourceRecordSetsRequest>",
      "MalformedXML"),
     ("route53", "ChangeResourceRecordSets", {"HostedZoneId": "Z1"},
      b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ChangeResourceRecordSetsRequest/>', "MalformedXML"),
     ("ec2", "RunInstances", {}, b"Action=RunInstances&MinCount=one", "InvalidParameterValue"),
-], ids=["json-not-json", "json-mistyped", "rest-xml-unclosed", "rest-xml-dtd", "ec2-mistyped"])
+], ids=["json-not-json", "json-mistyped", "json-number-for-blob", "rest-xml-unclosed", "rest-xml-dtd", "ec2-mistyped"])
 def test_a_malformed_request_is_refused_with_the_protocols_code(service, operation, params, body, code):
     layer = protocol_for(SESSION.get_service_model(service))
     request = sent(service, operation, params)
