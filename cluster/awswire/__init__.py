@@ -13,6 +13,11 @@ model's HTTP bindings, URI/query string/header/status bindings), `rest_json`, `r
 `jsonshapes` and `xmlshapes`; the rest in `core`. Checked against botocore's own protocol test vectors
 (tests/unit/test_awswire_vectors.py).
 
+Why not a library: LocalStack's ASF (`localstack.aws.protocol`) and moto's `moto.core.parse`/`moto.core.serialize`
+do this job, but as internals of those emulators (localstack-core, moto), not a published API: each would bring
+its emulator's runtime and dependency pins into the region for some 1,200 lines that botocore's models and vectors
+pin down.
+
 Limitations: event streams are absent; request checksums (`httpChecksum`), compressed request bodies
 (`requestcompression`) and host-prefix labels are not checked.
 """
