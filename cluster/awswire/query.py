@@ -134,19 +134,9 @@ class QueryProtocol(Protocol):
     def render_error(self, error: WireError, request_id: str) -> HttpResponse:
         shape = self.error_shape(error.code)
         root = ElementTree.Element("ErrorResponse", xmlns=self.xml_namespace)
-        self.encode_error(error, shape, ElementTree.SubElement(root, "Error"), with_type=True)
+        xmlshapes.encode_error(ElementTree.SubElement(root, "Error"), error, shape, with_type=True)
         ElementTree.SubElement(root, "RequestId").text = request_id
         return self.xml_response(self.error_status(error, shape), root)
-
-    def encode_error(self, error: WireError, shape: Shape | None, node: ElementTree.Element, with_type: bool) -> None:
-        if with_type:
-            ElementTree.SubElement(node, "Type").text = "Sender" if error.sender_fault else "Receiver"
-        ElementTree.SubElement(node, "Code").text = shape.error_code if shape is not None else error.code
-        members = self.error_members(error, shape)
-        if error.message and not {"Message", "message"} & set(members):
-            ElementTree.SubElement(node, "Message").text = error.message
-        if shape is not None:
-            xmlshapes.encode_members(shape, members, node)
 
     @staticmethod
     def xml_response(status: int, root: ElementTree.Element) -> HttpResponse:
@@ -180,6 +170,6 @@ class Ec2Protocol(QueryProtocol):
         shape = self.error_shape(error.code)
         root = ElementTree.Element("Response")
         errors = ElementTree.SubElement(root, "Errors")
-        self.encode_error(error, shape, ElementTree.SubElement(errors, "Error"), with_type=False)
+        xmlshapes.encode_error(ElementTree.SubElement(errors, "Error"), error, shape, with_type=False)
         ElementTree.SubElement(root, "RequestID").text = request_id
         return self.xml_response(self.error_status(error, shape), root)

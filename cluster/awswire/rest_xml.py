@@ -41,17 +41,10 @@ class RestXmlProtocol(RestProtocol):
         shape = self.error_shape(error.code)
         headers = self.request_headers(request_id) | {"Content-Type": CONTENT_TYPE}
         status = self.error_status(error, shape)
-        members = self.error_members(error, shape)
         if shape is not None:
-            status = self.bind_headers(shape, members, headers) or status
+            status = self.bind_headers(shape, error.fields, headers) or status
         root = ElementTree.Element("Error" if self.unwrapped_errors else "ErrorResponse")
         node = root if self.unwrapped_errors else ElementTree.SubElement(root, "Error")
-        if not self.unwrapped_errors:
-            ElementTree.SubElement(node, "Type").text = "Sender" if error.sender_fault else "Receiver"
-        ElementTree.SubElement(node, "Code").text = shape.error_code if shape is not None else error.code
-        if error.message and not {"Message", "message"} & set(members):
-            ElementTree.SubElement(node, "Message").text = error.message
-        if shape is not None:
-            xmlshapes.encode_members(shape, members, node)
+        xmlshapes.encode_error(node, error, shape, with_type=not self.unwrapped_errors)
         ElementTree.SubElement(root, "RequestId").text = request_id
         return HttpResponse(status, headers, xmlshapes.to_bytes(root))

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from botocore.model import Shape
 
-from azlab.cluster.awswire.core import RESPONSE_LOCATIONS, decode_scalar, encode_scalar, scalar_text
+from azlab.cluster.awswire.core import RESPONSE_LOCATIONS, WireError, decode_scalar, encode_scalar, scalar_text
 
 TIMESTAMP_FORMAT = "iso8601"
 _NAMESPACE = re.compile(r"^{.*?}")
@@ -79,6 +79,19 @@ def encode(shape: Shape, value: Any, parent: ElementTree.Element, name: str) -> 
         encode_members(shape, value, node)
     else:
         node.text = text(shape, value)
+
+
+def encode_error(node: ElementTree.Element, error: WireError, shape: Shape | None, with_type: bool) -> None:
+    """An error's `Type` (Sender or Receiver, when `with_type`), `Code` and `Message`, then its shape's other
+    members, into `node`. The message is always `<Message>`, whatever its member's case in the model (Route53's and
+    IAM's are `message`): botocore reads an XML error's message there, as AWS sends it."""
+    if with_type:
+        ElementTree.SubElement(node, "Type").text = "Sender" if error.sender_fault else "Receiver"
+    ElementTree.SubElement(node, "Code").text = shape.error_code if shape is not None else error.code
+    if message := error.message or error.fields.get("Message") or error.fields.get("message"):
+        ElementTree.SubElement(node, "Message").text = message
+    if shape is not None:
+        encode_members(shape, {k: v for k, v in error.fields.items() if k not in ("Message", "message")}, node)
 
 
 def tag(node: ElementTree.Element) -> str:

@@ -179,17 +179,18 @@ def test_cloudwatch_is_served_in_each_of_its_three_protocols():
     metrics = Metrics()
 
     def story(url):
-        client("cloudwatch", url).put_metric_data(Namespace="lab", MetricData=[  # boto3: smithy-rpc-v2-cbor
-            {"MetricName": "cbor", "Value": 1.0, "Timestamp": datetime.datetime(2026, 12, 7, tzinfo=UTC)}])
-        send_in("json", url, "PutMetricData", {"Namespace": "lab", "MetricData": [{"MetricName": "json",
-                                                                                   "Value": 2.0}]})
+        send_in("smithy-rpc-v2-cbor", url, "PutMetricData", {"Namespace": "lab", "MetricData": [
+            {"MetricName": "cbor", "Value": 1.0, "Timestamp": datetime.datetime(2026, 12, 7, tzinfo=UTC)}]})
+        client("cloudwatch", url).put_metric_data(Namespace="lab", MetricData=[  # boto3 1.44: json
+            {"MetricName": "json", "Value": 2.0}])
         send_in("query", url, "PutMetricData", {"Namespace": "lab", "MetricData": [
             {"MetricName": "query", "Value": 3.0, "Dimensions": [{"Name": "az", "Value": "lab-1a"}]}]})
         for protocol in ("smithy-rpc-v2-cbor", "json", "query"):
             listed = send_in(protocol, url, "ListMetrics", {"Namespace": "lab"})["Metrics"]
             assert [m["MetricName"] for m in listed] == ["cbor", "json", "query"], protocol
             assert listed[2]["Dimensions"] == [{"Name": "az", "Value": "lab-1a"}]
-        refused = send_in("query", url, "DeleteAlarms", {"AlarmNames": ["a"]})
-        assert refused["Error"]["Code"] == "UnsupportedOperation"
+        for protocol in ("smithy-rpc-v2-cbor", "json", "query"):
+            refused = send_in(protocol, url, "DeleteAlarms", {"AlarmNames": ["a"]})
+            assert refused["Error"]["Code"] == "UnsupportedOperation", protocol
 
     serve(metrics, story)

@@ -242,3 +242,22 @@ def test_garbled_requests_get_a_wire_error_never_a_crash(service, operation, dat
         assert isinstance(layer.parse(garbled, layer.route(garbled)), dict)
     except WireError as e:
         assert e.code and 400 <= e.status < 500
+
+
+@pytest.mark.parametrize("service, operation, code, status, body_starts", [
+    ("s3", "GetObject", "NoSuchKey", 404, b"<Error>"),  # S3's own form: one <Error>, unwrapped
+    ("route53", "GetHostedZone", "NoSuchHostedZone", 404, b"<ErrorResponse"),
+    ("iam", "GetUser", "NoSuchEntity", 404, b"<ErrorResponse"),
+    ("ec2", "DescribeInstances", "InvalidInstanceID.NotFound", 400, b"<Response>"),
+    ("lambda", "GetFunction", "ResourceNotFoundException", 404, b"{"),
+    ("dynamodb", "GetItem", "ResourceNotFoundException", 400, b"{"),
+    ("cloudwatch", "DescribeAlarms", "InvalidNextToken", 400, b"{"),  # boto3 speaks CloudWatch's json
+])
+def test_errors_read_back_as_the_services_own(service, operation, code, status, body_starts):
+    model = SESSION.get_service_model(service)
+    response = protocol_for(model).render_error(WireError(code, "it is not there", status), "request-5")
+    parsed = read(model, operation, response)
+    assert (response.status, parsed["Error"]["Code"], parsed["Error"]["Message"]) == (
+        status, code, "it is not there")
+    assert parsed["ResponseMetadata"]["RequestId"] == "request-5"
+    assert response.body.startswith(body_starts)
