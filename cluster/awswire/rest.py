@@ -33,7 +33,7 @@ class Route:
     literals: tuple[tuple[str, str | None], ...]  # the URI's query literals: (name, value, or None for "present")
     required_query: frozenset[str]  # query parameters and headers the input requires: they tell PutObject
     required_headers: frozenset[str]  # (PUT /{Bucket}/{Key+}) from UploadPart (partNumber, uploadId) and CopyObject
-    rank: tuple[int, int, int, int]
+    rank: tuple[int, int, int, int, bool]
 
     @classmethod
     def of(cls, operation: OperationModel) -> Route:
@@ -59,7 +59,10 @@ class Route:
                                      if m.serialization.get("location") == "header")
         return cls(operation.name, operation.http.get("method", "POST"), re.compile(pattern + r"\Z"), tuple(labels),
                    literals, required_query, required_headers,
-                   (len(literals), len(required_query) + len(required_headers), literal_chars, -greedy))
+                   # Where two operations share one binding (S3's GetBucketLifecycle and its successor
+                   # GetBucketLifecycleConfiguration), the one not deprecated.
+                   (len(literals), len(required_query) + len(required_headers), literal_chars, -greedy,
+                    not operation.deprecated))
 
     def match(self, request: HttpRequest, query: dict[str, list[str]], strict: bool = True) -> dict[str, str] | None:
         """The path's labels, unquoted, when `request` is this route's (`strict`: with what its input requires in
