@@ -264,7 +264,7 @@ def libvirt_figures(runs: int) -> tuple[dict[str, list[float]], str]:
     ({}, why) when libvirt cannot run here."""
     from azlab.common.network import LoopbackNetwork
     from azlab.nodes.ec2 import libvirt as vm
-    from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
+    from azlab.common.ec2.compute import InstanceConfig, InstanceSpec, VolumeSpec
 
     if reason := vm.unavailable():
         return {}, f"libvirt rows skipped: {reason}"

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import shutil
+import subprocess
 import sys
 import time
 
@@ -139,12 +141,11 @@ def _start(config: RegionConfig, paths: Paths) -> str:
 
 
 def _start_docker(paths: Paths) -> None:
-    """dockerd and the lab's docker image, for a region with docker hosts; without them it is unavailable
-    (its launches say why), and the rest of the region comes up all the same."""
-    from azlab.nodes.ec2 import docker
-
-    if why := docker.start_dockerd(paths.logs) or docker.build_image(paths.home):
-        print(f"azlab: the docker backend is unavailable: {why}", file=sys.stderr)
+    """dockerd and the lab's docker image, for a region with docker hosts, started by the docker backend's own
+    program (nodes/ec2/docker.py), which says on stderr whether it is ready; without them the backend is
+    unavailable (its launches say why), and the rest of the region comes up all the same."""
+    subprocess.run([sys.executable, "-m", "azlab.nodes.ec2.docker", "--build"],
+                   env={**os.environ, "AZLAB_HOME": str(paths.home)}, stdin=subprocess.DEVNULL, check=False)
 
 
 def down(paths: Paths) -> int:

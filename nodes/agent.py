@@ -1,8 +1,9 @@
 """The node agent: one actor per AZ node, pinned to that node's raylet.
 
-It heartbeats to the region controller and supervises the node's child
-processes. It is a thin shell: heartbeats in `Heartbeater`, children in
-`ProcessSupervisor`. `ping` has its own concurrency group so a busy agent
+It heartbeats to the region controller, supervises the node's child
+processes and runs the node's EC2 compute backend. It is a thin shell:
+heartbeats in `Heartbeater`, children in `ProcessSupervisor`, backends in
+`HostBackends` (nodes/ec2/backends.py). `ping` has its own concurrency group so a busy agent
 still answers it. Created with max_restarts=0: a dead node's agent must not
 come back somewhere else; the controller starts a new one with the node.
 """
@@ -58,6 +59,7 @@ class NodeAgent:
         self.supervisor = ProcessSupervisor(Path(home) / "logs" / node_name.replace("/", "-"))
         self.heartbeater = Heartbeater(self._beat, interval_s)
         self._beating: asyncio.Task | None = None
+        self._compute = None  # this node's EC2 backends, once EC2 asks for one
 
     async def _beat(self) -> None:
         if self._controller is None:
@@ -119,6 +121,15 @@ class NodeAgent:
             output, _ = await child.communicate()
             return {"returncode": -9, "output": f"killed after {timeout_s:.0f}s: " + output[-4096:].decode(errors="replace")}
         return {"returncode": child.returncode, "output": output[-4096:].decode(errors="replace")}
+
+    async def compute(self, setup, method: str, *args):
+        """One ComputeBackend call (common/ec2/compute.py) on this node's backend `setup.name`, built here on first
+        use; BackendUnavailable, saying why, when this node cannot build it."""
+        if self._compute is None:
+            from azlab.nodes.ec2.backends import HostBackends, LocalAgents  # here: a node without EC2 loads none
+
+            self._compute = HostBackends(LocalAgents(self, self.node_name), self.home)
+        return await self._compute.call(setup, method, *args)
 
     async def stop_all_processes(self) -> None:
         """Stop every child this agent started (before the agent itself is removed)."""

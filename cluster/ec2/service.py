@@ -9,33 +9,47 @@ path. Instances are zonal, like EC2's: a dead AZ's instances are impaired
 until it returns; nothing moves them elsewhere.
 
 Each host runs one compute backend, chosen by the region config (`backend`,
-and per AZ or host `[backends]`); the service holds one backend per name in
-use, loaded lazily by name, so a backend whose library is missing is
-unavailable (launches on it answer UnsupportedOperation with the reason)
-without taking the others down. EBS volumes are files on their AZ's hosts,
-made, copied and removed through a live host's node agent
-(`nodes/ec2/volumes.py`), and attached through the instance's backend.
+and per AZ or host `[backends]`), on the host itself: the service reaches it
+through the host's node agent (cluster/ec2/compute.py), and never loads a
+backend. A host builds its backend on first use; one that cannot (its library
+is missing) answers BackendUnavailable, which the service records, so that
+launches on that backend answer UnsupportedOperation with the reason, and the
+other backends run on. The first pass asks one live host of each backend in
+use, so that is known before the first launch is placed. EBS volumes are files
+on their AZ's hosts, made, copied and removed through a live host's node agent
+(`common/ec2/volumes.py`), and attached through the instance's backend.
+
+Calls that are no single instance's go to the hosts that hold what they act
+on. Elastic IPs: an address is region-wide (under netns, one table in the
+region's router), so the first live host of each backend by name holds them
+all; when that host changes, the new one is handed every address again.
+Evict (kill-az, kill-node): the killed hosts' agents are dead, so a live host
+outside them, one running the backend where there is one, destroys their
+containers and VMs (on one machine every host reaches the same daemons).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from azlab.cluster.config import BACKENDS, Paths, RegionConfig
 from azlab.cluster.ec2 import catalog
 from azlab.cluster.ec2 import model as m
-from azlab.cluster.config import Paths, RegionConfig
+from azlab.cluster.ec2.compute import HostBackend
 from azlab.cluster.ec2.model import Ec2Model, Host, Instance, Volume
 from azlab.cluster.interfaces import Placement
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
+from azlab.common.ec2 import volumes
+from azlab.common.ec2.compute import (BackendInstance, BackendSetup, BackendUnavailable, InstanceConfig, InstanceSpec,
+                                      LaunchFailed, VolumeSpec)
 from azlab.ec2.v1 import ec2_pb2, ec2_pb2_grpc
-from azlab.nodes.ec2 import volumes
-from azlab.nodes.ec2.backend import BackendInstance, ComputeBackend, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
 
 log = logging.getLogger(__name__)
 EIP_PREFIX = {"netns": "10.200.0", "loopback": "127.200.0"}
@@ -44,52 +58,35 @@ BOOT_BACKOFF_S = 0.25
 BOOT_BACKOFF_MAX_S = 30.0
 GIB = 1 << 30
 VOLUME_CHORE_S = 300.0  # making or copying a volume's file
-# The compute backends by name, each imported only when a host runs it.
-BACKENDS = {
-    "process": "azlab.nodes.ec2.process:ProcessBackend",
-    "docker": "azlab.nodes.ec2.docker:DockerBackend",
-    "libvirt": "azlab.nodes.ec2.libvirt:LibvirtBackend",
-    "fake": "azlab.nodes.ec2.fake:FakeBackend",  # in memory, runs nothing: for tests of the service
-}
-
-
-def load_backend(name: str, *args) -> ComputeBackend:
-    """Construct backend `name` with (agents, home, network, azs, region_id); an ImportError says what is missing."""
-    module, _, cls = BACKENDS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)(*args)
+REMOVE_REGION_S = 300.0
 
 
 class Ec2Service:
     name = "ec2"
 
-    def __init__(self, context: ServiceContext, backends: dict[str, ComputeBackend] | None = None):
+    def __init__(self, context: ServiceContext):
         region = context.region
         self.region = region
         self.agents = context.agents
         self.home = context.paths.home
         network = region.network
         azs = region.config.azs
-        self.backends: dict[str, ComputeBackend] = dict(backends or {})
-        self.unavailable: dict[str, str] = {}  # backend -> why it could not be loaded
-        if backends is None:
-            for name in sorted({region.config.backend_of(n) for n in region.nodes} | {region.config.backend}):
-                try:
-                    self.backends[name] = load_backend(name, context.agents, self.home, network, azs,
-                                                       context.paths.region_id)
-                except Exception as e:  # a missing library disables this backend only
-                    self.unavailable[name] = f"{type(e).__name__}: {e}"
-                    log.warning("the %s backend is unavailable: %s", name, self.unavailable[name])
+        self.setups = {name: BackendSetup(name, network, azs, context.paths.region_id) for name in BACKENDS}
+        self.in_use = sorted({region.config.backend_of(n) for n in region.nodes} | {region.config.backend})
+        self.unavailable: dict[str, str] = {}  # backend -> why its hosts cannot build it
+        self._answered: set[str] = set()        # backends a host has answered for, as available or not
         self.model = Ec2Model(
             context.store, azs, self.hosts,
             subnet_prefix=lambda az: ".".join(network.cidr(region.config.az_index(az)).split(".")[:2]),
             eip_prefix=EIP_PREFIX.get(network.isolation, "127.200.0"),
-            volume_backends=[n for n, b in self.backends.items() if b.supports_volumes],
+            volume_backends=[n for n in self.in_use if self.setups[n].supports_volumes],
         )
         self.model.unavailable_backends = self.unavailable
         self._lock = asyncio.Lock()
         self._configs: dict[str, InstanceConfig] = {}  # what each running instance was last handed
         self._reboots: dict[str, int] = {}              # reboots done, per instance, since this controller started
         self._routes: dict[str, str] | None = None      # Elastic IP -> instance id, as attached; None: not yet synced
+        self._address_hosts: dict[str, str] = {}        # backend -> the host that holds its Elastic IPs
         self._kick: asyncio.Task | None = None
         self._unbooted_starts: dict[str, tuple[int, float]] = {}  # instance -> (starts since it last booted, the last)
 
@@ -98,15 +95,17 @@ class Ec2Service:
                 for n in self.region.nodes.values()]
 
     @property
-    def backend(self) -> ComputeBackend:
-        """The region's own backend (its `backend` setting): what region-wide flags report."""
-        return self.backends.get(self.region.config.backend) or next(iter(self.backends.values()))
+    def backend(self) -> BackendSetup:
+        """The region's own backend (its `backend` setting), as data: what region-wide flags report."""
+        return self.setups[self.region.config.backend]
 
-    def backend_of(self, instance: Instance) -> ComputeBackend | None:
-        return self.backends.get(instance.backend)
+    def backend_of(self, instance: Instance) -> HostBackend:
+        """The instance's backend on its host (its data alone, while it has no host)."""
+        return HostBackend(self.agents, instance.host, self.setups[instance.backend])
 
-    def host_backend(self, host: str) -> ComputeBackend | None:
-        return self.backends.get(self.region.config.backend_of(host))
+    def host_backend(self, host: str, name: str | None = None) -> HostBackend:
+        """Backend `name` (by default the one the host runs) on `host`."""
+        return HostBackend(self.agents, host, self.setups[name or self.region.config.backend_of(host)])
 
     # Instances (cluster/interfaces.py): what other services (ELB) may know of instances
     def placements(self, instance_ids: Iterable[str]) -> dict[str, Placement]:
@@ -165,22 +164,38 @@ class Ec2Service:
     async def reconcile(self) -> None:
         async with self._lock:
             self.model.interrupt_spot()
-            alive = {h.name for h in self.hosts() if h.alive}
+            hosts = self.hosts()
+            alive = {h.name for h in hosts if h.alive}
             wanted_hosts = {i.host for i in self.model.instances.values() if i.host and i.host in alive}
+            # and one live host of each backend no host has answered for yet: whether it is available
+            probes = {min((h.name for h in hosts if h.alive and h.backend == name), default=None)
+                      for name in self.in_use if name not in self._answered}
+            asked = sorted(wanted_hosts | (probes - {None}))
             described: dict[str, dict[str, BackendInstance]] = {}
-            backends = {h: b for h in wanted_hosts if (b := self.host_backend(h)) is not None}
-            for host, found in zip(backends, await asyncio.gather(
-                    *(b.describe(h) for h, b in backends.items()), return_exceptions=True), strict=True):
+            for host, found in zip(asked, await asyncio.gather(
+                    *(self.host_backend(h).describe(h) for h in asked), return_exceptions=True), strict=True):
+                name = self.region.config.backend_of(host)
                 if isinstance(found, NodeUnreachable):
                     continue  # its health will say so; its instances wait
+                self._answered.add(name)
+                if isinstance(found, BackendUnavailable):
+                    self._unavailable(found)
+                    continue
                 if isinstance(found, BaseException):
                     log.error("describing %s failed; its instances wait", host, exc_info=found)
                     continue
+                if self.unavailable.pop(name, None) is not None:
+                    log.warning("the %s backend is available again", name)
                 described[host] = found
             await asyncio.gather(*(self._reconcile_instance(i, described, alive) for i in list(self.model.instances.values())),
                                  *(self._stop_stray(host, found) for host, found in described.items()))
             await self._reconcile_addresses()
             await self._reconcile_volumes(described, alive)
+
+    def _unavailable(self, e: BackendUnavailable) -> None:
+        if self.unavailable.get(e.backend) != e.why:
+            log.warning("the %s backend is unavailable: %s", e.backend, e.why)
+        self.unavailable[e.backend] = e.why
 
     def _may_boot(self, instance_id: str) -> bool:
         """Whether to (re)start the instance now. Starts that never boot (its init exits first) are failed
@@ -201,7 +216,7 @@ class Ec2Service:
                 continue
             if instance.state in (m.STOPPED, m.TERMINATED) or instance.host != host:
                 spec = dataclasses.replace(self.spec(instance), host=host)
-                backend = self.host_backend(host)
+                backend = self.host_backend(host)  # the host's own backend: what it runs there
                 try:
                     await (backend.destroy(spec) if instance.state == m.TERMINATED else backend.stop(spec))
                     log.warning("%s: stopped a stray process of it on %s", instance_id, host)
@@ -212,14 +227,17 @@ class Ec2Service:
                                   alive: set[str]) -> None:
         if instance.state in (m.STOPPED, m.TERMINATED):
             return
+        if instance.state == m.PENDING and (why := self.unavailable.get(instance.backend)):
+            # placed before its hosts said they cannot build its backend: no retry will boot it
+            self.model.terminate_instances([instance.instance_id],
+                                           reason=str(BackendUnavailable(instance.backend, why)))
+            return
         reachable = instance.host in described
         # Health evidence: a host the region reports down runs nothing we could stop (a cut-off one
-        # may; `_stop_stray` stops it once it is back).
-        host_down = instance.host not in alive
+        # may; `_stop_stray` stops it once it is back), nor does one that cannot build the backend.
+        runs_nothing = instance.host not in alive or instance.backend in self.unavailable
         seen = described.get(instance.host, {}).get(instance.instance_id)
         backend = self.backend_of(instance)
-        if backend is None:
-            return  # its backend is unavailable on this controller (said when it was loaded)
         try:
             if instance.state in (m.PENDING, m.RUNNING):
                 if not reachable:
@@ -256,42 +274,53 @@ class Ec2Service:
             elif instance.state == m.STOPPING:
                 if reachable:
                     await backend.stop(self.spec(instance))
-                if reachable or host_down:
+                if reachable or runs_nothing:
                     self.model.mark_stopped(instance.instance_id)
             elif instance.state == m.SHUTTING_DOWN:
                 if reachable:
                     await backend.destroy(self.spec(instance))
-                if reachable or host_down:
+                if reachable or runs_nothing:
                     self._configs.pop(instance.instance_id, None)
                     self.model.mark_terminated(instance.instance_id)
         except NodeUnreachable as e:
             log.info("%s: host %s unreachable (%s); trying again", instance.instance_id, instance.host, e)
         except LaunchFailed as e:  # no retry will boot it: terminated with the reason, as EC2 does
             log.warning("%s: %s", instance.instance_id, e)
+            if isinstance(e, BackendUnavailable):
+                self._unavailable(e)
             self.model.terminate_instances([instance.instance_id], reason=str(e))
         except Exception:  # one instance's trouble must not hold up the others
             log.exception("%s: reconciling failed; trying again", instance.instance_id)
 
     async def _reconcile_addresses(self) -> None:
+        holders: dict[str, str] = {}  # backend -> the first live host running it, which holds its addresses
+        for host in sorted(self.hosts(), key=lambda h: h.name):
+            if host.alive and host.backend not in self.unavailable:
+                holders.setdefault(host.backend, host.name)
+        if holders != self._address_hosts:  # a new holder knows none yet: hand it every address again
+            self._address_hosts, self._routes = holders, None
         targets = self.model.eip_targets()
-        if self._routes is None:  # first pass: whatever the network holds is made to match
-            for address in self.model.addresses.values():
-                if address["public_ip"] not in targets:
-                    await self._detach_address(address["public_ip"])
-            self._routes = {}
-        for eip in [e for e in self._routes if e not in targets]:
-            await self._detach_address(eip)
-            del self._routes[eip]
-        for eip, instance in targets.items():
-            if self._routes.get(eip) != instance.instance_id and (backend := self.backend_of(instance)):
-                if eip in self._routes:  # from the backend that had it, which may be another one
-                    await self._detach_address(eip)
-                await backend.attach_address(eip, self.spec(instance))
-                self._routes[eip] = instance.instance_id
+        try:
+            if self._routes is None:  # first pass: whatever the network holds is made to match
+                for address in self.model.addresses.values():
+                    if address["public_ip"] not in targets:
+                        await self._detach_address(address["public_ip"])
+                self._routes = {}
+            for eip in [e for e in self._routes if e not in targets]:
+                await self._detach_address(eip)
+                del self._routes[eip]
+            for eip, instance in targets.items():
+                if self._routes.get(eip) != instance.instance_id and (holder := holders.get(instance.backend)):
+                    if eip in self._routes:  # from the backend that had it, which may be another one
+                        await self._detach_address(eip)
+                    await self.host_backend(holder, instance.backend).attach_address(eip, self.spec(instance))
+                    self._routes[eip] = instance.instance_id
+        except NodeUnreachable as e:  # a holder cut off: the next pass goes on, or hands them to the next holder
+            log.info("moving Elastic IPs waits for %s", e)
 
     async def _detach_address(self, eip: str) -> None:
-        for backend in self.backends.values():
-            await backend.detach_address(eip)
+        for name, holder in self._address_hosts.items():
+            await self.host_backend(holder, name).detach_address(eip)
 
     def _root_pending(self, instance: Instance) -> bool:
         """An EBS-backed instance boots once its root volume's file is made."""
@@ -331,10 +360,10 @@ class Ec2Service:
                     self.model.volume_deleted(volume.volume_id)
             elif volume.attach_state in (m.ATTACHING, m.DETACHING):
                 instance = self.model.instances.get(volume.instance_id)
-                backend = self.backend_of(instance) if instance else None
                 seen = described.get(instance.host, {}).get(volume.instance_id) if instance else None
-                if backend is None or seen is None or not seen.booted:
+                if instance is None or seen is None or not seen.booted:
                     return  # once its instance runs where it is reached (for a stopped one the model settles it)
+                backend = self.backend_of(instance)
                 if volume.attach_state == m.ATTACHING:
                     await backend.attach_volume(self.spec(instance), self.volume_spec(volume))
                     self.model.volume_attached(volume.volume_id)
@@ -364,23 +393,28 @@ class Ec2Service:
         volumes.snapshot_path(self.home, snapshot_id).unlink(missing_ok=True)
 
     async def evict(self, az: str, host: str | None = None) -> None:
-        """Kill-az or kill-node: each backend destroys its instances of `az` (of `host` alone when given) that the
-        kill of the dead nodes' processes misses."""
-        for name, backend in self.backends.items():
+        """Kill-az or kill-node: each backend in use whose instances a daemon holds destroys those of `az` (of `host`
+        alone when given), which the kill of the dead nodes' processes misses, through a live host outside what
+        was killed."""
+        live = [h for h in self.hosts() if h.alive and h.az != az] if host is None else \
+            [h for h in self.hosts() if h.alive and h.name != host]
+        for name in [n for n in self.in_use if self.setups[n].capabilities.daemon_held]:
+            evictor = min(live, key=lambda h: (h.backend != name, h.name), default=None)
+            if evictor is None:
+                log.warning("no live host to evict %s's %s instances", host or az, name)
+                continue
             try:
-                await backend.evict(az, host)
+                await self.host_backend(evictor.name, name).evict(az, host)
             except Exception:
-                log.exception("the %s backend could not evict %s", name, host or az)
+                log.exception("the %s backend could not evict %s (through %s)", name, host or az, evictor.name)
 
     async def create_image(self, instance_id: str, name: str, description: str) -> dict:
         """CreateImage: record it pending, have the backend snapshot the stopped instance's root, record the outcome."""
         image = self.model.create_image(instance_id, name, description)
         instance = self.model.instance(instance_id)
         try:
-            if (backend := self.backend_of(instance)) is None:
-                raise RuntimeError(f"the {instance.backend} backend is unavailable")
-            location = await backend.snapshot(self.spec(instance), image["image_id"])
-        except (NodeUnreachable, RuntimeError) as e:
+            location = await self.backend_of(instance).snapshot(self.spec(instance), image["image_id"])
+        except (NodeUnreachable, RuntimeError, LaunchFailed) as e:  # LaunchFailed: its backend is unavailable
             log.warning("snapshot of %s for %s failed: %s", instance_id, image["image_id"], e)
             location = None
         self.model.image_snapshotted(image["image_id"], location)
@@ -388,12 +422,11 @@ class Ec2Service:
 
     async def console_output(self, instance_id: str) -> str:
         instance = self.model.instance(instance_id)
-        backend = self.backend_of(instance)
-        if not instance.host or backend is None:
+        if not instance.host:
             return ""
         try:
-            return await backend.console_output(self.spec(instance))
-        except NodeUnreachable:
+            return await self.backend_of(instance).console_output(self.spec(instance))
+        except (NodeUnreachable, LaunchFailed):  # LaunchFailed: its backend is unavailable
             return ""
 
 
@@ -404,10 +437,15 @@ def _log_failure(task: asyncio.Task) -> None:
 
 def remove_region(paths: Paths, config: RegionConfig | None) -> int:
     """`azlab down`: each backend the region ran removes what outlives the region's processes (containers and
-    VMs are dockerd's and libvirtd's children, so no process tag finds them); how many instances went."""
+    VMs are dockerd's and libvirtd's children, so no process tag finds them); how many instances went. The
+    backends' own code does it, run as the node side's program (nodes/ec2/backends.py)."""
     names = {config.backend, *dict(config.backends).values()} if config else set(BACKENDS)
-    return sum(importlib.import_module(BACKENDS[name].partition(":")[0]).remove_region(paths.region_id, paths.home)
-               for name in sorted(names))
+    done = subprocess.run([sys.executable, "-m", "azlab.nodes.ec2.backends", "remove-region", "--region-id",
+                           paths.region_id, "--home", str(paths.home), *sorted(names)],
+                          capture_output=True, text=True, timeout=REMOVE_REGION_S)
+    if done.returncode != 0:
+        raise RuntimeError(f"removing the region's EC2 instances failed: {done.stderr.strip()[-1000:]}")
+    return int(done.stdout.split()[-1])  # the count, on its last line
 
 
 def create(context: ServiceContext) -> Ec2Service:

@@ -21,11 +21,11 @@ filesystem, loop-mounted on the host by the host's node agent (see
 at /mnt with slave propagation: a volume attached while it runs appears at
 /mnt/<device name> (e.g. /mnt/xvdf) without a restart. IOPS are not enforced.
 
-This backend talks to the dockerd of this machine directly from the region
-node (the controller), and to the host's node agent for the host's files and
-mounts. A multi-machine lab would need each AZ machine's dockerd reachable
-(its API on TCP with TLS, or the node agent relaying the calls) and the
-region's storage shared; until then it is for one machine.
+This backend runs on its host, in the host's node agent (nodes/ec2/backends.py),
+and talks to that machine's dockerd; the host's files and mounts are the
+agent's own. A multi-machine lab also needs the region's storage shared (images,
+snapshots), and evicting a killed machine's containers needs that machine
+(its machine agent); until then those are for one machine.
 
 Limitations: no instance metadata service (AWS_EC2_METADATA_SERVICE_ENDPOINT
 is unset; instance id and address are in the environment), security groups
@@ -50,8 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from azlab.common.network import AzNetwork, NetnsNetwork, run
-from azlab.nodes.ec2 import volumes
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
+from azlab.common.ec2 import volumes
+from azlab.common.ec2.compute import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, Traits, VolumeSpec
+from azlab.nodes.ec2.backends import on_machine
 
 log = logging.getLogger(__name__)
 IMAGE = "azlab/lab-docker:1"
@@ -143,12 +144,8 @@ def remove_region(region_id: str, home: Path) -> int:
     return removed
 
 
-class DockerBackend:
+class DockerBackend(Traits):
     name = "docker"
-    supports_security_groups = False
-    supports_addresses = False
-    supports_block_devices = False
-    supports_volumes = True
 
     def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region_id: str):
         import docker  # here: a missing package disables only this backend (the service says so)
@@ -172,9 +169,6 @@ class DockerBackend:
     def container_name(self, instance_id: str) -> str:
         return f"azlab-{self.region_id}-{instance_id}"
 
-    def metadata_endpoint(self, spec: InstanceSpec) -> str:
-        return ""  # no metadata service in a container (see the limitations above)
-
     # the AZ's network
     def _network_name(self, az: str) -> str:
         return f"azlab-{self.region_id}-az{self.azs.index(az) + 1}"
@@ -187,10 +181,12 @@ class DockerBackend:
             return name
         index = self.azs.index(az) + 1
         leg = f"azd{self.region_id}a{index}"  # 13 characters: within the kernel's 15
-        if run("ip", "link", "show", leg, check=False).returncode != 0:
-            run("ip", "link", "add", leg, "type", "veth", "peer", "name", "docker", "netns", self.network.switch(index))
+        # the leg is dockerd's, in its namespace; its peer joins the AZ's bridge
+        if run(*on_machine(["ip", "link", "show", leg], "dockerd"), check=False).returncode != 0:
+            run(*on_machine(["ip", "link", "add", leg, "type", "veth", "peer", "name", "docker",
+                             "netns", self.network.switch(index)], "dockerd"))
             run("ip", "link", "set", "docker", "master", "br0", "up", ns=self.network.switch(index))
-        run("ip", "link", "set", leg, "up")
+        run(*on_machine(["ip", "link", "set", leg, "up"], "dockerd"))
         try:
             self.client.networks.get(name)
         except self._docker.errors.NotFound:
@@ -303,8 +299,8 @@ class DockerBackend:
     async def evict(self, az: str, host: str | None = None) -> None:
         """Destroy every instance of `az` (of `host` alone when given) at once, no grace; succeeds when there are
         none. Called on kill-az and kill-node: a container is dockerd's child, not the node's, so the node's
-        process tag does not find it. Runs on the region node (this machine's dockerd); the dead hosts' agents
-        cannot, so the mounts are dropped from here."""
+        process tag does not find it. Runs through a live host other than the killed ones (their agents are
+        dead), on the dockerd they shared, so the mounts are dropped from here."""
         labels = [f"azlab.region={self.region_id}", f"azlab.az={az}", *([f"azlab.host={host}"] if host else [])]
         found = await asyncio.to_thread(self.client.containers.list, all=True, ignore_removed=True,
                                         filters={"label": labels})

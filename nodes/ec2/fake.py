@@ -1,7 +1,7 @@
 """The `fake` backend: instances held in memory, for fast tests of the EC2 service and model.
 
 After OpenStack Nova's `nova/virt/fake.py`: a real implementation of the
-backend contract (nodes/ec2/backend.py) that runs nothing, with the real
+backend contract (common/ec2/compute.py) that runs nothing, with the real
 backends' state transitions and shapes. `start` boots at once (running and
 booted; a second start is a no-op), `stop` keeps the instance and its console
 (described not running), `destroy` forgets it and succeeds when it is gone,
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azlab.common.network import AzNetwork
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
+from azlab.common.ec2.compute import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, Traits, VolumeSpec
 
 CONSOLE_BYTES = 64 * 1024  # as the real backends keep
 LIMITS = {"enforced": False, "detail": "fake backend: nothing runs, no limits to enforce"}
@@ -57,12 +57,8 @@ class FakeInstance:
     volumes: dict[str, VolumeSpec] = field(default_factory=dict)  # by volume id
 
 
-class FakeBackend:
+class FakeBackend(Traits):
     name = "fake"
-    supports_security_groups = False  # rules and addresses are recorded (`instances`, `routes`), moving no packet
-    supports_addresses = False
-    supports_block_devices = False
-    supports_volumes = True
 
     def __init__(self, agents, home: Path | None = None, network: AzNetwork | None = None,
                  azs: tuple[str, ...] = (), region_id: str = ""):
@@ -77,9 +73,6 @@ class FakeBackend:
         """NodeUnreachable (from the agents) when `host` does not answer."""
         if self.agents is not None:
             await self.agents.call(host, "ping")
-
-    def metadata_endpoint(self, spec: InstanceSpec) -> str:
-        return "http://169.254.169.254/"
 
     def metadata(self, instance_id: str) -> dict[str, str]:
         """The instance's meta-data tree (paths under latest/meta-data/): the process backend's main keys, with

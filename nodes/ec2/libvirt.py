@@ -26,8 +26,9 @@ holds 20 characters; /sys/block/vdX/serial reads vol0123...), throttled by QEMU'
 volume's IOPS sustained, its burst IOPS for as long as a gp2 credit bucket
 (5.4M I/Os) lasts.
 
-Limitations: libvirt is reached on the machine the EC2 service runs on (one
-machine, not a multi-VM lab); a VM's memory is capped at MEMORY_CAP_MIB and its
+Limitations: libvirt is its host's (the backend runs in the host's node agent),
+but evicting a killed machine's VMs and sharing images across machines are for
+one machine yet; a VM's memory is capped at MEMORY_CAP_MIB and its
 vCPUs at the host's cores (describe's limits say so); stop is a hard power-off
 (no ACPI shutdown); metadata is static per boot (a spot notice or a new public
 address reaches the guest at its next boot); security groups are not enforced
@@ -58,7 +59,8 @@ from typing import Any
 
 from azlab.common.errors import UnsupportedOperation
 from azlab.common.network import AzNetwork, NetnsNetwork
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, VolumeSpec
+from azlab.common.ec2.compute import BackendInstance, InstanceConfig, InstanceSpec, LaunchFailed, Traits, VolumeSpec
+from azlab.nodes.ec2.backends import on_machine
 
 URI = "qemu:///system"
 NS = "https://azlab.dev/ec2/libvirt"
@@ -93,7 +95,7 @@ def unavailable() -> str | None:
         return str(e)
     if shutil.which("qemu-system-x86_64") is None:
         return "qemu-system-x86_64 is not installed (deploy/install-system-packages.sh installs it)"
-    done = subprocess.run(["bash", str(START_LIBVIRT)], capture_output=True, text=True)
+    done = subprocess.run(on_machine(["bash", str(START_LIBVIRT)], "libvirtd"), capture_output=True, text=True)
     if done.returncode != 0:
         return done.stderr.strip() or "deploy/start-libvirt.sh failed"
     try:
@@ -203,12 +205,8 @@ def forwarded_ports(config: InstanceConfig) -> list[int]:
     return sorted(ports)[:MAX_FORWARDED_PORTS]
 
 
-class LibvirtBackend:
+class LibvirtBackend(Traits):
     name = "libvirt"
-    supports_security_groups = False
-    supports_addresses = False
-    supports_block_devices = True
-    supports_volumes = True
 
     def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region_id: str):
         self.agents = agents
@@ -270,9 +268,12 @@ class LibvirtBackend:
 
     def _build_images(self) -> None:
         """Build ami-lab-pv's and ami-lab-hvm's files into this home (deploy/images/vm.sh; a fresh build is
-        kept), at once when the backend is made: the service copies the hvm disk for a root volume early."""
+        kept), at once when the backend is made: the service copies the hvm disk for a root volume early. One
+        build at a time per home: every libvirt host of a one-machine lab builds into the same one."""
+        self.images.mkdir(parents=True, exist_ok=True)
         for kind in ("pv", "hvm"):
-            done = subprocess.run(["bash", str(VM_SH), kind, str(self.images)], capture_output=True, text=True)
+            done = subprocess.run(on_machine(["flock", str(self.images / ".build.lock"), "bash", str(VM_SH), kind,
+                                              str(self.images)], "libvirtd"), capture_output=True, text=True)  # online
             if done.returncode != 0 or done.stderr.strip().endswith("not built"):
                 self._image_errors[kind] = done.stderr.strip()[-500:]
         self._accel = probe_accel(self.images)  # here, not in the first describe: a hung probe takes KVM_PROBE_S
@@ -288,9 +289,6 @@ class LibvirtBackend:
     def _image_path(self, location: str) -> Path:
         path = Path(location)
         return path if path.is_absolute() else self.images / path
-
-    def metadata_endpoint(self, spec: InstanceSpec) -> str:
-        return "http://169.254.169.254/"  # the guest serves its own, from its config drive
 
     # the guest's configuration
     def _config_drive(self, spec: InstanceSpec, config: InstanceConfig) -> Path:
@@ -394,12 +392,12 @@ class LibvirtBackend:
         return f"azt{spec.instance_id.removeprefix('i-')[-12:]}"  # 15 characters at most
 
     def _plug(self, spec: InstanceSpec) -> None:
-        """Move the VM's tap (which libvirt made in this namespace) onto the AZ's bridge in its switch namespace.
-        A tap lives as long as QEMU holds it, wherever it is: nothing of the VM outlives it."""
+        """Move the VM's tap (which libvirtd made in the machine's namespace) onto the AZ's bridge in its switch
+        namespace. A tap lives as long as QEMU holds it, wherever it is: nothing of the VM outlives it."""
         assert isinstance(self.network, NetnsNetwork)
         switch = self.network.switch(self.azs.index(spec.az) + 1)
         tap = self._tap(spec)
-        for argv in (["ip", "link", "set", tap, "netns", switch],
+        for argv in (on_machine(["ip", "link", "set", tap, "netns", switch], "libvirtd"),
                      ["ip", "netns", "exec", switch, "ip", "link", "set", tap, "master", "br0", "up"]):
             done = subprocess.run(argv, capture_output=True, text=True)
             if done.returncode != 0:

@@ -29,13 +29,13 @@ from typing import Any
 
 from azlab.common.errors import UnsupportedOperation
 from azlab.common.network import AzNetwork, NetnsNetwork
-from azlab.nodes.ec2.backend import BackendInstance, InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.common.ec2.compute import (METADATA_ADDRESS, METADATA_LOOPBACK_PORT, BackendInstance, InstanceConfig,
+                                      InstanceSpec, Traits, VolumeSpec)
 from azlab.nodes.ec2.instance import Cgroups
 
 CONSOLE_BYTES = 64 * 1024
 SNAPSHOT_TIMEOUT_S = 60.0
-METADATA_NETNS = ("169.254.169.254", 80)
-METADATA_LOOPBACK_PORT = 80  # on the instance's own loopback address, which nothing else binds
+METADATA_NETNS = (METADATA_ADDRESS, 80)
 
 
 def region_cgroup(region_id: str) -> str:
@@ -50,7 +50,7 @@ def remove_region(region_id: str, home: Path) -> int:
     return 0
 
 
-class ProcessBackend:
+class ProcessBackend(Traits):
     name = "process"
 
     def __init__(self, agents, home: Path, network: AzNetwork, azs: tuple[str, ...], region_id: str):
@@ -60,20 +60,11 @@ class ProcessBackend:
         self.azs = azs
         self.region_id = region_id
         self.netns = isinstance(network, NetnsNetwork)
-        self.supports_security_groups = self.netns
-        self.supports_addresses = self.netns
-        self.supports_block_devices = False
-        self.supports_volumes = False
         self._routes: dict[str, str] = {}
         self._status: dict[tuple[str, int], dict] = {}  # (instance, pid) -> its status.json, once booted
 
     def instance_dir(self, instance_id: str) -> Path:
         return self.home / "ec2" / "instances" / instance_id
-
-    def metadata_endpoint(self, spec: InstanceSpec) -> str:
-        if self.netns:
-            return f"http://{METADATA_NETNS[0]}/"
-        return f"http://{spec.private_ip}:{METADATA_LOOPBACK_PORT}/"
 
     def _boot_spec(self, spec: InstanceSpec) -> dict[str, Any]:
         az_index = self.azs.index(spec.az) + 1

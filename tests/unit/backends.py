@@ -4,17 +4,22 @@ A backend reaches its hosts only through the node agents (`NodeAgents`): process
 backend, files, commands and a ping for every backend. `HereAgents` offers those calls done here with
 the node agent's own parts (its process supervisor and file helpers, real processes and real files),
 so a backend runs without Ray; a host in `unreachable` does not answer, as a killed or cut-off one.
+Its `compute` is the node agent's too (nodes/ec2/backends.py's HostBackends, here one for every host):
+what the EC2 service asks of a host's backend, its arguments, answers and errors pickled on the way as
+Ray pickles them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import pickle
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
 from azlab.cluster.services import NodeUnreachable
 from azlab.nodes import files
+from azlab.nodes.ec2.backends import HostBackends
 from azlab.nodes.supervisor import ProcessSpec, ProcessSupervisor
 
 FILE_CALLS = {"write_file": files.write_atomically, "read_file": files.read_tail, "remove_path": files.remove}
@@ -25,6 +30,7 @@ class HereAgents:
         self.home = home
         self.unreachable: set[str] = set()  # hosts that do not answer: dead, or cut off
         self.supervisor = ProcessSupervisor(home / "logs") if home else None
+        self.compute = HostBackends(self, home)  # type: ignore[arg-type]
 
     def _answer(self, host: str) -> None:
         if host in self.unreachable:
@@ -34,6 +40,12 @@ class HereAgents:
         self._answer(host)
         if method == "ping":
             return {"node_name": host}
+        if method == "compute":
+            try:
+                answer = await self.compute.call(*pickle.loads(pickle.dumps(args)))
+            except Exception as e:
+                raise pickle.loads(pickle.dumps(e)) from None
+            return pickle.loads(pickle.dumps(answer))
         if method == "run_command":
             argv, timeout = args
             done = await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True, timeout=timeout)

@@ -1,4 +1,4 @@
-"""The compute-backend contract (nodes/ec2/backend.py), run against every backend: fake, process, docker
+"""The compute-backend contract (common/ec2/compute.py), run against every backend: fake, process, docker
 and libvirt, without Ray; their node agents are stood in for by `HereAgents` (tests/unit/backends.py).
 
 One instance per backend lives through the module, in the order of its tests (a VM's boot under TCG
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from azlab.common.network import LoopbackNetwork
-from azlab.nodes.ec2.backend import ComputeBackend, InstanceConfig, InstanceSpec, LaunchFailed
+from azlab.common.ec2.compute import ComputeBackend, InstanceConfig, InstanceSpec, LaunchFailed
 from azlab.nodes.ec2.fake import FakeBackend
 from azlab.nodes.ec2.process import ProcessBackend
 

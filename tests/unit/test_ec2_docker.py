@@ -17,8 +17,8 @@ import pytest
 
 from azlab.common.network import LoopbackNetwork
 from azlab.cluster.services import NodeUnreachable
-from azlab.nodes.ec2 import volumes
-from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.common.ec2 import volumes
+from azlab.common.ec2.compute import InstanceConfig, InstanceSpec, VolumeSpec
 
 from .backends import HereAgents
 

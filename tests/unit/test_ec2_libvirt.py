@@ -27,7 +27,7 @@ import pytest
 
 from azlab.common.network import NetnsNetwork
 from azlab.nodes.ec2 import libvirt as vm
-from azlab.nodes.ec2.backend import InstanceConfig, InstanceSpec, VolumeSpec
+from azlab.common.ec2.compute import InstanceConfig, InstanceSpec, VolumeSpec
 
 from .backends import HereAgents
 

@@ -1,7 +1,8 @@
 """The EC2 service's reconcile loop against the fake backend (nodes/ec2/fake.py, after Nova's fake driver),
 chosen by the region's config as a lab chooses any backend: the region's health is fed by hand, the node
-agents are stood in for by `HereAgents`, and the backend records what it was asked and runs nothing. What the
-real backends do with those requests is tests/unit/test_ec2_backend.py's contract."""
+agents are stood in for by `HereAgents`, whose hosts build the backend and answer the service's calls as a
+node agent does (`compute`), and the backend records what it was asked and runs nothing. What the real
+backends do with those requests is tests/unit/test_ec2_backend.py's contract."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import pytest
 
 from azlab.cluster.config import Paths, RegionConfig
 from azlab.cluster.ec2.model import RunInstancesSpec
-from azlab.cluster.ec2.service import Ec2Service
+from azlab.cluster.ec2.service import Ec2Service, remove_region
 from azlab.cluster.region import Region
 from azlab.cluster.services import ServiceContext
-from azlab.nodes.ec2.backend import LaunchFailed
-from azlab.nodes.ec2 import fake
+from azlab.common.ec2.compute import LaunchFailed
+from azlab.common.errors import UnsupportedOperation
+from azlab.nodes.ec2 import backends, fake
 from azlab.nodes.ec2.fake import FakeBackend
 
 from .backends import HereAgents
@@ -31,8 +33,9 @@ def fake_service(tmp_path: Path) -> tuple[Ec2Service, Region]:
 @pytest.fixture
 def world(tmp_path: Path):
     service, region = fake_service(tmp_path)
-    backend = service.backends["fake"]
-    assert isinstance(backend, FakeBackend)  # loaded by name, as `backend = "fake"` in a lab's config does
+    reconcile(service)  # the first pass asks a host of each backend in use, which builds it
+    backend = service.agents.compute.backends["fake"]
+    assert isinstance(backend, FakeBackend)  # built by name on the host, as `backend = "fake"` in a lab's config does
     return service, region, backend
 
 
@@ -66,9 +69,9 @@ def test_a_restarted_controller_adopts_what_runs_and_restarts_nothing(world, tmp
     service.model.reboot_instances([instance.instance_id])  # done once, by the first controller
     reconcile(service)
     calls = list(backend.calls)
-    # the new controller's backend sees what the first one started: the same in-memory hosts
-    again = Ec2Service(ServiceContext(region, service.model.store, agents=backend.agents, paths=Paths(tmp_path)),  # type: ignore[arg-type]
-                       backends={"fake": backend})
+    # the new controller asks the same hosts, whose backend saw what the first one started
+    context = ServiceContext(region, service.model.store, agents=backend.agents, paths=Paths(tmp_path))  # type: ignore[arg-type]
+    again = Ec2Service(context)
     reconcile(again)
     assert backend.calls == calls  # no start, no second reboot
     assert again.model.instances[instance.instance_id].state == "running"
@@ -191,3 +194,51 @@ def test_evict_empties_the_az_in_every_backend(world):
     asyncio.run(service.evict("lab-1b"))
     assert asyncio.run(backend.describe("lab-1b/node-0")) == {} and kept.instance_id in asyncio.run(backend.describe("lab-1c/node-0"))
     assert doomed.state == "running"  # impaired until restore, when reconcile boots it again
+
+
+def test_a_backend_its_hosts_cannot_build_fails_the_launches_placed_on_it_and_refuses_new_ones(tmp_path, monkeypatch):
+    monkeypatch.setitem(backends.BACKENDS, "fake", "azlab.nodes.ec2.gone:GoneBackend")  # its library is missing
+    service, region = fake_service(tmp_path)
+    [placed] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
+    reconcile(service)  # no host has answered for it before: this launch was placed
+    reconcile(service)
+    why = "the fake backend is unavailable: ModuleNotFoundError: No module named 'azlab.nodes.ec2.gone'"
+    assert placed.state == "terminated" and placed.state_reason == f"Server.InternalError: {why}"
+    with pytest.raises(UnsupportedOperation, match="fake: ModuleNotFoundError"):
+        service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
+    assert list(service.model.instances) == [placed.instance_id]
+
+
+def test_down_has_each_backend_remove_what_outlives_the_region_through_the_node_side(tmp_path):
+    assert remove_region(Paths(tmp_path), RegionConfig(backend="fake", backends=(("lab-1a", "process"),))) == 0
+
+
+def test_a_hosts_calls_about_one_instance_run_one_at_a_time(world):
+    """A call the controller stopped waiting for (its timeout) finishes on the host before the next one about that
+    instance starts there, so a slow boot and the stop that follows it never interleave."""
+    service, region, backend = world
+    [instance] = service.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", az="lab-1a"))
+    spec, config, booting = service.spec(instance), service.config(instance), asyncio.Event()
+    start, seen = backend.start, []
+
+    async def slow_start(*args) -> None:
+        seen.append("boot begins")
+        await booting.wait()
+        await start(*args)
+        seen.append("boot ends")
+
+    backend.start = slow_start
+    host = service.agents.compute
+
+    async def story() -> None:
+        boot = asyncio.create_task(host.call(service.setups["fake"], "start", spec, config))
+        stop = asyncio.create_task(host.call(service.setups["fake"], "stop", spec))
+        for _ in range(10):  # let both run as far as they can: the boot to its wait, the stop to its turn
+            await asyncio.sleep(0)
+        seen.append("controller gave up waiting")
+        booting.set()
+        await asyncio.gather(boot, stop)
+
+    asyncio.run(story())
+    assert seen == ["boot begins", "controller gave up waiting", "boot ends"]
+    assert backend.calls[-2:] == [("start", instance.instance_id, spec.host), ("stop", instance.instance_id, spec.host)]

@@ -164,7 +164,7 @@ def test_the_real_route53_and_ec2_services_are_what_create_all_hands_elb(tmp_pat
 
 
 def test_ec2_places_an_instance_at_its_address_only_while_it_runs(tmp_path, region):
-    ec2 = Ec2Service(context(tmp_path, region), backends={})
+    ec2 = Ec2Service(context(tmp_path, region))
     [running, pending] = ec2.model.run_instances(RunInstancesSpec("ami-lab-minimal", "t1.micro", 2, 2, az="lab-1b"))
     ec2.model.mark_running(running.instance_id)
     assert ec2.placements([running.instance_id, pending.instance_id, "i-nowhere"]) == {

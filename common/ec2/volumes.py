@@ -1,5 +1,6 @@
 """EBS volumes on a host: sparse raw files, made, copied, mounted and frozen by short shell commands
-that the host's node agent runs (`NodeAgent.run_command`).
+that the host's node agent runs (`NodeAgent.run_command`): the EC2 service asks for the making, copying
+and removing, a backend for the mounting, so both sides share them.
 
 A volume is `<home>/ec2/volumes/<az>/<vol-id>.img`, a snapshot `<home>/ec2/snapshots/<snap-id>.img`
 (the region's storage: one filesystem on one machine; a multi-machine lab needs it shared).
