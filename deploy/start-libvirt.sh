@@ -13,8 +13,18 @@ answers && exit 0
 exec 9>/run/azlab-start-libvirt.lock
 flock 9
 answers && exit 0
-pgrep -x virtlogd >/dev/null || setsid virtlogd -d
-pgrep -x libvirtd >/dev/null || setsid libvirtd -d
+# The daemons outlive this script: they must not keep its open files (fd 9 above, and whatever its caller held:
+# a `flock /tmp/azlab-machine.lock make test` lock held by libvirtd would lock every later region run out).
+detached() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+    done
+    exec setsid "$@"
+}
+pgrep -x virtlogd >/dev/null || (detached virtlogd -d)
+pgrep -x libvirtd >/dev/null || (detached libvirtd -d)
 # A first start probes every QEMU binary's capabilities before it answers: 8 s on an idle 2-core machine,
 # longer under load (CI met more than 10 s), so allow a minute.
 deadline=$((SECONDS + 60))
