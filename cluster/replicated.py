@@ -10,7 +10,8 @@ restarted controller are one code path:
 2. every member is probed, bounded in time;
 3. a member that does not answer while its node lives is (re)started through
    its node agent, in the background so a cut-off node never stalls the
-   tick, with one back-off for all: `RESTART_BACKOFF`;
+   tick, with one back-off for all (`Processes`, which RDS and ElastiCache,
+   whose models place their members, use alone);
 4. `azlab.cluster.membership.decide` turns the evidence into the next
    configuration, which is persisted before any member hears of it (a
    restarted controller never reuses an epoch), then pushed to every member
@@ -35,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -63,6 +64,56 @@ class Backoff:
 
 
 RESTART_BACKOFF = Backoff(first_s=2.0, max_s=30.0)
+
+
+class Processes:
+    """Keeps a service's processes running on their nodes, with one back-off for all (`RESTART_BACKOFF`).
+
+    A process is known by a key (its member id, or its process name where a
+    member has several). A process that does not run, or does not answer, is
+    started again once the back-off since its last start has passed, doubling
+    while it keeps failing, and from scratch once it answers (`reset`).
+    Starts are idempotent on the node (the agent starts a name once), so one
+    that comes while an earlier start is still booting is harmless.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, restart: Backoff = RESTART_BACKOFF):
+        self.clock = clock
+        self.restart = restart
+        self._starts: dict[str, tuple[int, float]] = {}  # key -> (starts since it last answered, the last)
+        self._starting: dict[str, asyncio.Task] = {}
+
+    def reset(self, key: str) -> None:
+        """Its back-off starts over: it answered, or it was stopped on purpose (retired, or to restart with new
+        arguments), so that its next start is made at once."""
+        self._starts.pop(key, None)
+
+    def due(self, key: str) -> bool:
+        """Whether a start of `key` is due now; when it is, it counts as made (the caller makes it)."""
+        if (task := self._starting.get(key)) and not task.done():
+            return False
+        starts, at = self._starts.get(key, (0, float("-inf")))
+        if self.clock() - at < self.restart.delay(starts):
+            return False
+        self._starts[key] = (starts + 1, self.clock())
+        return True
+
+    def keep(self, key: str, start: Callable[[], Awaitable[Any]]) -> None:
+        """Start `key` in the background when a start is due, so that a cut-off node never stalls the caller's
+        tick; a node that cannot be reached is tried again after the back-off."""
+        if self.due(key):
+            self._starting[key] = asyncio.get_running_loop().create_task(self._start(key, start))
+
+    async def settled(self) -> None:
+        """Wait for the starts under way (tests)."""
+        await asyncio.gather(*(t for t in self._starting.values() if not t.done()))
+
+    @staticmethod
+    async def _start(key: str, start: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await start()
+        except NodeUnreachable as e:
+            log.info("cannot start %s yet: %s", key, e)
 
 
 class Driver(Protocol[P, S]):
@@ -100,7 +151,7 @@ class Members(Generic[P, S]):
         self.policy = policy
         self.group = group
         self.clock = clock
-        self.restart = restart
+        self.processes = Processes(clock, restart)
         self.member_ids = tuple(driver.member_id(az) for az in (self.region.config.azs if azs is None else azs))
         self.placements: dict[str, P] = {}
         for az in self.region.config.azs:  # this group's members in any AZ: those of AZs it left are retired
@@ -111,8 +162,6 @@ class Members(Generic[P, S]):
                                            saved.get("settings", ""))
         self.statuses: dict[str, S | None] = {}
         self._silent_since: dict[str, float] = {}
-        self._starting: dict[str, asyncio.Task] = {}
-        self._starts: dict[str, tuple[int, float]] = {}  # member -> (starts since it last answered, when)
         self._changed = asyncio.Event()
 
     def configuration_changed(self) -> asyncio.Event:
@@ -200,20 +249,13 @@ class Members(Generic[P, S]):
                 self._silent_since.setdefault(member_id, now)
             else:
                 self._silent_since.pop(member_id, None)
-                self._starts.pop(member_id, None)
+                self.processes.reset(member_id)
 
     def _keep_running(self) -> None:
-        now = self.clock()
         for member_id, placement in self.placements.items():
-            if self.statuses.get(member_id) is not None or not self.node_alive(placement):
-                continue
-            if (task := self._starting.get(member_id)) and not task.done():
-                continue
-            starts, at = self._starts.get(member_id, (0, float("-inf")))
-            if now - at < self.restart.delay(starts):
-                continue
-            self._starts[member_id] = (starts + 1, now)
-            self._starting[member_id] = asyncio.get_running_loop().create_task(self._start(member_id, placement))
+            if self.statuses.get(member_id) is None and self.node_alive(placement):
+                self.processes.keep(member_id, lambda m=member_id, p=placement: self.context.agents.start_process(
+                    p.node, m, self.driver.argv(p)))  # type: ignore[attr-defined]
 
     async def _retire_others(self) -> None:
         """Stop and forget the members of AZs the group has left; one whose node is down is forgotten (its
@@ -229,15 +271,10 @@ class Members(Generic[P, S]):
             self.store.delete_resource(self.driver.service, "member", member_id)
             self.store.release_ports(member_id)
             del self.placements[member_id]
-            for known in (self.statuses, self._silent_since, self._starts):
+            for known in (self.statuses, self._silent_since):
                 known.pop(member_id, None)
+            self.processes.reset(member_id)
             self.driver.retired(placement)
-
-    async def _start(self, member_id: str, placement: P) -> None:
-        try:
-            await self.context.agents.start_process(placement.node, member_id, self.driver.argv(placement))  # type: ignore[attr-defined]
-        except NodeUnreachable as e:
-            log.info("cannot start %s yet: %s", member_id, e)
 
     # ---- configuration
     def _persist(self, configuration: Configuration) -> None:

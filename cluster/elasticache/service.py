@@ -11,7 +11,8 @@ node, restore-az and a restarted controller are all the same few rules:
    WAIT 1), under a new epoch: decided by `azlab.cluster.membership`'s
    `WriteLease`, persisted, and only then told to the engines' sidecars.
 2. A member whose host is down is replaced by a new replica in a surviving AZ.
-3. A member whose host is alive but runs no engine gets one, in its role.
+3. A member whose host is alive but runs no engine gets one, in its role,
+   with the runtime's one restart back-off (`azlab.cluster.replicated.Processes`).
 4. An engine whose role or epoch differs from the model's is told them.
 5. A retired member's engine and sidecar (replaced, removed or deleted; perhaps
    back from a partition, where it still thinks it is primary) are stopped, and
@@ -51,7 +52,7 @@ from azlab.cluster.elasticache.model import (
     Snapshot,
 )
 from azlab.cluster.membership import Configuration, Evidence, WriteLease
-from azlab.cluster.replicated import MemberChannels
+from azlab.cluster.replicated import MemberChannels, Processes
 from azlab.elasticache.v1.member_pb2 import RedisMemberSettings
 from azlab.member.v1 import member_pb2
 from azlab.common.errors import UnsupportedOperation
@@ -82,6 +83,7 @@ class ElastiCache:
         self._observed: dict[str, float] = {}  # member id -> when its replication was last looked at
         self.in_sync: set[str] = set()  # member ids playing their role, replicas done syncing
         self.sidecars = MemberChannels()
+        self.processes = Processes()  # engines and sidecars, by process name
 
     def grpc_services(self) -> list[GrpcService]:
         from azlab.cluster.elasticache.servicer import ElastiCacheServicer
@@ -112,10 +114,11 @@ class ElastiCache:
         alive = [n.name for n in self.region.nodes.values() if n.state == "alive"]
         found = await asyncio.gather(*(self.agents.processes(n, LOOK_TIMEOUT_S) for n in alive), return_exceptions=True)
         self._processes = {n: p for n, p in zip(alive, found, strict=False) if not isinstance(p, BaseException)}
-        self.running = {
-            name.removeprefix(PROCESS_PREFIX) for procs in self._processes.values()
-            for name, p in procs.items() if name.startswith(PROCESS_PREFIX) and p["running"] and not name.endswith("-sidecar")
-        }
+        running = {name for procs in self._processes.values() for name, p in procs.items()
+                   if name.startswith(PROCESS_PREFIX) and p["running"]}
+        for name in running:
+            self.processes.reset(name)
+        self.running = {name.removeprefix(PROCESS_PREFIX) for name in running if not name.endswith("-sidecar")}
 
     def _engine_state(self, member: Member, process_name: str = "") -> str:
         """"running", "exited" (it ran and stopped), "absent" (this node never ran it) or "unknown" (host down);
@@ -125,6 +128,13 @@ class ElastiCache:
             return "unknown"
         proc = procs.get(process_name or member.process_name)
         return "absent" if proc is None else "running" if proc["running"] else "exited"
+
+    def _start_due(self, member: Member, process_name: str = "") -> bool:
+        """Whether to start the member's engine (or `process_name`) now: it does not run on its live node, and the
+        runtime's back-off since its last start has passed (an engine that keeps exiting is not restarted every
+        tick)."""
+        return self._engine_state(member, process_name) in ("absent", "exited") and self.processes.due(
+            process_name or member.process_name)
 
     async def _reconcile_group(self, group: ReplicationGroup) -> None:
         if group.status == "deleting":
@@ -146,7 +156,7 @@ class ElastiCache:
             self.region.record("ReplicationGroupAvailable", group.replication_group_id, f"{len(group.members)} nodes in sync")
 
     async def _ensure_sidecar(self, group: ReplicationGroup, member: Member) -> None:
-        if self._engine_state(member, member.sidecar_process_name) not in ("absent", "exited"):
+        if not self._start_due(member, member.sidecar_process_name):
             return
         if not member.member_port:  # a member placed before engines had sidecars
             member.member_port = self.model.store.allocate_port(member.address, f"{SERVICE}/{member.member_id}")
@@ -162,10 +172,10 @@ class ElastiCache:
 
     async def _ensure_engine(self, group: ReplicationGroup, member: Member) -> None:
         state = self._engine_state(member)
-        if state not in ("absent", "exited"):
-            return
         if state == "exited" and member.role == PRIMARY and group.automatic_failover:
             return  # failover handles it once a replica can take over
+        if not self._start_due(member):
+            return
         data_dir = self.data / member.member_id
         if member.role == PRIMARY and group.restore_from:
             self._seed(group, member, data_dir)
@@ -304,7 +314,7 @@ class ElastiCache:
             self.model.forget_cluster(cluster)  # the front end closes its configuration endpoint
             return
         for member in cluster.members:
-            if self._engine_state(member) in ("absent", "exited"):
+            if self._start_due(member):
                 await self._start(member, engines.memcached_argv(member, cluster.node_type))
         # The configuration endpoint is the front end's (azlab.cluster.frontend), read from the store.
         if cluster.status == "creating" and all(self._engine_state(m) == "running" for m in cluster.members) \
@@ -320,6 +330,8 @@ class ElastiCache:
             if all([await self._stop(member, name) for name in names]):
                 shutil.rmtree(self.data / member.member_id, ignore_errors=True)
                 self._sidecar_state(member).unlink(missing_ok=True)
+                for name in names:
+                    self.processes.reset(name)
                 self.model.release(member)
 
     async def _stop(self, member: Member, process_name: str) -> bool:

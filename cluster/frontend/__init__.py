@@ -33,6 +33,7 @@ import time
 
 from azlab.cluster.aws import HEALTH_PATH
 from azlab.cluster.config import Paths
+from azlab.cluster.replicated import Backoff, Processes
 from azlab.cluster.state import Store
 from azlab.common import processes
 
@@ -41,7 +42,9 @@ AWS_ENDPOINT_KEY = "aws_http_endpoint"
 PORT_OWNER = "aws-endpoint"
 CHECK_INTERVAL_S = 1.0
 PROBE_TIMEOUT_S = 1.0
-START_GRACE_S = 5.0  # a front end just started is given this long to bind before another is tried
+# A front end just started is given 5 s to bind (its imports take seconds) before another is tried: a second
+# one started while the first still binds would only lose the race for the port.
+START_BACKOFF = Backoff(first_s=5.0, max_s=30.0)
 
 
 async def identity(address: str, timeout_s: float = PROBE_TIMEOUT_S) -> dict | None:
@@ -69,7 +72,7 @@ class FrontendSupervisor:
         self.store = store
         self.region_address = region_address
         self._checked_at = float("-inf")
-        self._started_at = float("-inf")
+        self.processes = Processes(restart=START_BACKOFF)
 
     def address(self) -> str:
         """The AWS endpoint's host:port, chosen once and kept in the store."""
@@ -87,11 +90,10 @@ class FrontendSupervisor:
         address = self.address()
         answer = await identity(address)
         if answer and answer.get("region_id") == self.paths.region_id:
+            self.processes.reset(PORT_OWNER)
             return  # running (perhaps since before this controller started): adopted as it is
-        if time.monotonic() - self._started_at < START_GRACE_S:
-            return
-        self._started_at = time.monotonic()
-        self._start(address)
+        if self.processes.due(PORT_OWNER):
+            self._start(address)
 
     def _start(self, address: str) -> None:
         log.info("starting the region's front end on %s", address)

@@ -4,7 +4,8 @@ Each reconcile tick (level-triggered, every 0.2 s): probe every member's DB node
 (the node contract's `Status`, bounded), feed the model what they and the
 region's health say, let the model decide (failover, standby replacement, a
 change's next step), then make the members match: start a DB node where none
-answers on a live node, push `Configure` (the epoch, and `DbNodeSettings`)
+answers on a live node (with the runtime's one restart back-off,
+`azlab.cluster.replicated.Processes`), push `Configure` (the epoch, and `DbNodeSettings`)
 where a node's role, epoch or followers differ, restart one whose class or
 storage differs, and remove what was retired or deleted.
 
@@ -70,7 +71,7 @@ from azlab.cluster.rds.model import (
     RdsModel,
 )
 from azlab.common.rpc import ERROR_CODE_KEY
-from azlab.cluster.replicated import MemberChannels
+from azlab.cluster.replicated import MemberChannels, Processes
 from azlab.cluster.services import GrpcService, NodeUnreachable, ServiceContext
 from azlab.member.v1 import member_pb2
 from azlab.rds.v1 import dbnode_pb2, dbnode_pb2_grpc, rds_pb2, rds_pb2_grpc
@@ -81,7 +82,6 @@ PROBE_TIMEOUT_S = 0.5
 CONFIGURE_TIMEOUT_S = 2.0
 DATA_API_TIMEOUT_S = 15.0
 BACKUP_TIMEOUT_S = 300.0
-START_GRACE_S = 5.0  # a DB node just started needs a moment (imports, opening the database) before it answers
 
 
 class RdsService:
@@ -93,7 +93,7 @@ class RdsService:
         self.model = RdsModel(context.region, context.store)
         self._channels: dict[str, tuple[grpc.aio.Channel, dbnode_pb2_grpc.DbNodeStub]] = {}
         self.members = MemberChannels()
-        self._started: dict[str, float] = {}
+        self.processes = Processes()
         self._actions: dict[str, asyncio.Task] = {}  # held: the loop keeps only weak references to tasks
         self._replaced: dict[str, asyncio.Event] = {}  # set when a member stops serving its instance's Data API
 
@@ -110,6 +110,8 @@ class RdsService:
         statuses = await asyncio.gather(*(self._probe(m) for m in members))
         for member, status in zip(members, statuses):
             self.model.observe(member.member_id, self._health(member, status))
+            if status is not None:
+                self.processes.reset(member.member_id)
         for instance in instances:
             if instance.identifier not in self.model.instances:
                 continue
@@ -252,7 +254,8 @@ class RdsService:
         health = self.model.health_of(member)
         try:
             if not health.reachable:
-                await self._start(instance, member)
+                if self.processes.due(member.member_id):
+                    await self._start(instance, member)
                 return
             epoch, wanted = self.model.desired_epoch(instance), self._settings(instance, member)
             followers = {(f.member_id, f.sync) for f in health.followers}
@@ -264,8 +267,9 @@ class RdsService:
                 await self.members.configure(member.control_endpoint, request, CONFIGURE_TIMEOUT_S)
             elif self.model.needs_restart(member):
                 await self.context.agents.stop_process(member.node, member.process_name)
-                self._started.pop(member.member_id, None)
-                await self._start(instance, member)
+                self.processes.reset(member.member_id)
+                if self.processes.due(member.member_id):
+                    await self._start(instance, member)
                 self.model.restarted(instance.identifier, member.member_id)
         except (grpc.aio.AioRpcError, NodeUnreachable, RuntimeError) as e:  # RuntimeError: a restore not ready
             log.info("converging %s: %s", member.member_id, e)
@@ -282,9 +286,6 @@ class RdsService:
         )
 
     async def _start(self, instance: DBInstance, member: Member) -> None:
-        if time.monotonic() - self._started.get(member.member_id, -START_GRACE_S) < START_GRACE_S:
-            return
-        self._started[member.member_id] = time.monotonic()
         memory_gib = INSTANCE_CLASSES.get(member.instance_class, 1.0)
         if instance.engine == "postgres":
             argv = [

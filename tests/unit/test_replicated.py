@@ -11,7 +11,7 @@ import pytest
 
 from azlab.cluster.config import Paths
 from azlab.cluster.membership import Configuration, Leaderless, MajorityQuorum
-from azlab.cluster.replicated import Backoff, Members
+from azlab.cluster.replicated import Backoff, Members, Processes
 from azlab.cluster.services import NodeUnreachable, ServiceContext
 from azlab.cluster.state import Store
 
@@ -154,7 +154,7 @@ def tick(members: Members, clock: Clock, seconds: float = 0.1) -> None:
     async def run():
         await members.reconcile()
         await asyncio.sleep(0)  # the starts run in the background
-        await asyncio.gather(*(t for t in members._starting.values() if not t.done()))
+        await members.processes.settled()
     asyncio.run(run())
     clock.now += seconds
 
@@ -249,3 +249,56 @@ def test_leaderless_groups_are_told_a_new_epoch_when_what_they_serve_changes_and
     assert asyncio.run(web_members.remove())
     assert sorted(running) == ["api-lab-1c"] and store.resource("test", "configuration", "web") is None
     assert group(api, ["lab-1c"]).configuration.epoch == 1
+
+
+def test_a_process_is_started_again_only_after_the_back_off_and_at_once_once_it_answered_or_was_stopped():
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    processes = Processes(clock, Backoff(first_s=2.0, max_s=8.0))
+    due = []
+    for t in range(0, 40):  # 20 s in half-second steps, never answering
+        clock.now = t / 2
+        if processes.due("db-1"):
+            due.append(clock.now)
+    assert due == [0.0, 2.0, 6.0, 14.0]  # doubling from 2 s, bounded at 8 s
+    processes.reset("db-1")  # it answered (or was stopped on purpose to restart with new arguments)
+    assert processes.due("db-1")
+    assert processes.due("db-2") and not processes.due("db-2")  # each key has its own back-off
+
+
+def test_a_start_under_way_is_not_made_twice_and_an_unreachable_node_is_tried_after_the_back_off():
+    async def scenario():
+        clock_now = [0.0]
+        processes = Processes(lambda: clock_now[0], Backoff(first_s=1.0, max_s=1.0))
+        calls, release = [], asyncio.Event()
+
+        async def slow_start():
+            calls.append("slow")
+            await release.wait()
+
+        processes.keep("a", slow_start)
+        clock_now[0] = 5.0
+        await asyncio.sleep(0)
+        processes.keep("a", slow_start)  # the back-off has passed, but the first start is still under way
+        release.set()
+        await processes.settled()
+        assert calls == ["slow"]
+
+        async def unreachable():
+            calls.append("unreachable")
+            raise NodeUnreachable("lab-1a/node-1 does not answer")
+
+        processes.keep("b", unreachable)
+        await processes.settled()  # logged, not raised
+        processes.keep("b", unreachable)  # within the back-off
+        clock_now[0] = 6.0
+        processes.keep("b", unreachable)
+        await processes.settled()
+        assert calls == ["slow", "unreachable", "unreachable"]
+
+    asyncio.run(scenario())
