@@ -28,6 +28,7 @@ from azlab.cluster.interfaces import Dns, Instances
 from azlab.cluster.region import Region
 from azlab.cluster.runtime import agent_name
 from azlab.cluster.state import Store
+from azlab.common.agents import AgentCalls
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class NodeUnreachable(Exception):
     """The node's agent did not answer in time: the node is dead, cut off or restarting."""
 
 
-class NodeAgents:
+class NodeAgents(AgentCalls):
     """Calls to the node agents by node name, each bounded in time: a dead node answers nothing."""
 
     def __init__(self, namespace: str, timeout_s: float = AGENT_CALL_TIMEOUT_S):
@@ -61,17 +62,6 @@ class NodeAgents:
             # a restored node has a new agent under the same name: look it up again next time
             self._handles.pop(node_name, None)
             raise NodeUnreachable(f"{node_name}: {type(e).__name__}") from e
-
-    async def start_process(self, node_name: str, name: str, argv: list[str], env: dict[str, str] | None = None,
-                            cwd: str | None = None) -> dict:
-        return await self.call(node_name, "start_process", name, argv, env, cwd)
-
-    async def stop_process(self, node_name: str, name: str) -> dict | None:
-        return await self.call(node_name, "stop_process", name)
-
-    async def processes(self, node_name: str, timeout_s: float | None = None) -> dict[str, dict]:
-        """The node's children by name."""
-        return {p["name"]: p for p in await self.call(node_name, "processes", timeout_s=timeout_s)}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from azlab.common.agents import AgentCalls
 from azlab.common.ec2.compute import BackendSetup, BackendUnavailable, ComputeBackend, InstanceSpec
 
 # The compute backends by name, each imported only when a host runs it.
@@ -60,7 +61,7 @@ def load(setup: BackendSetup, agents, home: Path) -> ComputeBackend:
     return getattr(importlib.import_module(module), cls)(agents, home, setup.network, setup.azs, setup.region_id)
 
 
-class LocalAgents:
+class LocalAgents(AgentCalls):
     """The node-agent calls a backend makes (cluster/services.py's NodeAgents), answered by this host's own agent:
     a backend runs on its host and asks about that host alone."""
 
@@ -73,16 +74,6 @@ class LocalAgents:
             raise RuntimeError(f"{self.host}'s backend was asked about {host}")
         # the agent's own methods, each bounded as it is (run_command by its own timeout); no hop to time out
         return await getattr(self.agent, method)(*args, **kwargs)
-
-    async def start_process(self, host: str, name: str, argv: list[str], env: dict[str, str] | None = None,
-                            cwd: str | None = None) -> dict:
-        return await self.call(host, "start_process", name, argv, env, cwd)
-
-    async def stop_process(self, host: str, name: str) -> dict | None:
-        return await self.call(host, "stop_process", name)
-
-    async def processes(self, host: str, timeout_s: float | None = None) -> dict[str, dict]:
-        return {p["name"]: p for p in await self.call(host, "processes")}
 
 
 class HostBackends:
